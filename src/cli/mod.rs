@@ -1,0 +1,138 @@
+//! The headless command line: argument parsing, dispatch to the lower layers, output
+//! formats and exit codes. It calls `config`, `git` and `render`; it holds no logic
+//! of its own beyond choosing what to print.
+
+mod apps;
+mod history;
+mod output;
+mod render;
+mod repos;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{Classified, ErrorKind};
+pub use output::OutputFormat;
+
+/// driftdeck: a terminal cockpit for GitOps.
+#[derive(Debug, Parser)]
+#[command(name = "driftdeck", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every subcommand accepts, before or after its name.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The configuration file (default: ./driftdeck.yaml, then the user config dir).
+    #[arg(long, global = true, env = "DRIFTDECK_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The history of a path in a repository: the commits that changed it, newest first.
+    History(history::HistoryArgs),
+    /// The desired manifests of an app at a revision.
+    Render(render::RenderArgs),
+    /// The Git sources the configuration declares.
+    Repos(repos::ReposArgs),
+    /// The apps the configuration declares, with their desired revisions.
+    Apps(apps::AppsArgs),
+}
+
+/// What a command reports back: success, or "differences found" (exit 1).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    #[allow(dead_code)] // used by `diff` and `sync --dry-run` in the engine issue
+    Differences,
+}
+
+/// Parses the command line, runs the command and maps its result to an exit code:
+/// 0 ok, 1 differences found, 2 usage or input error.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Differences) => ExitCode::from(1),
+        Err(error) => {
+            report(&*error);
+            ExitCode::from(2)
+        }
+    }
+}
+
+pub type CliResult = Result<Outcome, Box<dyn Classified>>;
+
+fn run(cli: Cli) -> CliResult {
+    let global = &cli.global;
+    match cli.command {
+        Command::History(args) => history::run(global, args),
+        Command::Render(args) => render::run(global, args),
+        Command::Repos(args) => repos::run(global, args),
+        Command::Apps(args) => apps::run(global, args),
+    }
+}
+
+/// Prints a classified error as `error[kind]: message`, its causes, and its hint.
+fn report(error: &dyn Classified) {
+    eprintln!("error[{}]: {error}", error.kind());
+    let mut source = error.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+    if let Some(hint) = error.hint() {
+        eprintln!("  hint: {hint}");
+    }
+}
+
+/// An error in how the command line asked for something (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct UsageError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Classified for UsageError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Usage
+    }
+
+    fn hint(&self) -> Option<String> {
+        self.hint.clone()
+    }
+}
+
+/// An error and its hint on one line, for a table cell or a JSON field.
+fn one_line_error(error: &dyn Classified) -> String {
+    match error.hint() {
+        Some(hint) => format!("{error} ({hint})"),
+        None => error.to_string(),
+    }
+}
+
+/// How long ago `then` was, in the largest whole unit: `45s`, `12m`, `3h`, `20d`.
+fn age(now: jiff::Timestamp, then: jiff::Timestamp) -> String {
+    let seconds = now.as_second().saturating_sub(then.as_second()).max(0);
+    match seconds {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3_600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3_600),
+        s if s < 86_400 * 365 => format!("{}d", s / 86_400),
+        s => format!("{}y", s / (86_400 * 365)),
+    }
+}
+
+/// Boxes any classified error for `?` in command functions.
+pub(crate) fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
+    Box::new(error)
+}

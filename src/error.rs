@@ -1,0 +1,54 @@
+//! How every layer's errors present themselves to a user: a kind (what class of
+//! problem), a summary (what and where, in the error's `Display`) and a hint (what to
+//! do about it). Each module keeps its own `thiserror` enum and implements
+//! [`Classified`]; front ends print `kind`, the message and the hint.
+
+use std::fmt;
+
+/// The class of a problem, shown to the user in brackets: `error[config]: …`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The command line asked for something impossible.
+    Usage,
+    /// The configuration file is missing, unreadable or invalid.
+    Config,
+    /// A repository could not be opened, fetched, read or written.
+    Git,
+    /// A revision, path, app or repo that was asked for does not exist.
+    NotFound,
+    /// A manifest is not valid YAML/JSON or not a Kubernetes object.
+    InvalidManifest,
+    /// Kustomize or Helm failed, timed out or is not installed.
+    Render,
+    /// The local file system failed.
+    Io,
+}
+
+impl ErrorKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Usage => "usage",
+            Self::Config => "config",
+            Self::Git => "git",
+            Self::NotFound => "not found",
+            Self::InvalidManifest => "invalid manifest",
+            Self::Render => "render failed",
+            Self::Io => "io",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// An error that knows its class and, where there is one, what the user can do.
+pub trait Classified: std::error::Error {
+    fn kind(&self) -> ErrorKind;
+
+    fn hint(&self) -> Option<String> {
+        None
+    }
+}

@@ -1,0 +1,135 @@
+//! The Git adapter (gix): open a local repository or clone/fetch a remote one;
+//! resolve revisions; read trees, files and folders at a revision straight from the
+//! object database (never the working tree); the history of a path; and a commit
+//! that restores a path to an earlier revision. Push goes through the `git` CLI (gix
+//! cannot push). Functions are synchronous and return owned values; front ends run
+//! them off their render task.
+
+mod error;
+mod history;
+mod remote;
+mod restore;
+mod tree;
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+pub use error::GitError;
+pub use gix::ObjectId;
+pub use remote::{cache_dir, open_source};
+pub use restore::{Identity, RestoreRequest, Restored};
+pub use tree::{DirEntry, FileKind, TreeEntry, TreeFile};
+
+use crate::model::{CommitId, RepoSpec};
+
+/// An open repository. Cheap to share between threads; each call takes a
+/// thread-local handle.
+pub struct GitRepo {
+    repo: gix::ThreadSafeRepository,
+    /// Where the repository is (its working tree, or the `.git`/bare folder).
+    location: PathBuf,
+    history: Mutex<history::Cache>,
+}
+
+impl std::fmt::Debug for GitRepo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitRepo")
+            .field("location", &self.location)
+            .finish()
+    }
+}
+
+impl GitRepo {
+    /// Opens the repository at `path` (a working tree, a `.git` folder or a bare
+    /// repository). The user's and system Git configuration apply, as for `git`.
+    pub fn open(path: &Path) -> Result<Self, GitError> {
+        let repo = gix::open(path).map_err(|source| GitError::Open {
+            path: path.to_path_buf(),
+            message: source.to_string(),
+        })?;
+        Ok(Self::from_repo(repo, path))
+    }
+
+    fn from_repo(mut repo: gix::Repository, location: &Path) -> Self {
+        repo.object_cache_size_if_unset(16 * 1024 * 1024);
+        Self {
+            repo: repo.into_sync(),
+            location: location.to_path_buf(),
+            history: Mutex::new(history::Cache::default()),
+        }
+    }
+
+    pub fn location(&self) -> &Path {
+        &self.location
+    }
+
+    fn local(&self) -> gix::Repository {
+        let mut repo = self.repo.to_thread_local();
+        repo.object_cache_size_if_unset(16 * 1024 * 1024);
+        repo
+    }
+
+    /// The revision an app in this repo wants: its configured branch, else `HEAD`.
+    pub fn desired_rev(&self, spec: &RepoSpec) -> String {
+        spec.branch.clone().unwrap_or_else(|| "HEAD".into())
+    }
+
+    /// Resolves a branch, tag, (short) commit id or any `git rev-parse` expression to
+    /// the commit it names.
+    pub fn resolve(&self, rev: &str) -> Result<CommitId, GitError> {
+        let repo = self.local();
+        let not_found = || GitError::RevisionNotFound {
+            rev: rev.to_owned(),
+            repo: self.location.clone(),
+        };
+        let id = repo.rev_parse_single(rev).map_err(|_| not_found())?;
+        let commit = id
+            .object()
+            .map_err(|e| GitError::read(&self.location, e))?
+            .peel_to_commit()
+            .map_err(|_| not_found())?;
+        Ok(CommitId::new(commit.id.to_string()))
+    }
+}
+
+/// `path` (relative, `/`- or OS-separated) with `.` and `..` resolved lexically,
+/// or `None` when it is absolute or climbs above its root.
+pub fn within_root(path: &Path) -> Option<PathBuf> {
+    let mut clean = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => clean.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !clean.pop() {
+                    return None;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(clean)
+}
+
+fn object_id(commit: &CommitId) -> Result<ObjectId, GitError> {
+    ObjectId::from_hex(commit.as_str().as_bytes()).map_err(|_| GitError::RevisionNotFound {
+        rev: commit.to_string(),
+        repo: PathBuf::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn within_root_resolves_dots_and_refuses_escapes() {
+        assert_eq!(
+            within_root(Path::new("a/./b/../c")),
+            Some(PathBuf::from("a/c"))
+        );
+        assert_eq!(within_root(Path::new("a/../../etc")), None);
+        assert_eq!(within_root(Path::new("/etc/passwd")), None);
+        assert_eq!(within_root(Path::new("")), Some(PathBuf::new()));
+    }
+}

@@ -1,0 +1,159 @@
+//! A commit that restores one path to its content at an earlier revision: the rest
+//! of the tree stays as the branch has it. The branch moves only if it still points
+//! where the caller saw it, checked again atomically when the ref is updated.
+
+use jiff::Timestamp;
+
+use super::tree::entry_at;
+use super::{GitError, GitRepo, ObjectId, object_id};
+use crate::model::CommitId;
+
+/// Who writes the commit. Without one, the repository's Git configuration
+/// (`user.name`, `user.email`) decides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub name: String,
+    pub email: String,
+    /// The commit time; now when `None`.
+    pub time: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RestoreRequest<'a> {
+    /// The branch to commit on (`main`, not `refs/heads/main`).
+    pub branch: &'a str,
+    /// The path to restore, relative to the repository root; empty for all of it.
+    pub path: &'a str,
+    /// The revision whose content the path gets back.
+    pub to: &'a CommitId,
+    /// Where the caller saw the branch; the commit is refused if it moved since.
+    pub expected_tip: &'a CommitId,
+    pub message: &'a str,
+    pub identity: Option<Identity>,
+}
+
+/// What a restore did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Restored {
+    /// A new commit, now the branch's tip.
+    Committed(CommitId),
+    /// The path already had that content at the tip: nothing was written.
+    Unchanged,
+}
+
+impl GitRepo {
+    /// Commits, on `request.branch`, the path restored to its content at
+    /// `request.to`. The path is removed when it did not exist there.
+    pub fn restore_path(&self, request: &RestoreRequest<'_>) -> Result<Restored, GitError> {
+        let repo = self.local();
+        let refname = format!("refs/heads/{}", request.branch);
+        let current = self.resolve(&refname)?;
+        if &current != request.expected_tip {
+            return Err(GitError::BranchMoved {
+                branch: request.branch.to_owned(),
+                expected: request.expected_tip.short().to_owned(),
+                actual: current.short().to_owned(),
+            });
+        }
+        let tip_tree = self.root_tree(&current)?;
+        let old_tree = self.root_tree(request.to)?;
+        let path = request.path.trim_matches('/');
+        let read = |e: Box<dyn std::error::Error + Send + Sync>| GitError::read(&self.location, e);
+        let new_tree = if path.is_empty() {
+            old_tree
+        } else {
+            let wanted = entry_at(&repo, old_tree, path).map_err(read)?;
+            let mut editor = repo
+                .edit_tree(tip_tree)
+                .map_err(|e| GitError::write(&self.location, e))?;
+            match wanted {
+                Some(entry) => {
+                    let kind = entry_kind(&repo, old_tree, path).map_err(read)?;
+                    editor
+                        .upsert(path, kind, entry.id)
+                        .map_err(|e| GitError::write(&self.location, e))?;
+                }
+                None => {
+                    editor
+                        .remove(path)
+                        .map_err(|e| GitError::write(&self.location, e))?;
+                }
+            }
+            editor
+                .write()
+                .map_err(|e| GitError::write(&self.location, e))?
+                .detach()
+        };
+        if new_tree == tip_tree {
+            return Ok(Restored::Unchanged);
+        }
+        let identity = match &request.identity {
+            Some(identity) => identity.clone(),
+            None => self.configured_identity()?,
+        };
+        let time = identity.time.unwrap_or_else(Timestamp::now);
+        let signature = gix::actor::Signature {
+            name: identity.name.clone().into(),
+            email: identity.email.clone().into(),
+            time: gix::date::Time::new(time.as_second(), 0),
+        };
+        let mut buffer = gix::date::parse::TimeBuf::default();
+        let signature = signature.to_ref(&mut buffer);
+        let parent: ObjectId = object_id(&current)?;
+        let committed = repo.commit_as(
+            signature,
+            signature,
+            refname.as_str(),
+            request.message,
+            new_tree,
+            [parent],
+        );
+        match committed {
+            Ok(id) => Ok(Restored::Committed(CommitId::new(id.to_string()))),
+            Err(error) => {
+                // The ref moved between our check and the update: report where it is.
+                let now = self.resolve(&refname).ok();
+                match now {
+                    Some(actual) if actual != current => Err(GitError::BranchMoved {
+                        branch: request.branch.to_owned(),
+                        expected: current.short().to_owned(),
+                        actual: actual.short().to_owned(),
+                    }),
+                    _ => Err(GitError::write(&self.location, error)),
+                }
+            }
+        }
+    }
+
+    /// `user.name` and `user.email` from the repository's Git configuration.
+    fn configured_identity(&self) -> Result<Identity, GitError> {
+        let repo = self.local();
+        let signature = match repo.committer() {
+            Some(Ok(signature)) => signature,
+            _ => return Err(GitError::NoIdentity),
+        };
+        let name = signature.name.to_string();
+        let email = signature.email.to_string();
+        if name.trim().is_empty() || email.trim().is_empty() {
+            return Err(GitError::NoIdentity);
+        }
+        Ok(Identity {
+            name,
+            email,
+            time: None,
+        })
+    }
+}
+
+/// The tree entry kind (mode) at `path` in the tree `root`.
+fn entry_kind(
+    repo: &gix::Repository,
+    root: ObjectId,
+    path: &str,
+) -> Result<gix::objs::tree::EntryKind, Box<dyn std::error::Error + Send + Sync>> {
+    let tree = repo.find_tree(root)?;
+    let entry = tree
+        .lookup_entry_by_path(path)?
+        .ok_or_else(|| format!("'{path}' vanished while reading"))?;
+    Ok(entry.mode().kind())
+}

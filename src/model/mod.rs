@@ -1,0 +1,17 @@
+//! Value types of the domain: resource keys, manifests, apps, repos, commits.
+//!
+//! Pure data and pure functions only. Nothing here does IO or imports gix, kube,
+//! tokio or ratatui; every other layer speaks in these words.
+
+mod app;
+mod commit;
+mod resource;
+pub mod scope;
+pub mod text;
+
+pub use app::{
+    AppName, AppSpec, Destination, HelmOptions, IgnoreDifference, RenderKind, RepoName, RepoSource,
+    RepoSpec, SyncPolicy,
+};
+pub use commit::{CommitId, CommitInfo};
+pub use resource::{Manifest, ResourceKey, SourceRef};

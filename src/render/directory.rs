@@ -1,0 +1,48 @@
+//! `directory` rendering: every `*.yaml`, `*.yml` and `*.json` below the app's path,
+//! read straight from the Git object database. Hidden files and folders are skipped.
+//! A symlink is followed only to a file inside the repository.
+
+use std::path::Path;
+
+use super::{Output, RenderError, documents};
+use crate::git::{FileKind, GitRepo, TreeEntry};
+use crate::model::{AppSpec, CommitId};
+
+const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+pub(super) fn render(
+    app: &AppSpec,
+    repo: &GitRepo,
+    commit: &CommitId,
+    subtree: &TreeEntry,
+) -> Result<Output, RenderError> {
+    let mut manifests = Vec::new();
+    let mut warnings = Vec::new();
+    for file in repo.files(subtree, &app.path)? {
+        let path = Path::new(&file.path);
+        let hidden = file.path.split('/').any(|part| part.starts_with('.'));
+        let wanted = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+        if hidden || !wanted {
+            continue;
+        }
+        let bytes = match file.kind {
+            FileKind::Blob | FileKind::Executable => repo.read_blob(file.id)?,
+            FileKind::Symlink => match repo.follow_symlink(commit, &file)? {
+                Ok(bytes) => bytes,
+                Err(reason) => {
+                    warnings.push(format!("{}: skipped: {reason}", file.path));
+                    continue;
+                }
+            },
+            FileKind::Submodule => continue,
+        };
+        manifests.extend(documents::parse_manifests(&bytes, path)?);
+    }
+    Ok(Output {
+        manifests,
+        warnings,
+    })
+}

@@ -1,0 +1,155 @@
+//! Turning the bytes of one YAML or JSON file into Kubernetes objects: multi-document
+//! streams, `kind: List` expanded, empty documents skipped, and every object checked
+//! for `apiVersion`, `kind` and `metadata.name`. Pure: bytes in, manifests out.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::{Classified, ErrorKind};
+use crate::model::{Manifest, ResourceKey, SourceRef};
+use crate::yaml;
+
+/// The largest manifest file read; larger ones are refused, not loaded.
+pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("{}: is {size} bytes, more than the {MAX_FILE_BYTES} a manifest file may have", .file.display())]
+    TooLarge { file: PathBuf, size: usize },
+
+    #[error("{}: is not text (it contains a NUL byte)", .file.display())]
+    Binary { file: PathBuf },
+
+    #[error("{}: is not valid UTF-8 (first bad byte at offset {offset})", .file.display())]
+    NotUtf8 { file: PathBuf, offset: usize },
+
+    #[error("{}:{error}", .file.display())]
+    Yaml {
+        file: PathBuf,
+        error: yaml::YamlError,
+    },
+
+    #[error("{at}: {problem}")]
+    NotAnObject { at: SourceRef, problem: String },
+}
+
+impl Classified for DocumentError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidManifest
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            Self::TooLarge { .. } | Self::Binary { .. } => {
+                Some("move the file out of the app's path, or render the app with kustomize to pick files".into())
+            }
+            Self::NotUtf8 { .. } => Some("save the file as UTF-8".into()),
+            Self::Yaml { .. } => None,
+            Self::NotAnObject { .. } => Some(
+                "every document needs `apiVersion`, `kind` and `metadata.name` (or be a `kind: List` of such)".into(),
+            ),
+        }
+    }
+}
+
+/// Parses `bytes`, read from `file`, into manifests. Namespaces are left as written;
+/// the caller fills in the destination's.
+pub fn parse_manifests(bytes: &[u8], file: &Path) -> Result<Vec<Manifest>, DocumentError> {
+    let text = as_text(bytes, file)?;
+    let documents = yaml::documents(text).map_err(|error| DocumentError::Yaml {
+        file: file.to_path_buf(),
+        error,
+    })?;
+    let mut manifests = Vec::new();
+    for (document, yaml::Document { line, value }) in documents.into_iter().enumerate() {
+        if value.is_null() {
+            continue;
+        }
+        let source = SourceRef {
+            file: file.to_path_buf(),
+            document,
+            line,
+        };
+        if is_list(&value) {
+            let items = match value.get("items") {
+                Some(Value::Array(items)) => items.clone(),
+                None | Some(Value::Null) => Vec::new(),
+                Some(_) => {
+                    return Err(not_an_object(
+                        &source,
+                        "`items` of a List is not a sequence".into(),
+                    ));
+                }
+            };
+            for item in items {
+                manifests.push(manifest(item, &source)?);
+            }
+        } else {
+            manifests.push(manifest(value, &source)?);
+        }
+    }
+    Ok(manifests)
+}
+
+fn as_text<'a>(bytes: &'a [u8], file: &Path) -> Result<&'a str, DocumentError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(DocumentError::TooLarge {
+            file: file.to_path_buf(),
+            size: bytes.len(),
+        });
+    }
+    if bytes.contains(&0) {
+        return Err(DocumentError::Binary {
+            file: file.to_path_buf(),
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| DocumentError::NotUtf8 {
+        file: file.to_path_buf(),
+        offset: e.valid_up_to(),
+    })?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// `kind: List` (and the `…List` kinds kubectl prints, like `ConfigMapList`) with
+/// `apiVersion: v1` and `items`.
+fn is_list(value: &Value) -> bool {
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+    let core = value.get("apiVersion").and_then(Value::as_str) == Some("v1");
+    core && kind.ends_with("List") && value.get("items").is_some()
+}
+
+fn not_an_object(source: &SourceRef, problem: String) -> DocumentError {
+    DocumentError::NotAnObject {
+        at: source.clone(),
+        problem,
+    }
+}
+
+fn manifest(object: Value, source: &SourceRef) -> Result<Manifest, DocumentError> {
+    if !object.is_object() {
+        return Err(not_an_object(source, "is not a mapping".into()));
+    }
+    let text = |pointer: &str| {
+        object
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let field = |pointer: &str, name: &str| {
+        text(pointer)
+            .filter(|value| !value.trim().is_empty())
+            .ok_or_else(|| not_an_object(source, format!("has no `{name}`")))
+    };
+    let api_version = field("/apiVersion", "apiVersion")?;
+    let kind = field("/kind", "kind")?;
+    let name = field("/metadata/name", "metadata.name")?;
+    let namespace = text("/metadata/namespace").unwrap_or_default();
+    let key = ResourceKey::new(ResourceKey::group_of(&api_version), kind, namespace, name);
+    Ok(Manifest {
+        key,
+        api_version,
+        object,
+        source: source.clone(),
+    })
+}

@@ -1,0 +1,72 @@
+//! `helm` rendering: `helm template` of the chart at the app's path, on an export of
+//! the tree, with the app's value files (which must stay inside the repository) and
+//! inline values. Helm's homes point into the export so a user's own repositories and
+//! plugins never change the result.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::time::Duration;
+
+use super::export::Export;
+use super::kustomize::display_path;
+use super::tool::Tool;
+use super::{Output, RenderError, documents};
+use crate::git::GitRepo;
+use crate::model::{AppSpec, CommitId};
+
+pub(super) fn render(
+    app: &AppSpec,
+    repo: &GitRepo,
+    commit: &CommitId,
+    timeout: Duration,
+) -> Result<Output, RenderError> {
+    let tool = Tool::find("helm", "DRIFTDECK_HELM").ok_or(RenderError::ToolMissing {
+        tool: "helm",
+        env_var: "DRIFTDECK_HELM",
+    })?;
+    let export = Export::new(repo, commit)?;
+    let chart = export.root().join(&app.path);
+    let release = app
+        .helm
+        .release_name
+        .clone()
+        .unwrap_or_else(|| app.name.to_string());
+    let mut args: Vec<OsString> = vec![
+        "template".into(),
+        release.into(),
+        chart.into_os_string(),
+        "--namespace".into(),
+        app.destination.namespace.clone().into(),
+        "--include-crds".into(),
+    ];
+    for file in &app.helm.value_files {
+        let relative = Path::new(&app.path).join(file);
+        let Some(path) = export.inside(&relative) else {
+            return Err(RenderError::ToolFailed {
+                command: "helm template".into(),
+                status: None,
+                stderr: format!("value file '{file}' is outside the repository"),
+            });
+        };
+        args.extend(["--values".into(), path.into_os_string()]);
+    }
+    if let Some(values) = &app.helm.values {
+        let file = export.scratch("values")?.join("inline.json");
+        let json = serde_json::to_vec(values).unwrap_or_default();
+        std::fs::write(&file, json).map_err(RenderError::Export)?;
+        args.extend(["--values".into(), file.into_os_string()]);
+    }
+    let homes = [
+        ("HELM_CACHE_HOME", export.scratch("helm-cache")?),
+        ("HELM_CONFIG_HOME", export.scratch("helm-config")?),
+        ("HELM_DATA_HOME", export.scratch("helm-data")?),
+    ];
+    let env: Vec<(&str, &Path)> = homes.iter().map(|(k, v)| (*k, v.as_path())).collect();
+    let output = tool.run(&args, &export.root(), &env, timeout)?;
+    let source = format!("<helm template {}>", display_path(&app.path));
+    let manifests = documents::parse_manifests(&output, Path::new(&source))?;
+    Ok(Output {
+        manifests,
+        warnings: export.warnings,
+    })
+}

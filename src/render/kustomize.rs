@@ -1,0 +1,48 @@
+//! `kustomize` rendering: `kustomize build` (or `kubectl kustomize` when only kubectl
+//! is installed) on an export of the tree, so bases outside the app path resolve.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::time::Duration;
+
+use super::export::Export;
+use super::tool::Tool;
+use super::{Output, RenderError, documents};
+use crate::git::GitRepo;
+use crate::model::{AppSpec, CommitId};
+
+/// The file names that make a folder a kustomization.
+pub(super) const FILE_NAMES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+pub(super) fn render(
+    app: &AppSpec,
+    repo: &GitRepo,
+    commit: &CommitId,
+    timeout: Duration,
+) -> Result<Output, RenderError> {
+    let (tool, subcommand) = if let Some(tool) = Tool::find("kustomize", "DRIFTDECK_KUSTOMIZE") {
+        (tool, "build")
+    } else if let Some(tool) = Tool::find("kubectl", "DRIFTDECK_KUBECTL") {
+        (tool, "kustomize")
+    } else {
+        return Err(RenderError::ToolMissing {
+            tool: "kustomize",
+            env_var: "DRIFTDECK_KUSTOMIZE",
+        });
+    };
+    let export = Export::new(repo, commit)?;
+    let dir = export.root().join(&app.path);
+    let args: Vec<OsString> = vec![subcommand.into(), dir.clone().into_os_string()];
+    let output = tool.run(&args, &export.root(), &[], timeout)?;
+    let source = format!("<{} {subcommand} {}>", tool.name, display_path(&app.path));
+    let manifests = documents::parse_manifests(&output, Path::new(&source))?;
+    Ok(Output {
+        manifests,
+        warnings: export.warnings,
+    })
+}
+
+pub(super) fn display_path(path: &str) -> &str {
+    if path.is_empty() { "." } else { path }
+}

@@ -1,0 +1,120 @@
+//! Running an external renderer (kustomize, kubectl, helm) with a timeout, capturing
+//! stdout and stderr without deadlocking on full pipes, and finding the binaries.
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
+
+use super::RenderError;
+
+/// The largest output a renderer may produce before it is cut off as an error.
+const MAX_OUTPUT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// An external program, found on `PATH` or named by an environment variable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tool {
+    pub name: &'static str,
+    pub path: PathBuf,
+}
+
+impl Tool {
+    /// Finds `name`: the path in `env_var` if set, else the first match on `PATH`,
+    /// else `.tools/bin` of this source tree (where `scripts/install-tools.sh` puts
+    /// what the tests need). `None` when it is nowhere.
+    pub fn find(name: &'static str, env_var: &str) -> Option<Tool> {
+        if let Some(path) = std::env::var_os(env_var).filter(|p| !p.is_empty()) {
+            return Some(Tool {
+                name,
+                path: PathBuf::from(path),
+            });
+        }
+        let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin");
+        which::which(name)
+            .ok()
+            .or_else(|| which::which_in(name, Some(bundled), ".").ok())
+            .map(|path| Tool { name, path })
+    }
+
+    /// Runs the tool in `dir` and returns its stdout. A non-zero exit returns its
+    /// stderr in the error; a run longer than `timeout` is killed.
+    pub fn run(
+        &self,
+        args: &[OsString],
+        dir: &Path,
+        env: &[(&str, &Path)],
+        timeout: Duration,
+    ) -> Result<Vec<u8>, RenderError> {
+        let command_line = self.command_line(args);
+        let mut command = Command::new(&self.path);
+        command
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().map_err(|source| RenderError::ToolStart {
+            tool: self.name,
+            path: self.path.clone(),
+            source,
+        })?;
+        let stdout = drain(child.stdout.take());
+        let stderr = drain(child.stderr.take());
+        let status = match child.wait_timeout(timeout) {
+            Ok(Some(status)) => status,
+            Ok(None) | Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(RenderError::ToolTimeout {
+                    command: command_line,
+                    timeout,
+                });
+            }
+        };
+        let stdout = stdout.join().unwrap_or_default();
+        let stderr = stderr.join().unwrap_or_default();
+        if !status.success() {
+            return Err(RenderError::ToolFailed {
+                command: command_line,
+                status: status.code(),
+                stderr: String::from_utf8_lossy(&stderr).trim().to_owned(),
+            });
+        }
+        if stdout.len() as u64 >= MAX_OUTPUT_BYTES {
+            return Err(RenderError::ToolFailed {
+                command: command_line,
+                status: status.code(),
+                stderr: format!("output exceeds {MAX_OUTPUT_BYTES} bytes"),
+            });
+        }
+        Ok(stdout)
+    }
+
+    fn command_line(&self, args: &[OsString]) -> String {
+        let mut line = self.name.to_owned();
+        for arg in args {
+            line.push(' ');
+            line.push_str(&arg.to_string_lossy());
+        }
+        line
+    }
+}
+
+/// Reads a child's pipe to the end on its own thread, so neither pipe can fill up
+/// and block the child while we wait on the other.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut buffer = Vec::new();
+        if let Some(pipe) = pipe {
+            let _ = pipe.take(MAX_OUTPUT_BYTES).read_to_end(&mut buffer);
+        }
+        buffer
+    })
+}
