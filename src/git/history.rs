@@ -4,7 +4,8 @@
 //! order they were found); a commit whose path entry equals that of one of its
 //! parents (TREESAME) is not shown and only the first such parent is followed; any
 //! other commit is shown and all its parents are followed. A root commit is shown when
-//! the path exists in it. Renames are not followed (as without `--follow`).
+//! the path exists in it. Renames are not followed (as without `--follow`). For the
+//! whole repository (an empty path) every commit is listed, as `git log` does.
 //!
 //! Walks are cached per (path, tip): asking again after new commits walks only the
 //! new ones, down to the old tip.
@@ -142,7 +143,10 @@ impl GitRepo {
             let entry = lookup.entry(&repo, node.tree).map_err(read)?;
             let mut follow = node.parents.clone();
             let mut show = node.parents.is_empty() && entry.is_some();
-            if !node.parents.is_empty() {
+            if lookup.is_whole_repository() {
+                // Without a path git lists every commit, merges included.
+                show = true;
+            } else if !node.parents.is_empty() {
                 let mut same = None;
                 for parent in &node.parents {
                     let parent_tree = match nodes.get(parent) {
@@ -219,6 +223,10 @@ impl PathLookup {
                 .collect(),
             memo: HashMap::new(),
         }
+    }
+
+    fn is_whole_repository(&self) -> bool {
+        self.parts.is_empty()
     }
 
     /// The entry's id and whether it is a folder, or `None` when the path is absent.

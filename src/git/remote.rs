@@ -8,6 +8,8 @@ use std::sync::atomic::AtomicBool;
 use super::{GitError, GitRepo};
 use crate::model::{RepoSource, RepoSpec};
 
+const MIRROR_REFSPECS: [&str; 2] = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+
 /// Where remote repositories are cloned: `$DRIFTDECK_CACHE_DIR`, else the user
 /// cache dir (`~/.cache/driftdeck` on Linux), else the system temp dir.
 pub fn cache_dir() -> PathBuf {
@@ -88,8 +90,13 @@ impl GitRepo {
             message,
         };
         let repo = self.local();
-        let remote = repo
+        let mut remote = repo
             .find_remote("origin")
+            .map_err(|e| error(e.to_string()))?;
+        // A bare clone has no fetch refspecs; mirror branches and tags onto the local
+        // ones, so a branch name resolves to the remote's tip.
+        remote
+            .replace_refspecs(MIRROR_REFSPECS, gix::remote::Direction::Fetch)
             .map_err(|e| error(e.to_string()))?;
         let interrupt = AtomicBool::new(false);
         remote

@@ -1,0 +1,290 @@
+//! The Git layer against real repositories made with the `git` CLI.
+
+mod common;
+
+use common::TempRepo;
+use driftdeck::git::{FileKind, GitError, GitRepo, Identity, RestoreRequest, Restored};
+use driftdeck::model::CommitId;
+
+fn ids(commits: &[driftdeck::model::CommitInfo]) -> Vec<String> {
+    commits.iter().map(|c| c.id.to_string()).collect()
+}
+
+fn history(repo: &GitRepo, path: &str) -> Vec<String> {
+    let tip = repo.resolve("HEAD").unwrap();
+    ids(&repo.history(&tip, path, None).unwrap())
+}
+
+/// A repository with merges (one side, both sides and neither side changing the
+/// path), a rename into and out of the path, and a deletion and re-creation.
+fn tangled() -> TempRepo {
+    let mut repo = TempRepo::new();
+    repo.write("apps/web/deploy.yaml", "replicas: 1\n");
+    repo.write("apps/api/deploy.yaml", "replicas: 1\n");
+    repo.commit("initial apps");
+    repo.write("apps/web/deploy.yaml", "replicas: 2\n");
+    repo.commit("web: scale to 2");
+
+    // A side branch that changes web, merged back while main changed api.
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("apps/web/service.yaml", "port: 80\n");
+    repo.commit("web: add service");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("apps/api/deploy.yaml", "replicas: 3\n");
+    repo.commit("api: scale to 3");
+    repo.merge("feature", "merge feature");
+
+    // Both sides change web: the merge differs from both parents.
+    repo.git(&["checkout", "-q", "-b", "both"]);
+    repo.write("apps/web/a.yaml", "a: 1\n");
+    repo.commit("web: add a");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("apps/web/b.yaml", "b: 1\n");
+    repo.commit("web: add b");
+    repo.merge("both", "merge both");
+
+    // A side branch that never touches web.
+    repo.git(&["checkout", "-q", "-b", "elsewhere"]);
+    repo.write("docs/readme.md", "hello\n");
+    repo.commit("docs: readme");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.merge("elsewhere", "merge elsewhere");
+
+    // Renames into and out of the path; a deletion and re-creation.
+    repo.git(&["mv", "apps/api/deploy.yaml", "apps/web/api-deploy.yaml"]);
+    repo.commit("move api deploy into web");
+    repo.git(&["mv", "apps/web/service.yaml", "apps/svc.yaml"]);
+    repo.commit("move web service out");
+    repo.remove("apps/web");
+    repo.commit("delete web");
+    repo.write("apps/web/deploy.yaml", "replicas: 5\n");
+    repo.commit("recreate web");
+    repo
+}
+
+#[test]
+fn history_matches_git_log_through_merges_and_renames() {
+    let repo = tangled();
+    let git = GitRepo::open(repo.path()).unwrap();
+    for path in ["apps/web", "apps/api", "apps/web/deploy.yaml", "docs", "apps", "", "nowhere"] {
+        assert_eq!(history(&git, path), repo.log(path), "history of '{path}'");
+    }
+    // The merge whose result differs from both parents is listed, like git does.
+    let subjects: Vec<String> = {
+        let tip = git.resolve("HEAD").unwrap();
+        git.history(&tip, "apps/web", None).unwrap().into_iter().map(|c| c.subject).collect()
+    };
+    assert!(subjects.contains(&"merge both".to_owned()), "{subjects:?}");
+    assert!(!subjects.contains(&"merge elsewhere".to_owned()), "{subjects:?}");
+}
+
+#[test]
+fn history_carries_author_time_and_subject_and_honours_limit() {
+    let mut repo = TempRepo::new();
+    repo.write("a/x.yaml", "x: 1\n");
+    repo.commit("first\n\nwith a body");
+    repo.write("a/x.yaml", "x: 2\n");
+    let second = repo.commit("second");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let tip = git.resolve("main").unwrap();
+    let commits = git.history(&tip, "a", Some(1)).unwrap();
+    assert_eq!(commits.len(), 1);
+    let newest = &commits[0];
+    assert_eq!(newest.id.as_str(), second);
+    assert_eq!(newest.subject, "second");
+    assert_eq!(newest.author_name, "Ada Author");
+    assert_eq!(newest.author_email, "ada@example.com");
+    assert_eq!(newest.author_time.to_string(), "2026-01-01T02:00:00Z");
+    let all = git.history(&tip, "a", None).unwrap();
+    assert_eq!(all[1].subject, "first", "the subject is the first line only");
+}
+
+#[test]
+fn warm_history_after_new_commits_equals_git_log() {
+    let mut repo = tangled();
+    let git = GitRepo::open(repo.path()).unwrap();
+    assert_eq!(history(&git, "apps/web"), repo.log("apps/web"));
+    // New commits on top, including a merge of a branch forked long ago.
+    repo.git(&["checkout", "-q", "-b", "late", "HEAD~6"]);
+    repo.write("apps/web/late.yaml", "late: 1\n");
+    repo.commit("web: late side change");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("apps/web/deploy.yaml", "replicas: 6\n");
+    repo.commit("web: scale to 6");
+    repo.merge("late", "merge late");
+    for path in ["apps/web", "docs", ""] {
+        assert_eq!(history(&git, path), repo.log(path), "warm history of '{path}'");
+    }
+    // A rewritten branch (tip no longer descends from the cached one) is walked anew.
+    repo.git(&["reset", "-q", "--hard", "HEAD~3"]);
+    repo.write("apps/web/other.yaml", "other: 1\n");
+    repo.commit("web: rewritten history");
+    assert_eq!(history(&git, "apps/web"), repo.log("apps/web"));
+}
+
+#[test]
+fn resolves_branches_tags_short_ids_and_expressions() {
+    let mut repo = TempRepo::new();
+    repo.write("f", "1");
+    let first = repo.commit("one");
+    repo.git(&["tag", "v1"]);
+    repo.git(&["tag", "-a", "v1-annotated", "-m", "annotated"]);
+    repo.write("f", "2");
+    let second = repo.commit("two");
+    let git = GitRepo::open(repo.path()).unwrap();
+    assert_eq!(git.resolve("main").unwrap().as_str(), second);
+    assert_eq!(git.resolve("HEAD~1").unwrap().as_str(), first);
+    assert_eq!(git.resolve("v1").unwrap().as_str(), first);
+    assert_eq!(git.resolve("v1-annotated").unwrap().as_str(), first, "tags peel to commits");
+    assert_eq!(git.resolve(&second[..7]).unwrap().as_str(), second);
+    let missing = git.resolve("no-such-branch").unwrap_err();
+    assert!(matches!(missing, GitError::RevisionNotFound { .. }), "{missing:?}");
+    assert!(missing.to_string().contains("no-such-branch"));
+}
+
+#[test]
+fn reads_files_and_folders_at_a_revision_not_the_working_tree() {
+    let mut repo = TempRepo::new();
+    repo.write("apps/web/deploy.yaml", "v: 1\n");
+    repo.write("apps/web/run.sh", "#!/bin/sh\n");
+    use std::os::unix::fs::PermissionsExt;
+    let script = repo.path().join("apps/web/run.sh");
+    std::fs::set_permissions(script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let first = repo.commit("one");
+    repo.write("apps/web/deploy.yaml", "v: 2\n");
+    repo.commit("two");
+    // Uncommitted changes in the working tree must never be seen.
+    repo.write("apps/web/deploy.yaml", "v: dirty\n");
+    repo.write("apps/web/untracked.yaml", "u: 1\n");
+
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    assert_eq!(git.read_file(&head, "apps/web/deploy.yaml").unwrap(), b"v: 2\n");
+    let old = CommitId::new(first);
+    assert_eq!(git.read_file(&old, "apps/web/deploy.yaml").unwrap(), b"v: 1\n");
+    let listing: Vec<_> = git.list_dir(&head, "apps/web").unwrap();
+    let names: Vec<_> = listing.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["deploy.yaml", "run.sh"]);
+    assert_eq!(listing[1].kind, Some(FileKind::Executable));
+    assert_eq!(git.list_dir(&head, "apps").unwrap()[0].kind, None, "folders have no file kind");
+
+    let missing = git.read_file(&head, "apps/web/nope.yaml").unwrap_err();
+    assert!(matches!(missing, GitError::PathNotFound { .. }), "{missing:?}");
+    let folder = git.read_file(&head, "apps/web").unwrap_err();
+    assert!(matches!(folder, GitError::WrongKind { .. }), "{folder:?}");
+}
+
+fn ada() -> Identity {
+    Identity {
+        name: "Rolf Back".into(),
+        email: "rolf@example.com".into(),
+        time: Some("2026-03-01T12:00:00Z".parse().unwrap()),
+    }
+}
+
+#[test]
+fn restore_commits_the_path_as_it_was_and_leaves_the_rest() {
+    let mut repo = TempRepo::new();
+    repo.write("apps/web/deploy.yaml", "image: web:1\n");
+    repo.write("apps/api/deploy.yaml", "image: api:1\n");
+    let good = repo.commit("good");
+    repo.write("apps/web/deploy.yaml", "image: web:2-crash\n");
+    repo.write("apps/web/extra.yaml", "extra: 1\n");
+    repo.write("apps/api/deploy.yaml", "image: api:2\n");
+    let bad = repo.commit("bad");
+
+    let git = GitRepo::open(repo.path()).unwrap();
+    let request = RestoreRequest {
+        branch: "main",
+        path: "apps/web",
+        to: &CommitId::new(good.clone()),
+        expected_tip: &CommitId::new(bad.clone()),
+        message: "Roll back web to good\n\nReason: crash loop",
+        identity: Some(ada()),
+    };
+    let Restored::Committed(new) = git.restore_path(&request).unwrap() else {
+        panic!("expected a commit");
+    };
+    assert_eq!(repo.git(&["rev-parse", "main"]).trim(), new.as_str(), "the branch moved");
+    assert_eq!(repo.git(&["rev-parse", "main^"]).trim(), bad, "parent is the old tip");
+    assert_eq!(repo.git(&["show", "main:apps/web/deploy.yaml"]), "image: web:1\n");
+    assert_eq!(repo.git(&["ls-tree", "--name-only", "main", "apps/web/"]), "apps/web/deploy.yaml\n");
+    assert_eq!(repo.git(&["show", "main:apps/api/deploy.yaml"]), "image: api:2\n", "other paths untouched");
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%an <%ae> %aI%n%B", "main"]).trim(),
+        "Rolf Back <rolf@example.com> 2026-03-01T12:00:00Z\nRoll back web to good\n\nReason: crash loop"
+    );
+    // Restoring again changes nothing.
+    let again = RestoreRequest { expected_tip: &new, ..request.clone() };
+    assert_eq!(git.restore_path(&again).unwrap(), Restored::Unchanged);
+}
+
+#[test]
+fn restore_removes_a_path_that_did_not_exist_and_refuses_a_moved_branch() {
+    let mut repo = TempRepo::new();
+    repo.write("keep.txt", "k");
+    let before = repo.commit("before web");
+    repo.write("apps/web/deploy.yaml", "v: 1\n");
+    let tip = repo.commit("add web");
+    let git = GitRepo::open(repo.path()).unwrap();
+
+    let stale = RestoreRequest {
+        branch: "main",
+        path: "apps/web",
+        to: &CommitId::new(before.clone()),
+        expected_tip: &CommitId::new(before.clone()),
+        message: "remove web",
+        identity: Some(ada()),
+    };
+    let moved = git.restore_path(&stale).unwrap_err();
+    assert!(matches!(moved, GitError::BranchMoved { .. }), "{moved:?}");
+    assert_eq!(repo.head(), tip, "nothing changed");
+
+    let request = RestoreRequest { expected_tip: &CommitId::new(tip), ..stale };
+    assert!(matches!(git.restore_path(&request).unwrap(), Restored::Committed(_)));
+    assert_eq!(repo.git(&["ls-tree", "-r", "--name-only", "main"]), "keep.txt\n");
+}
+
+#[test]
+fn clones_and_fetches_a_remote_by_url() {
+    let mut upstream = TempRepo::new();
+    upstream.write("apps/web/deploy.yaml", "v: 1\n");
+    upstream.commit("one");
+    let cache = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", upstream.path().display());
+    let spec = driftdeck::model::RepoSpec {
+        name: driftdeck::model::RepoName::new("upstream"),
+        source: driftdeck::model::RepoSource::Url(url),
+        branch: Some("main".into()),
+    };
+    // SAFETY-free: the cache dir is passed through the environment read at call time.
+    let clone = temp_env(cache.path(), || driftdeck::git::open_source(&spec)).unwrap();
+    assert!(clone.location().starts_with(cache.path()));
+    assert_eq!(clone.resolve("main").unwrap().as_str(), upstream.head());
+
+    let newer = {
+        upstream.write("apps/web/deploy.yaml", "v: 2\n");
+        upstream.commit("two")
+    };
+    let fetched = temp_env(cache.path(), || driftdeck::git::open_source(&spec)).unwrap();
+    assert_eq!(fetched.resolve("main").unwrap().as_str(), newer, "fetch moved the branch");
+    assert_eq!(ids(&fetched.history(&fetched.resolve("main").unwrap(), "apps/web", None).unwrap()), upstream.log("apps/web"));
+}
+
+/// Runs `f` with DRIFTDECK_CACHE_DIR set. Only this test sets it.
+fn temp_env<T>(dir: &std::path::Path, f: impl FnOnce() -> T) -> T {
+    // SAFETY: no other test in this binary reads or writes this variable.
+    unsafe { std::env::set_var("DRIFTDECK_CACHE_DIR", dir) };
+    let out = f();
+    unsafe { std::env::remove_var("DRIFTDECK_CACHE_DIR") };
+    out
+}
+
+#[test]
+fn opening_something_that_is_not_a_repository_is_a_git_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = GitRepo::open(dir.path()).unwrap_err();
+    assert!(matches!(error, GitError::Open { .. }), "{error:?}");
+    use driftdeck::error::Classified;
+    assert!(error.hint().unwrap().contains("path"));
+}
