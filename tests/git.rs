@@ -288,3 +288,18 @@ fn opening_something_that_is_not_a_repository_is_a_git_error() {
     use driftdeck::error::Classified;
     assert!(error.hint().unwrap().contains("path"));
 }
+
+#[test]
+fn a_mode_change_alone_is_a_change_to_the_path() {
+    let mut repo = TempRepo::new();
+    repo.write("apps/web/hook.sh", "echo hi\n");
+    repo.commit("add hook");
+    use std::os::unix::fs::PermissionsExt;
+    let hook = repo.path().join("apps/web/hook.sh");
+    std::fs::set_permissions(hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    repo.commit("make hook executable");
+    let git = GitRepo::open(repo.path()).unwrap();
+    assert_eq!(repo.log("apps/web").len(), 2);
+    assert_eq!(history(&git, "apps/web"), repo.log("apps/web"));
+    assert_eq!(history(&git, "apps/web/hook.sh"), repo.log("apps/web/hook.sh"));
+}

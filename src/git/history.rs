@@ -16,7 +16,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use gix::objs::CommitRef;
 use jiff::Timestamp;
 
-use super::tree::child;
+use super::tree::{child, TreeEntry};
 use super::{GitError, GitRepo, ObjectId, object_id};
 use crate::model::{CommitId, CommitInfo};
 
@@ -208,10 +208,12 @@ fn merge_by_time(new: Vec<(i64, CommitInfo)>, old: &[(i64, CommitInfo)]) -> Vec<
 /// every depth: consecutive commits share most of their trees.
 struct PathLookup {
     parts: Vec<String>,
-    memo: HashMap<(usize, ObjectId), Option<(ObjectId, bool)>>,
+    memo: HashMap<(usize, ObjectId), Option<TreeEntry>>,
 }
 
-type Found = Option<(ObjectId, bool)>;
+/// The entry at the path (id and mode: a mode change alone is a change, as for
+/// git), or `None` when the path is absent.
+type Found = Option<TreeEntry>;
 
 impl PathLookup {
     fn new(path: &str) -> Self {
@@ -229,37 +231,33 @@ impl PathLookup {
         self.parts.is_empty()
     }
 
-    /// The entry's id and whether it is a folder, or `None` when the path is absent.
-    /// For the empty path, a root tree counts as present when it has any entry.
+    /// The entry at the path in the tree `root`.
     fn entry(
         &mut self,
         repo: &gix::Repository,
         root: ObjectId,
     ) -> Result<Found, Box<dyn std::error::Error + Send + Sync>> {
-        if self.parts.is_empty() {
-            let empty = repo.find_tree(root)?.decode()?.entries.is_empty();
-            return Ok((!empty).then_some((root, true)));
-        }
         let mut current = root;
-        for depth in 0..self.parts.len() {
+        for (depth, name) in self.parts.iter().enumerate() {
             let found = match self.memo.get(&(depth, current)) {
                 Some(found) => *found,
                 None => {
-                    let found =
-                        child(repo, current, &self.parts[depth])?.map(|e| (e.id, e.is_folder()));
+                    let found = child(repo, current, name)?;
                     self.memo.insert((depth, current), found);
                     found
                 }
             };
             match found {
-                Some((id, _)) if depth + 1 == self.parts.len() => {
-                    return Ok(found.map(|(_, f)| (id, f)));
-                }
-                Some((id, true)) => current = id,
+                Some(entry) if depth + 1 == self.parts.len() => return Ok(Some(entry)),
+                Some(entry) if entry.is_folder() => current = entry.id,
                 _ => return Ok(None),
             }
         }
-        Ok(None)
+        // The whole repository: the root tree itself.
+        Ok(Some(TreeEntry {
+            id: root,
+            file: None,
+        }))
     }
 }
 

@@ -97,29 +97,49 @@ impl GitRepo {
             email: identity.email.clone().into(),
             time: gix::date::Time::new(time.as_second(), 0),
         };
-        let mut buffer = gix::date::parse::TimeBuf::default();
-        let signature = signature.to_ref(&mut buffer);
         let parent: ObjectId = object_id(&current)?;
-        let committed = repo.commit_as(
-            signature,
-            signature,
-            refname.as_str(),
-            request.message,
-            new_tree,
-            [parent],
+        let message = if request.message.ends_with('\n') {
+            request.message.to_owned()
+        } else {
+            format!("{}\n", request.message)
+        };
+        let commit = gix::objs::Commit {
+            tree: new_tree,
+            parents: vec![parent].into(),
+            author: signature.clone(),
+            committer: signature.clone(),
+            encoding: None,
+            message: message.into(),
+            extra_headers: Vec::new(),
+        };
+        let new_id = repo
+            .write_object(&commit)
+            .map_err(|e| GitError::write(&self.location, e))?
+            .detach();
+        let name = gix::refs::FullName::try_from(refname.as_str())
+            .map_err(|e| GitError::write(&self.location, e))?;
+        let summary = request.message.lines().next().unwrap_or_default();
+        let edit = gix::refs::transaction::RefEdit::update(
+            name,
+            new_id,
+            gix::refs::transaction::PreviousValue::MustExistAndMatch(gix::refs::Target::Object(parent)),
+            format!("driftdeck: {summary}"),
         );
-        match committed {
-            Ok(id) => Ok(Restored::Committed(CommitId::new(id.to_string()))),
+        let mut buffer = gix::date::parse::TimeBuf::default();
+        match repo.edit_references_as([edit], Some(signature.to_ref(&mut buffer))) {
+            Ok(_) => Ok(Restored::Committed(CommitId::new(new_id.to_string()))),
             Err(error) => {
-                // The ref moved between our check and the update: report where it is.
-                let now = self.resolve(&refname).ok();
-                match now {
-                    Some(actual) if actual != current => Err(GitError::BranchMoved {
+                use gix::refs::file::transaction::prepare::ReferenceOutOfDate;
+                match error.downcast_any_ref::<ReferenceOutOfDate>() {
+                    Some(out_of_date) => Err(GitError::BranchMoved {
                         branch: request.branch.to_owned(),
                         expected: current.short().to_owned(),
-                        actual: actual.short().to_owned(),
+                        actual: match &out_of_date.actual {
+                            gix::refs::Target::Object(id) => id.to_hex_with_len(7).to_string(),
+                            gix::refs::Target::Symbolic(name) => name.to_string(),
+                        },
                     }),
-                    _ => Err(GitError::write(&self.location, error)),
+                    None => Err(GitError::write(&self.location, error)),
                 }
             }
         }

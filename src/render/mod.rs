@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::error::{Classified, ErrorKind};
 use crate::git::{GitError, GitRepo, ObjectId};
 use crate::model::{AppName, AppSpec, CommitId, Manifest, RenderKind, SourceRef};
-pub use documents::{DocumentError, parse_manifests};
+pub use documents::{DocumentError, MAX_FILE_BYTES, parse_manifests};
 pub use tool::Tool;
 
 /// How long kustomize or Helm may run before it is killed.
@@ -177,6 +177,10 @@ impl Renderer {
             tree,
         };
         if let Some(hit) = self.cache.get(&key) {
+            if &hit.commit == commit {
+                return Ok(hit);
+            }
+            // Another commit with the same tree: the same manifests.
             let mut rendered = (*hit).clone();
             rendered.commit = commit.clone();
             return Ok(Arc::new(rendered));
@@ -220,7 +224,8 @@ fn detect(repo: &GitRepo, subtree: &crate::git::TreeEntry) -> Result<RenderKind,
     })
 }
 
-/// Gives namespaced objects without a namespace the destination's, and refuses two
+/// Gives namespaced objects without a namespace the destination's, drops the
+/// namespace from cluster-scoped keys (the API server ignores it), and refuses two
 /// objects with the same key.
 fn assign_defaults_and_check(
     mut manifests: Vec<Manifest>,
@@ -228,15 +233,12 @@ fn assign_defaults_and_check(
 ) -> Result<Vec<Manifest>, RenderError> {
     for manifest in &mut manifests {
         let key = &mut manifest.key;
-        if key.namespace.is_empty()
-            && !crate::model::scope::is_cluster_scoped(&key.group, &key.kind)
-        {
+        if crate::model::scope::is_cluster_scoped(&key.group, &key.kind) {
+            key.namespace.clear();
+        } else if key.namespace.is_empty() {
             key.namespace = namespace.to_owned();
-            if let Some(metadata) = manifest
-                .object
-                .get_mut("metadata")
-                .and_then(|m| m.as_object_mut())
-            {
+            let metadata = manifest.object.get_mut("metadata").and_then(|m| m.as_object_mut());
+            if let Some(metadata) = metadata {
                 metadata.insert("namespace".into(), namespace.into());
             }
         }
