@@ -65,6 +65,12 @@ const PATHS: [(&str, &str); 3] = [
 ];
 
 fn main() {
+    // `cargo test --all-targets` runs bench binaries too, without `--bench`: the
+    // 20,000-commit run is only for `cargo bench`.
+    if !std::env::args().any(|arg| arg == "--bench") {
+        println!("history bench: skipped (run `cargo bench --bench history`)");
+        return;
+    }
     let runs = std::env::var("DRIFTDECK_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
@@ -370,7 +376,7 @@ impl<W: Write> Generator<W> {
                 main = self.commit(MAIN_REF, &message, Some(main), Some(done.tip), &changes)?;
                 continue;
             }
-            let mut paths = Vec::new();
+            let mut paths: Vec<String> = Vec::new();
             for _ in 0..1 + self.rng.below(3) {
                 let app = self.rng.below(APPS);
                 let path = app_file(app, FILES[self.rng.below(FILES.len())]);
@@ -387,7 +393,7 @@ impl<W: Write> Generator<W> {
             main = self.commit(MAIN_REF, &message, Some(main), None, &changes)?;
 
             if let Some(t) = topic.as_mut() {
-                let mut paths = Vec::new();
+                let mut paths: Vec<String> = Vec::new();
                 for _ in 0..1 + self.rng.below(2) {
                     let path = app_file(t.app, FILES[self.rng.below(FILES.len())]);
                     if !paths.contains(&path) {

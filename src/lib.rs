@@ -3,6 +3,9 @@
 //! The layers (see docs/ARCHITECTURE.md): `model`, `yaml` and `error` are pure;
 //! `config`, `git` and `render` are the adapters that do IO; `cli` is the front end.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -40,7 +40,11 @@ impl From<serde_saphyr::Error> for YamlError {
         // The location is kept as numbers; drop the library's own " at line …" suffix
         // so callers can print it once, as `file:line:column: message`.
         let suffix = format!(" at line {line}, column {column}");
-        let message = message.strip_suffix(&suffix).unwrap_or(&message).to_owned();
+        let message = message.strip_suffix(&suffix).unwrap_or(&message);
+        // Advice meant for the library's caller, not for the person fixing the file.
+        let message = message
+            .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
+            .to_owned();
         Self {
             line,
             column,

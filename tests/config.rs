@@ -63,7 +63,10 @@ fn error_at(text: &str, line: u64) -> String {
 fn a_full_configuration_becomes_model_types() {
     let config = parse(FULL).unwrap();
     assert_eq!(config.repos.len(), 2);
-    assert_eq!(config.repos[0].source, RepoSource::Path(PathBuf::from("/etc/dd/../gitops")));
+    assert_eq!(
+        config.repos[0].source,
+        RepoSource::Path(PathBuf::from("/etc/dd/../gitops"))
+    );
     assert_eq!(config.repos[0].branch.as_deref(), Some("main"));
     assert_eq!(config.repos[1].branch, None, "no branch follows HEAD");
     let web = config.app("web").unwrap();
@@ -82,7 +85,10 @@ fn a_full_configuration_becomes_model_types() {
 
 #[test]
 fn defaults_apply_and_an_empty_file_declares_nothing() {
-    let config = parse("repos: [{name: r, path: .}]\napps: [{name: a, repo: r, destination: {namespace: n}}]\n").unwrap();
+    let config = parse(
+        "repos: [{name: r, path: .}]\napps: [{name: a, repo: r, destination: {namespace: n}}]\n",
+    )
+    .unwrap();
     let app = &config.apps[0];
     assert_eq!(app.render, RenderKind::Auto);
     assert_eq!(app.path, "");
@@ -96,30 +102,51 @@ fn unknown_fields_are_errors_that_list_the_valid_ones() {
     let text = FULL.replace("      selfHeal: true", "      selfheal: true");
     let message = error_at(&text, 19);
     assert!(message.contains("unknown field `selfheal`"), "{message}");
-    assert!(message.contains("selfHeal"), "lists valid fields: {message}");
+    assert!(
+        message.contains("selfHeal"),
+        "lists valid fields: {message}"
+    );
 
     let top = error_at("repos: []\napplications: []\n", 2);
-    assert!(top.contains("`applications`") && top.contains("apps"), "{top}");
+    assert!(
+        top.contains("`applications`") && top.contains("apps"),
+        "{top}"
+    );
 }
 
 #[test]
 fn invalid_values_point_at_their_line_with_a_hint() {
     let unknown_repo = FULL.replace("    repo: charts", "    repo: chart");
     let error = parse(&unknown_repo).unwrap_err();
-    assert!(error.to_string().starts_with("/etc/dd/driftdeck.yaml:25:"), "{error}");
+    assert!(
+        error.to_string().starts_with("/etc/dd/driftdeck.yaml:25:"),
+        "{error}"
+    );
     assert!(error.to_string().contains("'chart'"), "{error}");
     assert_eq!(error.hint().unwrap(), "declared repos: platform, charts");
 
     let render = error_at(&FULL.replace("render: helm", "render: jsonnet"), 27);
-    assert!(render.contains("jsonnet") && render.contains("kustomize"), "{render}");
+    assert!(
+        render.contains("jsonnet") && render.contains("kustomize"),
+        "{render}"
+    );
 
     let escape = error_at(&FULL.replace("path: redis", "path: ../redis"), 26);
-    assert!(escape.contains("relative to the repository root"), "{escape}");
+    assert!(
+        escape.contains("relative to the repository root"),
+        "{escape}"
+    );
 
     let pointer = error_at(&FULL.replace("[/spec/replicas]", "[spec.replicas]"), 23);
     assert!(pointer.contains("not a JSON pointer"), "{pointer}");
 
-    let url = error_at(&FULL.replace("url: https://git.example.com/platform/charts.git", "url: charts.git"), 7);
+    let url = error_at(
+        &FULL.replace(
+            "url: https://git.example.com/platform/charts.git",
+            "url: charts.git",
+        ),
+        7,
+    );
     assert!(url.contains("not a repository URL"), "{url}");
 
     let helm_on_kustomize = FULL.replace("    render: helm\n", "    render: directory\n");
@@ -129,13 +156,20 @@ fn invalid_values_point_at_their_line_with_a_hint() {
 
 #[test]
 fn structural_mistakes_are_reported_where_they_are() {
-    let both = error_at("repos:\n  - name: r\n    path: .\n    url: https://x/y.git\n", 4);
+    let both = error_at(
+        "repos:\n  - name: r\n    path: .\n    url: https://x/y.git\n",
+        4,
+    );
     assert!(both.contains("both `path` and `url`"), "{both}");
     let neither = error_at("repos:\n  - name: r\n    branch: main\n", 2);
     assert!(neither.contains("neither"), "{neither}");
-    let twice = error_at("repos: [{name: r, path: .}]\napps:\n  - {name: a, repo: r, destination: {namespace: n}}\n  - {name: a, repo: r, destination: {namespace: n}}\n", 4);
+    let twice = error_at(
+        "repos: [{name: r, path: .}]\napps:\n  - {name: a, repo: r, destination: {namespace: n}}\n  - {name: a, repo: r, destination: {namespace: n}}\n",
+        4,
+    );
     assert!(twice.contains("declared twice"), "{twice}");
-    let missing = parse("repos: [{name: r, path: .}]\napps:\n  - name: a\n    repo: r\n").unwrap_err();
+    let missing =
+        parse("repos: [{name: r, path: .}]\napps:\n  - name: a\n    repo: r\n").unwrap_err();
     assert!(missing.to_string().contains("destination"), "{missing}");
     let syntax = error_at("repos:\n  - name: [unclosed\n", 2);
     assert!(!syntax.is_empty());
@@ -153,11 +187,18 @@ fn locating_and_loading_files() {
     let file = dir.path().join("driftdeck.yaml");
     std::fs::write(&file, "repos: [{name: r, path: gitops}]\n").unwrap();
     let config = config::load(Some(&file)).unwrap();
-    assert_eq!(config.repos[0].source, RepoSource::Path(dir.path().join("gitops")), "relative to the file");
+    assert_eq!(
+        config.repos[0].source,
+        RepoSource::Path(dir.path().join("gitops")),
+        "relative to the file"
+    );
 
     let huge = dir.path().join("huge.yaml");
     std::fs::write(&huge, "#".repeat(5 * 1024 * 1024)).unwrap();
-    assert!(matches!(config::load(Some(&huge)).unwrap_err(), ConfigError::TooLarge { .. }));
+    assert!(matches!(
+        config::load(Some(&huge)).unwrap_err(),
+        ConfigError::TooLarge { .. }
+    ));
 
     let unknown = config.app("nope").unwrap_err();
     assert_eq!(unknown.kind(), ErrorKind::NotFound);

@@ -66,16 +66,31 @@ fn tangled() -> TempRepo {
 fn history_matches_git_log_through_merges_and_renames() {
     let repo = tangled();
     let git = GitRepo::open(repo.path()).unwrap();
-    for path in ["apps/web", "apps/api", "apps/web/deploy.yaml", "docs", "apps", "", "nowhere"] {
+    for path in [
+        "apps/web",
+        "apps/api",
+        "apps/web/deploy.yaml",
+        "docs",
+        "apps",
+        "",
+        "nowhere",
+    ] {
         assert_eq!(history(&git, path), repo.log(path), "history of '{path}'");
     }
     // The merge whose result differs from both parents is listed, like git does.
     let subjects: Vec<String> = {
         let tip = git.resolve("HEAD").unwrap();
-        git.history(&tip, "apps/web", None).unwrap().into_iter().map(|c| c.subject).collect()
+        git.history(&tip, "apps/web", None)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.subject)
+            .collect()
     };
     assert!(subjects.contains(&"merge both".to_owned()), "{subjects:?}");
-    assert!(!subjects.contains(&"merge elsewhere".to_owned()), "{subjects:?}");
+    assert!(
+        !subjects.contains(&"merge elsewhere".to_owned()),
+        "{subjects:?}"
+    );
 }
 
 #[test]
@@ -96,7 +111,10 @@ fn history_carries_author_time_and_subject_and_honours_limit() {
     assert_eq!(newest.author_email, "ada@example.com");
     assert_eq!(newest.author_time.to_string(), "2026-01-01T02:00:00Z");
     let all = git.history(&tip, "a", None).unwrap();
-    assert_eq!(all[1].subject, "first", "the subject is the first line only");
+    assert_eq!(
+        all[1].subject, "first",
+        "the subject is the first line only"
+    );
 }
 
 #[test]
@@ -113,7 +131,11 @@ fn warm_history_after_new_commits_equals_git_log() {
     repo.commit("web: scale to 6");
     repo.merge("late", "merge late");
     for path in ["apps/web", "docs", ""] {
-        assert_eq!(history(&git, path), repo.log(path), "warm history of '{path}'");
+        assert_eq!(
+            history(&git, path),
+            repo.log(path),
+            "warm history of '{path}'"
+        );
     }
     // A rewritten branch (tip no longer descends from the cached one) is walked anew.
     repo.git(&["reset", "-q", "--hard", "HEAD~3"]);
@@ -135,10 +157,17 @@ fn resolves_branches_tags_short_ids_and_expressions() {
     assert_eq!(git.resolve("main").unwrap().as_str(), second);
     assert_eq!(git.resolve("HEAD~1").unwrap().as_str(), first);
     assert_eq!(git.resolve("v1").unwrap().as_str(), first);
-    assert_eq!(git.resolve("v1-annotated").unwrap().as_str(), first, "tags peel to commits");
+    assert_eq!(
+        git.resolve("v1-annotated").unwrap().as_str(),
+        first,
+        "tags peel to commits"
+    );
     assert_eq!(git.resolve(&second[..7]).unwrap().as_str(), second);
     let missing = git.resolve("no-such-branch").unwrap_err();
-    assert!(matches!(missing, GitError::RevisionNotFound { .. }), "{missing:?}");
+    assert!(
+        matches!(missing, GitError::RevisionNotFound { .. }),
+        "{missing:?}"
+    );
     assert!(missing.to_string().contains("no-such-branch"));
 }
 
@@ -159,17 +188,30 @@ fn reads_files_and_folders_at_a_revision_not_the_working_tree() {
 
     let git = GitRepo::open(repo.path()).unwrap();
     let head = git.resolve("HEAD").unwrap();
-    assert_eq!(git.read_file(&head, "apps/web/deploy.yaml").unwrap(), b"v: 2\n");
+    assert_eq!(
+        git.read_file(&head, "apps/web/deploy.yaml").unwrap(),
+        b"v: 2\n"
+    );
     let old = CommitId::new(first);
-    assert_eq!(git.read_file(&old, "apps/web/deploy.yaml").unwrap(), b"v: 1\n");
+    assert_eq!(
+        git.read_file(&old, "apps/web/deploy.yaml").unwrap(),
+        b"v: 1\n"
+    );
     let listing: Vec<_> = git.list_dir(&head, "apps/web").unwrap();
     let names: Vec<_> = listing.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["deploy.yaml", "run.sh"]);
     assert_eq!(listing[1].kind, Some(FileKind::Executable));
-    assert_eq!(git.list_dir(&head, "apps").unwrap()[0].kind, None, "folders have no file kind");
+    assert_eq!(
+        git.list_dir(&head, "apps").unwrap()[0].kind,
+        None,
+        "folders have no file kind"
+    );
 
     let missing = git.read_file(&head, "apps/web/nope.yaml").unwrap_err();
-    assert!(matches!(missing, GitError::PathNotFound { .. }), "{missing:?}");
+    assert!(
+        matches!(missing, GitError::PathNotFound { .. }),
+        "{missing:?}"
+    );
     let folder = git.read_file(&head, "apps/web").unwrap_err();
     assert!(matches!(folder, GitError::WrongKind { .. }), "{folder:?}");
 }
@@ -205,17 +247,39 @@ fn restore_commits_the_path_as_it_was_and_leaves_the_rest() {
     let Restored::Committed(new) = git.restore_path(&request).unwrap() else {
         panic!("expected a commit");
     };
-    assert_eq!(repo.git(&["rev-parse", "main"]).trim(), new.as_str(), "the branch moved");
-    assert_eq!(repo.git(&["rev-parse", "main^"]).trim(), bad, "parent is the old tip");
-    assert_eq!(repo.git(&["show", "main:apps/web/deploy.yaml"]), "image: web:1\n");
-    assert_eq!(repo.git(&["ls-tree", "--name-only", "main", "apps/web/"]), "apps/web/deploy.yaml\n");
-    assert_eq!(repo.git(&["show", "main:apps/api/deploy.yaml"]), "image: api:2\n", "other paths untouched");
     assert_eq!(
-        repo.git(&["log", "-1", "--format=%an <%ae> %aI%n%B", "main"]).trim(),
+        repo.git(&["rev-parse", "main"]).trim(),
+        new.as_str(),
+        "the branch moved"
+    );
+    assert_eq!(
+        repo.git(&["rev-parse", "main^"]).trim(),
+        bad,
+        "parent is the old tip"
+    );
+    assert_eq!(
+        repo.git(&["show", "main:apps/web/deploy.yaml"]),
+        "image: web:1\n"
+    );
+    assert_eq!(
+        repo.git(&["ls-tree", "--name-only", "main", "apps/web/"]),
+        "apps/web/deploy.yaml\n"
+    );
+    assert_eq!(
+        repo.git(&["show", "main:apps/api/deploy.yaml"]),
+        "image: api:2\n",
+        "other paths untouched"
+    );
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%an <%ae> %aI%n%B", "main"])
+            .trim(),
         "Rolf Back <rolf@example.com> 2026-03-01T12:00:00Z\nRoll back web to good\n\nReason: crash loop"
     );
     // Restoring again changes nothing.
-    let again = RestoreRequest { expected_tip: &new, ..request.clone() };
+    let again = RestoreRequest {
+        expected_tip: &new,
+        ..request.clone()
+    };
     assert_eq!(git.restore_path(&again).unwrap(), Restored::Unchanged);
 }
 
@@ -240,9 +304,18 @@ fn restore_removes_a_path_that_did_not_exist_and_refuses_a_moved_branch() {
     assert!(matches!(moved, GitError::BranchMoved { .. }), "{moved:?}");
     assert_eq!(repo.head(), tip, "nothing changed");
 
-    let request = RestoreRequest { expected_tip: &CommitId::new(tip), ..stale };
-    assert!(matches!(git.restore_path(&request).unwrap(), Restored::Committed(_)));
-    assert_eq!(repo.git(&["ls-tree", "-r", "--name-only", "main"]), "keep.txt\n");
+    let request = RestoreRequest {
+        expected_tip: &CommitId::new(tip),
+        ..stale
+    };
+    assert!(matches!(
+        git.restore_path(&request).unwrap(),
+        Restored::Committed(_)
+    ));
+    assert_eq!(
+        repo.git(&["ls-tree", "-r", "--name-only", "main"]),
+        "keep.txt\n"
+    );
 }
 
 #[test]
@@ -267,8 +340,17 @@ fn clones_and_fetches_a_remote_by_url() {
         upstream.commit("two")
     };
     let fetched = temp_env(cache.path(), || driftdeck::git::open_source(&spec)).unwrap();
-    assert_eq!(fetched.resolve("main").unwrap().as_str(), newer, "fetch moved the branch");
-    assert_eq!(ids(&fetched.history(&fetched.resolve("main").unwrap(), "apps/web", None).unwrap()), upstream.log("apps/web"));
+    assert_eq!(
+        fetched.resolve("main").unwrap().as_str(),
+        newer,
+        "fetch moved the branch"
+    );
+    assert_eq!(
+        ids(&fetched
+            .history(&fetched.resolve("main").unwrap(), "apps/web", None)
+            .unwrap()),
+        upstream.log("apps/web")
+    );
 }
 
 /// Runs `f` with DRIFTDECK_CACHE_DIR set. Only this test sets it.
@@ -301,5 +383,8 @@ fn a_mode_change_alone_is_a_change_to_the_path() {
     let git = GitRepo::open(repo.path()).unwrap();
     assert_eq!(repo.log("apps/web").len(), 2);
     assert_eq!(history(&git, "apps/web"), repo.log("apps/web"));
-    assert_eq!(history(&git, "apps/web/hook.sh"), repo.log("apps/web/hook.sh"));
+    assert_eq!(
+        history(&git, "apps/web/hook.sh"),
+        repo.log("apps/web/hook.sh")
+    );
 }

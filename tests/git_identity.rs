@@ -17,7 +17,13 @@ fn no_identity_is_a_clear_error_and_changes_nothing() {
         std::env::set_var("XDG_CONFIG_HOME", home.path());
         std::env::set_var("GIT_CONFIG_NOSYSTEM", "1");
         std::env::set_var("GIT_CONFIG_GLOBAL", "/dev/null");
-        for var in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"] {
+        for var in [
+            "GIT_AUTHOR_NAME",
+            "GIT_AUTHOR_EMAIL",
+            "GIT_COMMITTER_NAME",
+            "GIT_COMMITTER_EMAIL",
+            "EMAIL",
+        ] {
             std::env::remove_var(var);
         }
     }
@@ -38,7 +44,12 @@ fn no_identity_is_a_clear_error_and_changes_nothing() {
     };
     let error = git.restore_path(&request).unwrap_err();
     assert!(matches!(error, GitError::NoIdentity), "{error:?}");
-    assert!(error.hint().unwrap().contains("git config --global user.email"));
+    assert!(
+        error
+            .hint()
+            .unwrap()
+            .contains("git config --global user.email")
+    );
     assert_eq!(repo.head(), tip);
 
     // With user.name and user.email in the repository's config, it works.
@@ -46,5 +57,8 @@ fn no_identity_is_a_clear_error_and_changes_nothing() {
     repo.git(&["config", "user.email", "local@example.com"]);
     let git = GitRepo::open(repo.path()).unwrap();
     git.restore_path(&request).unwrap();
-    assert_eq!(repo.git(&["log", "-1", "--format=%an <%ae>"]).trim(), "Local User <local@example.com>");
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%an <%ae>"]).trim(),
+        "Local User <local@example.com>"
+    );
 }

@@ -21,7 +21,7 @@ pub struct HistoryArgs {
     #[arg(long, conflicts_with = "app")]
     pub path: Option<String>,
     /// Where the history starts (default: the repo's branch, or HEAD).
-    #[arg(long)]
+    #[arg(long, visible_alias = "revision")]
     pub rev: Option<String>,
     /// At most this many commits.
     #[arg(short = 'n', long = "max-count")]
@@ -74,13 +74,24 @@ fn target(
         }));
     };
     let path = args.path.clone().unwrap_or_default();
-    let path = path.trim_matches('/').to_owned();
-    // A repo name from the configuration wins over a folder of the same name.
-    if let Ok(config) = config::load(global.config.as_deref())
-        && let Some(spec) = config.repos.iter().find(|r| r.name.as_str() == name)
-    {
-        let repo = git::open_source(spec).map_err(boxed)?;
-        return Ok((repo, path, spec.branch.clone()));
+    let Some(path) = crate::git::within_root(std::path::Path::new(&path)) else {
+        return Err(boxed(UsageError {
+            message: format!("--path '{path}' leaves the repository"),
+            hint: Some("give a path relative to the repository root, like apps/web".into()),
+        }));
+    };
+    let path = path.to_string_lossy().replace('\\', "/");
+    // A repo name from the configuration wins over a folder of the same name. A
+    // configuration that exists but is broken is an error, not a reason to guess.
+    match config::load(global.config.as_deref()) {
+        Ok(config) => {
+            if let Some(spec) = config.repos.iter().find(|r| r.name.as_str() == name) {
+                let repo = git::open_source(spec).map_err(boxed)?;
+                return Ok((repo, path, spec.branch.clone()));
+            }
+        }
+        Err(config::ConfigError::NotFound { .. }) => {}
+        Err(error) => return Err(boxed(error)),
     }
     let repo = GitRepo::open(&PathBuf::from(name)).map_err(boxed)?;
     Ok((repo, path, None))

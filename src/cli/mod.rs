@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Classified, ErrorKind};
+use crate::model::text;
 pub use output::OutputFormat;
 
 /// driftdeck: a terminal cockpit for GitOps.
@@ -81,16 +82,22 @@ fn run(cli: Cli) -> CliResult {
     }
 }
 
-/// Prints a classified error as `error[kind]: message`, its causes, and its hint.
+/// Prints a classified error as `error[kind]: message`, the causes its message does
+/// not already say, and its hint. Messages carry outside text (tool output, file
+/// content), so control characters are neutralised.
 fn report(error: &dyn Classified) {
-    eprintln!("error[{}]: {error}", error.kind());
+    let message = error.to_string();
+    eprintln!("error[{}]: {}", error.kind(), text::multi_line(&message));
     let mut source = error.source();
     while let Some(cause) = source {
-        eprintln!("  caused by: {cause}");
+        let cause_text = cause.to_string();
+        if !message.contains(&cause_text) {
+            eprintln!("  caused by: {}", text::multi_line(&cause_text));
+        }
         source = cause.source();
     }
     if let Some(hint) = error.hint() {
-        eprintln!("  hint: {hint}");
+        eprintln!("  hint: {}", text::one_line(&hint));
     }
 }
 

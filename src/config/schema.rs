@@ -18,10 +18,8 @@ use crate::model::{
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
-    #[serde(default)]
-    repos: Vec<Repo>,
-    #[serde(default)]
-    apps: Vec<App>,
+    repos: Option<Vec<Repo>>,
+    apps: Option<Vec<App>>,
 }
 
 #[derive(Deserialize)]
@@ -115,8 +113,8 @@ impl Errors<'_> {
 pub(super) fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
     let raw: File = if text.trim().is_empty() {
         File {
-            repos: Vec::new(),
-            apps: Vec::new(),
+            repos: None,
+            apps: None,
         }
     } else {
         serde_saphyr::from_str(text).map_err(|error| syntax_error(error, file))?
@@ -125,6 +123,7 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
     let base = file.parent().unwrap_or(Path::new("."));
     let repos = raw
         .repos
+        .unwrap_or_default()
         .into_iter()
         .map(|repo| repo_spec(repo, base, &errors))
         .collect::<Result<Vec<_>, _>>()?;
@@ -136,6 +135,7 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
     let repos: Vec<RepoSpec> = repos.into_iter().map(|(repo, _)| repo).collect();
     let apps = raw
         .apps
+        .unwrap_or_default()
         .into_iter()
         .map(|app| app_spec(app, &repos, &errors))
         .collect::<Result<Vec<_>, _>>()?;
@@ -318,9 +318,14 @@ fn kind(render: Render) -> RenderKind {
 
 /// An app path is relative to the repository root and stays inside it.
 fn app_path(path: Spanned<String>, errors: &Errors) -> Result<String, ConfigError> {
-    let trimmed = path.value.trim().trim_matches('/');
-    let escapes = path.value.trim().starts_with('/')
-        || trimmed.split('/').any(|part| part == ".." || part == ".");
+    let value = path.value.trim();
+    let trimmed = if value == "." {
+        ""
+    } else {
+        value.trim_matches('/')
+    };
+    let escapes =
+        value.starts_with('/') || trimmed.split('/').any(|part| part == ".." || part == ".");
     if escapes {
         return Err(errors.at(
             path.referenced,
@@ -328,7 +333,7 @@ fn app_path(path: Spanned<String>, errors: &Errors) -> Result<String, ConfigErro
                 "app path '{}' must be relative to the repository root",
                 path.value
             ),
-            Some("write it like `apps/web`: no leading `/`, no `.` or `..` parts".into()),
+            Some("write it like `apps/web` (or `.` for the root): no leading `/`, no `..`".into()),
         ));
     }
     Ok(trimmed.to_owned())

@@ -16,7 +16,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use gix::objs::CommitRef;
 use jiff::Timestamp;
 
-use super::tree::{child, TreeEntry};
+use super::tree::{TreeEntry, child};
 use super::{GitError, GitRepo, ObjectId, object_id};
 use crate::model::{CommitId, CommitInfo};
 
@@ -266,11 +266,10 @@ fn load<'a>(
     id: ObjectId,
     nodes: &'a mut HashMap<ObjectId, Node>,
 ) -> Result<&'a Node, Box<dyn std::error::Error + Send + Sync>> {
-    if !nodes.contains_key(&id) {
-        let node = load_owned(repo, id)?;
-        nodes.insert(id, node);
+    match nodes.entry(id) {
+        std::collections::hash_map::Entry::Occupied(entry) => Ok(entry.into_mut()),
+        std::collections::hash_map::Entry::Vacant(entry) => Ok(entry.insert(load_owned(repo, id)?)),
     }
-    Ok(&nodes[&id])
 }
 
 fn load_owned(

@@ -122,7 +122,9 @@ impl GitRepo {
         let edit = gix::refs::transaction::RefEdit::update(
             name,
             new_id,
-            gix::refs::transaction::PreviousValue::MustExistAndMatch(gix::refs::Target::Object(parent)),
+            gix::refs::transaction::PreviousValue::MustExistAndMatch(gix::refs::Target::Object(
+                parent,
+            )),
             format!("driftdeck: {summary}"),
         );
         let mut buffer = gix::date::parse::TimeBuf::default();

@@ -165,6 +165,8 @@ impl GitRepo {
     }
 
     /// The content a symlink points to, when that is a file inside the repository.
+    /// The target is resolved lexically and looked up in the Git tree, where a link
+    /// inside the path is never followed: reading can never leave the repository.
     /// `Ok(Err(reason))` says why it was not followed.
     pub fn follow_symlink(
         &self,
@@ -192,9 +194,11 @@ impl GitRepo {
         }
     }
 
-    /// Writes the commit's whole tree below `dest` (created). Symlinks are recreated
-    /// only when their target stays inside the tree; submodules are left empty.
-    /// Returns warnings about what was skipped.
+    /// Writes the commit's whole tree below `dest` (created). No symlink is ever
+    /// created on disk: a symlink whose target resolves, inside the Git tree, to a
+    /// file is written as a copy of that file; any other is left out with a warning.
+    /// A chain of links therefore cannot lead a renderer out of the export. Returns
+    /// the warnings, with paths from the repository root.
     pub fn export(&self, commit: &CommitId, dest: &Path) -> Result<Vec<String>, GitError> {
         let root = TreeEntry {
             id: self.root_tree(commit)?,
@@ -211,31 +215,26 @@ impl GitRepo {
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent).map_err(io(parent))?;
             }
-            match file.kind {
-                FileKind::Blob | FileKind::Executable => {
-                    std::fs::write(&target, self.read_blob(file.id)?).map_err(io(&target))?;
-                    #[cfg(unix)]
-                    if file.kind == FileKind::Executable {
-                        use std::os::unix::fs::PermissionsExt;
-                        let executable = std::fs::Permissions::from_mode(0o755);
-                        std::fs::set_permissions(&target, executable).map_err(io(&target))?;
-                    }
-                }
-                FileKind::Symlink => {
-                    let link = String::from_utf8_lossy(&self.read_blob(file.id)?).into_owned();
-                    let base = Path::new(&file.path).parent().unwrap_or(Path::new(""));
-                    if within_root(&base.join(&link)).is_none() {
-                        warnings.push(format!(
-                            "{}: symlink to '{link}' points outside the repository; not exported",
-                            file.path
-                        ));
+            let content = match file.kind {
+                FileKind::Blob | FileKind::Executable => self.read_blob(file.id)?,
+                FileKind::Symlink => match self.follow_symlink(commit, &file)? {
+                    Ok(content) => content,
+                    Err(reason) => {
+                        warnings.push(format!("{}: not exported: {reason}", file.path));
                         continue;
                     }
-                    symlink(&link, &target).map_err(io(&target))?;
-                }
+                },
                 FileKind::Submodule => {
                     warnings.push(format!("{}: submodule not exported", file.path));
+                    continue;
                 }
+            };
+            std::fs::write(&target, content).map_err(io(&target))?;
+            #[cfg(unix)]
+            if file.kind == FileKind::Executable {
+                use std::os::unix::fs::PermissionsExt;
+                let executable = std::fs::Permissions::from_mode(0o755);
+                std::fs::set_permissions(&target, executable).map_err(io(&target))?;
             }
         }
         Ok(warnings)
@@ -318,14 +317,4 @@ pub(super) fn child(
         .iter()
         .find(|entry| entry.filename == name.as_bytes())
         .map(|entry| TreeEntry::from_kind(entry.oid.to_owned(), entry.mode.kind())))
-}
-
-#[cfg(unix)]
-fn symlink(target: &str, link: &Path) -> std::io::Result<()> {
-    std::os::unix::fs::symlink(target, link)
-}
-
-#[cfg(not(unix))]
-fn symlink(_target: &str, _link: &Path) -> std::io::Result<()> {
-    Ok(())
 }

@@ -1,6 +1,6 @@
 //! `directory` rendering: every `*.yaml`, `*.yml` and `*.json` below the app's path,
-//! read straight from the Git object database. Hidden files and folders are skipped.
-//! A symlink is followed only to a file inside the repository.
+//! read straight from the Git object database. Hidden files and folders below the
+//! path are skipped. A symlink is followed only to a file inside the repository.
 
 use std::path::Path;
 
@@ -18,9 +18,11 @@ pub(super) fn render(
 ) -> Result<Output, RenderError> {
     let mut manifests = Vec::new();
     let mut warnings = Vec::new();
+    let mut followed_links = false;
     for file in repo.files(subtree, &app.path)? {
         let path = Path::new(&file.path);
-        let hidden = file.path.split('/').any(|part| part.starts_with('.'));
+        let below = file.path.strip_prefix(&app.path).unwrap_or(&file.path);
+        let hidden = below.split('/').any(|part| part.starts_with('.'));
         let wanted = path
             .extension()
             .and_then(|e| e.to_str())
@@ -31,7 +33,10 @@ pub(super) fn render(
         let bytes = match file.kind {
             FileKind::Blob | FileKind::Executable => repo.read_blob(file.id)?,
             FileKind::Symlink => match repo.follow_symlink(commit, &file)? {
-                Ok(bytes) => bytes,
+                Ok(bytes) => {
+                    followed_links = true;
+                    bytes
+                }
                 Err(reason) => {
                     warnings.push(format!("{}: skipped: {reason}", file.path));
                     continue;
@@ -44,5 +49,6 @@ pub(super) fn render(
     Ok(Output {
         manifests,
         warnings,
+        reaches_outside_path: followed_links,
     })
 }

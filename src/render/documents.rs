@@ -10,8 +10,9 @@ use crate::error::{Classified, ErrorKind};
 use crate::model::{Manifest, ResourceKey, SourceRef};
 use crate::yaml;
 
-/// The largest manifest file read; larger ones are refused, not loaded.
-pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
+/// The largest manifest file (or renderer output) read; larger ones are refused,
+/// not parsed.
+pub const MAX_FILE_BYTES: usize = yaml::MAX_INPUT_BYTES;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
@@ -41,9 +42,12 @@ impl Classified for DocumentError {
 
     fn hint(&self) -> Option<String> {
         match self {
-            Self::TooLarge { .. } | Self::Binary { .. } => {
-                Some("move the file out of the app's path, or render the app with kustomize to pick files".into())
-            }
+            Self::TooLarge { .. } => Some(
+                "split the manifests into smaller files, or move what is not a manifest out of the app's path".into(),
+            ),
+            Self::Binary { .. } => Some(
+                "move the file out of the app's path, or give it an extension other than .yaml/.yml/.json".into(),
+            ),
             Self::NotUtf8 { .. } => Some("save the file as UTF-8".into()),
             Self::Yaml { .. } => None,
             Self::NotAnObject { .. } => Some(

@@ -42,10 +42,9 @@ pub(super) fn render(
     for file in &app.helm.value_files {
         let relative = Path::new(&app.path).join(file);
         let Some(path) = export.inside(&relative) else {
-            return Err(RenderError::ToolFailed {
-                command: "helm template".into(),
-                status: None,
-                stderr: format!("value file '{file}' is outside the repository"),
+            return Err(RenderError::ValueFileOutside {
+                app: app.name.clone(),
+                file: file.clone(),
             });
         };
         args.extend(["--values".into(), path.into_os_string()]);
@@ -67,6 +66,7 @@ pub(super) fn render(
     let manifests = documents::parse_manifests(&output, Path::new(&source))?;
     Ok(Output {
         manifests,
-        warnings: export.warnings,
+        warnings: super::warnings_for(app, export.warnings),
+        reaches_outside_path: true,
     })
 }

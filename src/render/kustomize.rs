@@ -27,7 +27,7 @@ pub(super) fn render(
         (tool, "kustomize")
     } else {
         return Err(RenderError::ToolMissing {
-            tool: "kustomize",
+            tool: "kustomize (or kubectl)",
             env_var: "DRIFTDECK_KUSTOMIZE",
         });
     };
@@ -39,7 +39,8 @@ pub(super) fn render(
     let manifests = documents::parse_manifests(&output, Path::new(&source))?;
     Ok(Output {
         manifests,
-        warnings: export.warnings,
+        warnings: super::warnings_for(app, export.warnings),
+        reaches_outside_path: true,
     })
 }
 

@@ -60,6 +60,9 @@ pub enum RenderError {
         second: SourceRef,
     },
 
+    #[error("Helm value file '{file}' of app '{app}' is outside the repository")]
+    ValueFileOutside { app: AppName, file: String },
+
     #[error("{tool} is needed to render this app and was not found")]
     ToolMissing {
         tool: &'static str,
@@ -92,6 +95,7 @@ impl Classified for RenderError {
         match self {
             Self::Git(error) => error.kind(),
             Self::PathMissing { .. } => ErrorKind::NotFound,
+            Self::ValueFileOutside { .. } => ErrorKind::Config,
             Self::Document(_) | Self::Duplicate { .. } => ErrorKind::InvalidManifest,
             Self::Export(_) => ErrorKind::Io,
             _ => ErrorKind::Render,
@@ -106,8 +110,11 @@ impl Classified for RenderError {
             }
             Self::Document(error) => error.hint(),
             Self::Duplicate { .. } => Some("each object may be declared once per app".into()),
+            Self::ValueFileOutside { .. } => Some(
+                "value files are read from the repository at the app's revision; give a path relative to the chart".into(),
+            ),
             Self::ToolMissing { tool, env_var } => Some(format!(
-                "install {tool} (scripts/install-tools.sh puts one in .tools/bin), put it on PATH, or set {env_var}"
+                "install {tool} and put it on PATH, or set {env_var} to its path"
             )),
             Self::ToolTimeout { .. } => Some(
                 "the renderer may be waiting on the network (remote bases or chart dependencies)"
@@ -165,18 +172,22 @@ impl Renderer {
             RenderKind::Auto => detect(repo, &subtree)?,
             other => other,
         };
-        let tree = match kind {
-            RenderKind::Directory => subtree.id,
-            _ => repo.root_tree(commit)?,
-        };
-        let key = CacheKey {
-            spec: format!(
-                "{kind}\u{0}{}",
-                serde_json::to_string(app).unwrap_or_default()
-            ),
+        let spec = format!(
+            "{kind}\u{0}{}",
+            serde_json::to_string(app).unwrap_or_default()
+        );
+        let root = repo.root_tree(commit)?;
+        let key = |tree| CacheKey {
+            spec: spec.clone(),
             tree,
         };
-        if let Some(hit) = self.cache.get(&key) {
+        // A directory is looked up by its subtree first: other apps' commits do not
+        // change it. One whose symlinks reach elsewhere is cached by the root tree.
+        let candidates = match kind {
+            RenderKind::Directory => vec![key(subtree.id), key(root)],
+            _ => vec![key(root)],
+        };
+        if let Some(hit) = candidates.iter().find_map(|k| self.cache.get(k)) {
             if &hit.commit == commit {
                 return Ok(hit);
             }
@@ -200,7 +211,12 @@ impl Renderer {
             manifests,
             warnings: output.warnings,
         });
-        self.cache.insert(key, rendered.clone());
+        let tree = if kind == RenderKind::Directory && !output.reaches_outside_path {
+            subtree.id
+        } else {
+            root
+        };
+        self.cache.insert(key(tree), rendered.clone());
         Ok(rendered)
     }
 }
@@ -209,6 +225,22 @@ impl Renderer {
 struct Output {
     manifests: Vec<Manifest>,
     warnings: Vec<String>,
+    /// Whether the result depends on files outside the app's path.
+    reaches_outside_path: bool,
+}
+
+/// The export's warnings that concern the app's own path: the rest of the
+/// repository is exported too, but its oddities are not this app's business.
+fn warnings_for(app: &AppSpec, warnings: Vec<String>) -> Vec<String> {
+    let prefix = if app.path.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", app.path)
+    };
+    warnings
+        .into_iter()
+        .filter(|w| w.starts_with(&prefix))
+        .collect()
 }
 
 /// `auto`: a kustomization makes it kustomize, a `Chart.yaml` Helm, else a directory.
@@ -237,7 +269,10 @@ fn assign_defaults_and_check(
             key.namespace.clear();
         } else if key.namespace.is_empty() {
             key.namespace = namespace.to_owned();
-            let metadata = manifest.object.get_mut("metadata").and_then(|m| m.as_object_mut());
+            let metadata = manifest
+                .object
+                .get_mut("metadata")
+                .and_then(|m| m.as_object_mut());
             if let Some(metadata) = metadata {
                 metadata.insert("namespace".into(), namespace.into());
             }

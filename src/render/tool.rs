@@ -12,8 +12,8 @@ use wait_timeout::ChildExt;
 
 use super::RenderError;
 
-/// The largest output a renderer may produce before it is cut off as an error.
-const MAX_OUTPUT_BYTES: u64 = 256 * 1024 * 1024;
+/// The largest output a renderer may produce: what a manifest file may be.
+const MAX_OUTPUT_BYTES: u64 = super::MAX_FILE_BYTES as u64;
 
 /// An external program, found on `PATH` or named by an environment variable.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,7 +87,7 @@ impl Tool {
                 stderr: String::from_utf8_lossy(&stderr).trim().to_owned(),
             });
         }
-        if stdout.len() as u64 >= MAX_OUTPUT_BYTES {
+        if stdout.len() as u64 > MAX_OUTPUT_BYTES {
             return Err(RenderError::ToolFailed {
                 command: command_line,
                 status: status.code(),
@@ -108,12 +108,16 @@ impl Tool {
 }
 
 /// Reads a child's pipe to the end on its own thread, so neither pipe can fill up
-/// and block the child while we wait on the other.
+/// and block the child while we wait on the other. Keeps at most one byte more than
+/// the limit (enough to tell it was exceeded) and discards the rest.
 fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8>> {
     thread::spawn(move || {
         let mut buffer = Vec::new();
-        if let Some(pipe) = pipe {
-            let _ = pipe.take(MAX_OUTPUT_BYTES).read_to_end(&mut buffer);
+        if let Some(mut pipe) = pipe {
+            let _ = (&mut pipe)
+                .take(MAX_OUTPUT_BYTES + 1)
+                .read_to_end(&mut buffer);
+            let _ = std::io::copy(&mut pipe, &mut std::io::sink());
         }
         buffer
     })

@@ -18,7 +18,10 @@ const EPOCH: u64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 
 impl TempRepo {
     pub fn new() -> Self {
-        let dir = tempfile::Builder::new().prefix("driftdeck-test-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("driftdeck-test-")
+            .tempdir()
+            .unwrap();
         let repo = Self { dir, clock: 0 };
         repo.git(&["init", "-q", "-b", "main"]);
         repo

@@ -1,0 +1,438 @@
+//! Desired state of apps at a revision: plain directories, kustomize and Helm, run
+//! for real (kubectl's kustomize and helm from .tools/bin, installed by
+//! scripts/install-tools.sh).
+
+mod common;
+
+use std::sync::Arc;
+
+use common::TempRepo;
+use driftdeck::error::{Classified, ErrorKind};
+use driftdeck::git::GitRepo;
+use driftdeck::model::{
+    AppName, AppSpec, Destination, HelmOptions, RenderKind, RepoName, SyncPolicy,
+};
+use driftdeck::render::{RenderError, Renderer};
+
+fn app(path: &str, render: RenderKind) -> AppSpec {
+    AppSpec {
+        name: AppName::new("web"),
+        repo: RepoName::new("gitops"),
+        path: path.into(),
+        render,
+        helm: HelmOptions::default(),
+        destination: Destination {
+            context: None,
+            namespace: "shop".into(),
+        },
+        sync: SyncPolicy::default(),
+        ignore_differences: Vec::new(),
+    }
+}
+
+fn keys(rendered: &driftdeck::render::Rendered) -> Vec<String> {
+    rendered
+        .manifests
+        .iter()
+        .map(|m| m.key.to_string())
+        .collect()
+}
+
+#[test]
+fn a_directory_renders_every_manifest_below_the_path_at_the_revision() {
+    let mut repo = TempRepo::new();
+    repo.write(
+        "apps/web/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n",
+    );
+    repo.write(
+        "apps/web/nested/svc.yml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: other}\n",
+    );
+    repo.write("apps/web/ns.json", r#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop","namespace":"ignored"}}"#);
+    repo.write("apps/web/README.md", "not a manifest");
+    repo.write("apps/web/.hidden/x.yaml", "not: parsed");
+    repo.write(
+        "apps/api/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\n",
+    );
+    let first = repo.commit("web");
+    repo.write(
+        "apps/web/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 5}\n",
+    );
+    repo.commit("scale web");
+
+    let git = GitRepo::open(repo.path()).unwrap();
+    let renderer = Renderer::default();
+    let head = git.resolve("HEAD").unwrap();
+    let rendered = renderer
+        .render(&app("apps/web", RenderKind::Auto), &git, &head)
+        .unwrap();
+    assert_eq!(rendered.kind, RenderKind::Directory);
+    assert_eq!(
+        keys(&rendered),
+        [
+            "apps/Deployment/shop/web",
+            "core/Service/other/web",
+            "core/Namespace/-/shop"
+        ],
+        "destination namespace filled in, explicit kept, cluster-scoped without"
+    );
+    assert_eq!(
+        rendered.manifests[0].object["metadata"]["namespace"],
+        "shop"
+    );
+    assert_eq!(rendered.manifests[0].object["spec"]["replicas"], 5);
+    assert_eq!(
+        rendered.manifests[1].source.file.to_str(),
+        Some("apps/web/nested/svc.yml")
+    );
+
+    let old = renderer
+        .render(
+            &app("apps/web", RenderKind::Directory),
+            &git,
+            &first.as_str().into_commit(),
+        )
+        .unwrap();
+    assert_eq!(
+        old.manifests[0].object["spec"]["replicas"], 2,
+        "content at that revision"
+    );
+}
+
+trait IntoCommit {
+    fn into_commit(self) -> driftdeck::model::CommitId;
+}
+
+impl IntoCommit for &str {
+    fn into_commit(self) -> driftdeck::model::CommitId {
+        driftdeck::model::CommitId::new(self)
+    }
+}
+
+#[test]
+fn rendering_the_same_tree_again_is_served_from_the_cache() {
+    let mut repo = TempRepo::new();
+    repo.write(
+        "apps/web/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
+    );
+    let first = repo.commit("web");
+    repo.write("elsewhere.txt", "unrelated");
+    let second = repo.commit("unrelated change");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let renderer = Renderer::default();
+    let spec = app("apps/web", RenderKind::Directory);
+    let a = renderer
+        .render(&spec, &git, &second.as_str().into_commit())
+        .unwrap();
+    let b = renderer
+        .render(&spec, &git, &second.as_str().into_commit())
+        .unwrap();
+    assert!(
+        Arc::ptr_eq(&a, &b),
+        "same app and tree: the cached result itself"
+    );
+    let c = renderer
+        .render(&spec, &git, &first.as_str().into_commit())
+        .unwrap();
+    assert_eq!(c.manifests, a.manifests, "same subtree at another commit");
+    assert_eq!(c.commit.as_str(), first);
+}
+
+#[test]
+fn duplicates_missing_paths_and_bad_files_are_classified_errors() {
+    let mut repo = TempRepo::new();
+    repo.write(
+        "apps/web/a.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same}\n",
+    );
+    repo.write(
+        "apps/web/b.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same, namespace: shop}\n",
+    );
+    repo.write("apps/bad/x.yaml", "apiVersion: v1\nkind: [\n");
+    repo.commit("dupes");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let renderer = Renderer::default();
+
+    let duplicate = renderer
+        .render(&app("apps/web", RenderKind::Auto), &git, &head)
+        .unwrap_err();
+    assert!(
+        matches!(duplicate, RenderError::Duplicate { .. }),
+        "{duplicate}"
+    );
+    let message = duplicate.to_string();
+    assert!(
+        message.contains("apps/web/a.yaml") && message.contains("apps/web/b.yaml"),
+        "names both: {message}"
+    );
+    assert_eq!(duplicate.kind(), ErrorKind::InvalidManifest);
+
+    let missing = renderer
+        .render(&app("apps/nope", RenderKind::Auto), &git, &head)
+        .unwrap_err();
+    assert_eq!(missing.kind(), ErrorKind::NotFound, "{missing}");
+
+    let bad = renderer
+        .render(&app("apps/bad", RenderKind::Auto), &git, &head)
+        .unwrap_err();
+    assert!(bad.to_string().starts_with("apps/bad/x.yaml:2:"), "{bad}");
+}
+
+#[test]
+fn symlinks_are_followed_inside_the_repository_and_never_out_of_it() {
+    let mut repo = TempRepo::new();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.yaml");
+    std::fs::write(
+        &secret,
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: stolen}\n",
+    )
+    .unwrap();
+    repo.write(
+        "shared/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\n",
+    );
+    std::fs::create_dir_all(repo.path().join("apps/web")).unwrap();
+    std::os::unix::fs::symlink(
+        "../../shared/cm.yaml",
+        repo.path().join("apps/web/shared.yaml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&secret, repo.path().join("apps/web/abs.yaml")).unwrap();
+    std::os::unix::fs::symlink(
+        "../../../../../../../../etc/passwd",
+        repo.path().join("apps/web/up.yaml"),
+    )
+    .unwrap();
+    repo.commit("links");
+
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let rendered = Renderer::default()
+        .render(&app("apps/web", RenderKind::Directory), &git, &head)
+        .unwrap();
+    assert_eq!(keys(&rendered), ["core/ConfigMap/shop/shared"]);
+    assert_eq!(rendered.warnings.len(), 2, "{:?}", rendered.warnings);
+    assert!(
+        rendered
+            .warnings
+            .iter()
+            .all(|w| w.contains("outside the repository"))
+    );
+}
+
+#[test]
+fn kustomize_renders_with_bases_outside_the_app_path() {
+    let mut repo = TempRepo::new();
+    repo.write("base/kustomization.yaml", "resources: [deploy.yaml]\n");
+    repo.write("base/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers: [{name: web, image: web:1}]\n");
+    repo.write(
+        "apps/web/kustomization.yaml",
+        "resources: [../../base]\nnamePrefix: prod-\nimages: [{name: web, newTag: '2'}]\nconfigMapGenerator: [{name: settings, literals: [MODE=prod]}]\n",
+    );
+    repo.commit("kustomize app");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let rendered = Renderer::default()
+        .render(&app("apps/web", RenderKind::Auto), &git, &head)
+        .unwrap();
+    assert_eq!(rendered.kind, RenderKind::Kustomize);
+    let keys = keys(&rendered);
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(
+        keys.contains(&"apps/Deployment/shop/prod-web".to_owned()),
+        "{keys:?}"
+    );
+    let configmap = rendered
+        .manifests
+        .iter()
+        .find(|m| m.key.kind == "ConfigMap")
+        .unwrap();
+    assert!(
+        configmap.key.name.starts_with("prod-settings-"),
+        "hashed generator name: {}",
+        configmap.key.name
+    );
+    let deploy = rendered
+        .manifests
+        .iter()
+        .find(|m| m.key.kind == "Deployment")
+        .unwrap();
+    assert_eq!(
+        deploy.object["spec"]["template"]["spec"]["containers"][0]["image"],
+        "web:2"
+    );
+}
+
+#[test]
+fn kustomize_failures_reach_the_user_with_the_tools_stderr() {
+    let mut repo = TempRepo::new();
+    repo.write("apps/web/kustomization.yaml", "resources: [missing.yaml]\n");
+    repo.commit("broken kustomization");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let error = Renderer::default()
+        .render(&app("apps/web", RenderKind::Kustomize), &git, &head)
+        .unwrap_err();
+    assert!(matches!(error, RenderError::ToolFailed { .. }), "{error}");
+    assert_eq!(error.kind(), ErrorKind::Render);
+    assert!(
+        error.to_string().contains("missing.yaml"),
+        "stderr is shown: {error}"
+    );
+}
+
+fn chart(repo: &TempRepo) {
+    repo.write(
+        "charts/web/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    );
+    repo.write(
+        "charts/web/values.yaml",
+        "replicas: 1\nimage: {tag: '1'}\ngreeting: hello\n",
+    );
+    repo.write("charts/web/values-prod.yaml", "replicas: 3\n");
+    repo.write(
+        "charts/web/templates/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n  namespace: {{ .Release.Namespace }}\nspec:\n  replicas: {{ .Values.replicas }}\n  template:\n    spec:\n      containers:\n        - name: web\n          image: \"web:{{ .Values.image.tag }}\"\n",
+    );
+    repo.write(
+        "charts/web/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-settings\ndata:\n  greeting: {{ .Values.greeting | quote }}\n",
+    );
+    repo.write("charts/web/crds/widget.yaml", "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]\n");
+}
+
+#[test]
+fn helm_renders_a_chart_with_value_files_and_inline_values() {
+    assert!(
+        driftdeck::render::Tool::find("helm", "DRIFTDECK_HELM").is_some(),
+        "helm is required: run scripts/install-tools.sh (scripts/test.sh does)"
+    );
+    let mut repo = TempRepo::new();
+    chart(&repo);
+    repo.commit("chart");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let mut spec = app("charts/web", RenderKind::Auto);
+    spec.helm = HelmOptions {
+        value_files: vec!["values-prod.yaml".into()],
+        values: Some(serde_json::json!({"image": {"tag": "2"}})),
+        release_name: Some("storefront".into()),
+    };
+    let rendered = Renderer::default().render(&spec, &git, &head).unwrap();
+    assert_eq!(rendered.kind, RenderKind::Helm);
+    let mut keys = keys(&rendered);
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "apiextensions.k8s.io/CustomResourceDefinition/-/widgets.example.com",
+            "apps/Deployment/shop/storefront",
+            "core/ConfigMap/shop/storefront-settings",
+        ]
+    );
+    let deploy = rendered
+        .manifests
+        .iter()
+        .find(|m| m.key.kind == "Deployment")
+        .unwrap();
+    assert_eq!(deploy.object["spec"]["replicas"], 3, "value file applied");
+    assert_eq!(
+        deploy.object["spec"]["template"]["spec"]["containers"][0]["image"], "web:2",
+        "inline values last"
+    );
+
+    // A value file outside the repository is refused, not read.
+    spec.helm.value_files = vec!["../../../../etc/passwd".into()];
+    let error = Renderer::default().render(&spec, &git, &head).unwrap_err();
+    assert!(
+        error.to_string().contains("outside the repository"),
+        "{error}"
+    );
+}
+
+#[test]
+fn helm_template_errors_reach_the_user() {
+    let mut repo = TempRepo::new();
+    chart(&repo);
+    repo.write(
+        "charts/web/templates/broken.yaml",
+        "{{ .Values.nope.deeper }}\n",
+    );
+    repo.commit("broken chart");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let error = Renderer::default()
+        .render(&app("charts/web", RenderKind::Helm), &git, &head)
+        .unwrap_err();
+    assert!(matches!(error, RenderError::ToolFailed { .. }), "{error}");
+    assert!(error.to_string().contains("broken.yaml"), "{error}");
+}
+
+#[test]
+fn a_chain_of_symlinks_cannot_lead_a_renderer_out_of_the_export() {
+    let mut repo = TempRepo::new();
+    repo.write(
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    );
+    repo.write(
+        "chart/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: leak}\ndata:\n  x: {{ .Files.Get \"esc\" | quote }}\n  y: {{ .Files.Get \"inside\" | quote }}\n",
+    );
+    repo.write("shared.txt", "from inside the repo");
+    std::os::unix::fs::symlink(".", repo.path().join("loop")).unwrap();
+    std::os::unix::fs::symlink(
+        "../loop/loop/loop/../../../etc/hostname",
+        repo.path().join("chart/esc"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../shared.txt", repo.path().join("chart/inside")).unwrap();
+    repo.commit("sneaky links");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let rendered = Renderer::default()
+        .render(&app("chart", RenderKind::Helm), &git, &head)
+        .unwrap();
+    let data = &rendered.manifests[0].object["data"];
+    assert_eq!(
+        data["x"], "",
+        "nothing from outside the repository is readable"
+    );
+    assert_eq!(
+        data["y"], "from inside the repo",
+        "links inside the repository are copied"
+    );
+    assert!(
+        rendered.warnings.iter().any(|w| w.starts_with("chart/esc")),
+        "{:?}",
+        rendered.warnings
+    );
+}
+
+#[test]
+fn an_app_below_a_hidden_folder_still_renders() {
+    let mut repo = TempRepo::new();
+    repo.write(
+        ".deploy/web/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
+    );
+    repo.write(
+        ".deploy/web/.skip/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: skipped}\n",
+    );
+    repo.commit("hidden deploy folder");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let rendered = Renderer::default()
+        .render(&app(".deploy/web", RenderKind::Auto), &git, &head)
+        .unwrap();
+    assert_eq!(keys(&rendered), ["core/ConfigMap/shop/web"]);
+}
