@@ -94,6 +94,15 @@ fn defaults_apply_and_an_empty_file_declares_nothing() {
     assert_eq!(app.path, "");
     assert!(!app.sync.automated && !app.sync.prune && !app.sync.self_heal);
     assert_eq!(parse("").unwrap().apps.len(), 0);
+    assert_eq!(
+        parse("repos:\napps:\n").unwrap().repos.len(),
+        0,
+        "null lists are empty"
+    );
+    let root = parse(
+        "repos: [{name: r, path: .}]\napps: [{name: a, repo: r, path: ., destination: {namespace: n}}]\n",
+    );
+    assert_eq!(root.unwrap().apps[0].path, "", "`.` is the repository root");
     assert_eq!(parse("# nothing yet\n").unwrap().repos.len(), 0);
 }
 
@@ -202,4 +211,27 @@ fn locating_and_loading_files() {
 
     let unknown = config.app("nope").unwrap_err();
     assert_eq!(unknown.kind(), ErrorKind::NotFound);
+}
+
+#[test]
+fn the_documented_complete_example_is_valid_and_is_the_shipped_asset() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = std::fs::read_to_string(root.join("assets/driftdeck.example.yaml")).unwrap();
+    let doc = std::fs::read_to_string(root.join("docs/CONFIG.md")).unwrap();
+    assert!(
+        doc.contains(&example),
+        "docs/CONFIG.md shows assets/driftdeck.example.yaml verbatim"
+    );
+    let config = config::parse(&example, &root.join("assets/driftdeck.example.yaml")).unwrap();
+    assert_eq!(config.apps.len(), 4);
+    let renders: Vec<RenderKind> = config.apps.iter().map(|a| a.render).collect();
+    assert_eq!(
+        renders,
+        [
+            RenderKind::Directory,
+            RenderKind::Kustomize,
+            RenderKind::Helm,
+            RenderKind::Auto
+        ]
+    );
 }

@@ -388,3 +388,122 @@ fn a_mode_change_alone_is_a_change_to_the_path() {
         repo.log("apps/web/hook.sh")
     );
 }
+
+#[test]
+fn push_goes_through_git_and_a_moved_remote_branch_is_a_rejection() {
+    let mut upstream = TempRepo::new();
+    upstream.write("apps/web/a.yaml", "a: 1\n");
+    let first = upstream.commit("one");
+    upstream.write("apps/web/a.yaml", "a: 2\n");
+    let bad = upstream.commit("two");
+    let remote = tempfile::tempdir().unwrap();
+    let remote_git = remote.path().join("remote.git");
+    upstream.git(&["clone", "-q", "--bare", ".", remote_git.to_str().unwrap()]);
+    let remote_main = |repo: &TempRepo| {
+        repo.git(&[
+            "--git-dir",
+            remote_git.to_str().unwrap(),
+            "rev-parse",
+            "main",
+        ])
+        .trim()
+        .to_owned()
+    };
+    let local = remote.path().join("local");
+    upstream.git(&[
+        "clone",
+        "-q",
+        remote_git.to_str().unwrap(),
+        local.to_str().unwrap(),
+    ]);
+
+    // Roll back in the local clone and push: the remote gets the new commit.
+    let git = GitRepo::open(&local).unwrap();
+    let request = RestoreRequest {
+        branch: "main",
+        path: "apps/web",
+        to: &CommitId::new(first),
+        expected_tip: &CommitId::new(bad.clone()),
+        message: "roll back two",
+        identity: Some(ada()),
+    };
+    let Restored::Committed(rolled_back) = git.restore_path(&request).unwrap() else {
+        panic!("expected a commit");
+    };
+    git.push("origin", "main").unwrap();
+    assert_eq!(remote_main(&upstream), rolled_back.as_str());
+
+    // Someone else moves the remote branch; our next push is rejected and the
+    // remote keeps theirs.
+    upstream.write("apps/web/a.yaml", "a: theirs\n");
+    let theirs = upstream.commit("theirs");
+    upstream.git(&[
+        "push",
+        "-q",
+        "--force",
+        remote_git.to_str().unwrap(),
+        "HEAD:main",
+    ]);
+    let again = RestoreRequest {
+        to: &CommitId::new(bad),
+        expected_tip: &rolled_back,
+        message: "roll forward",
+        ..request
+    };
+    assert!(matches!(
+        git.restore_path(&again).unwrap(),
+        Restored::Committed(_)
+    ));
+    let error = git.push("origin", "main").unwrap_err();
+    assert!(matches!(error, GitError::PushRejected { .. }), "{error:?}");
+    assert!(error.to_string().contains("rejected"), "{error}");
+    assert_eq!(remote_main(&upstream), theirs);
+}
+
+#[test]
+fn equal_timestamps_and_skewed_clocks_keep_git_order_cold_and_warm() {
+    let mut repo = TempRepo::new();
+    repo.set_clock(10);
+    repo.write("w/a", "1");
+    repo.commit("p");
+    repo.set_clock(10);
+    repo.write("w/a", "2");
+    repo.commit("o: the cached tip");
+    let git = GitRepo::open(repo.path()).unwrap();
+    assert_eq!(history(&git, "w"), repo.log("w"));
+
+    // A side branch and a merge, all in the same second as the cached commits.
+    repo.git(&["checkout", "-q", "-b", "side", "HEAD~1"]);
+    repo.set_clock(10);
+    repo.write("w/b", "1");
+    repo.commit("s");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.set_clock(10);
+    repo.merge("side", "m");
+    assert_eq!(history(&git, "w"), repo.log("w"), "warm, equal times");
+    assert_eq!(
+        history(&GitRepo::open(repo.path()).unwrap(), "w"),
+        repo.log("w"),
+        "cold, equal times"
+    );
+
+    // A commit whose clock is behind its parent's, then one far ahead.
+    repo.set_clock(2);
+    repo.write("w/a", "3");
+    repo.commit("skewed into the past");
+    repo.set_clock(500);
+    repo.write("w/c", "1");
+    repo.commit("back to the present");
+    assert_eq!(history(&git, "w"), repo.log("w"), "warm, skewed");
+    assert_eq!(
+        history(&GitRepo::open(repo.path()).unwrap(), "w"),
+        repo.log("w"),
+        "cold, skewed"
+    );
+    let tip = git.resolve("HEAD").unwrap();
+    assert_eq!(
+        ids(&git.history(&tip, "w", Some(3)).unwrap()),
+        repo.log("w")[..3],
+        "bounded walk"
+    );
+}

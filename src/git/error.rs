@@ -47,6 +47,9 @@ pub enum GitError {
     #[error("no Git identity is configured to author the commit")]
     NoIdentity,
 
+    #[error("cannot push to {remote}: {message}")]
+    Push { remote: String, message: String },
+
     #[error("push to {remote} was rejected: {stderr}")]
     PushRejected { remote: String, stderr: String },
 
@@ -85,7 +88,7 @@ impl Classified for GitError {
     fn hint(&self) -> Option<String> {
         Some(match self {
             Self::Open { .. } => "check the repo's `path` in the configuration; it must be a Git repository".into(),
-            Self::Clone { .. } | Self::Fetch { .. } => {
+            Self::Clone { .. } | Self::Fetch { .. } | Self::Push { .. } => {
                 "check the URL, your network and credentials (ssh agent, credential helper)".into()
             }
             Self::RevisionNotFound { .. } => {

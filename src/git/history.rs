@@ -1,14 +1,17 @@
 //! The history of a path: the commits that changed it, newest first, exactly as
 //! `git log --format=%H -- <path>` lists them. Git's default history simplification
 //! is reproduced: commits are visited by committer date (newest first, ties in the
-//! order they were found); a commit whose path entry equals that of one of its
-//! parents (TREESAME) is not shown and only the first such parent is followed; any
-//! other commit is shown and all its parents are followed. A root commit is shown when
-//! the path exists in it. Renames are not followed (as without `--follow`). For the
-//! whole repository (an empty path) every commit is listed, as `git log` does.
+//! order they were queued); a commit whose entry at the path (id and mode) equals
+//! that of one of its parents (TREESAME) is not shown and only the first such parent
+//! is followed; any other commit is shown and all its parents are followed. A root
+//! commit is shown when the path exists in it. Renames are not followed (as without
+//! `--follow`). For the whole repository (an empty path) every commit is listed.
 //!
-//! Walks are cached per (path, tip): asking again after new commits walks only the
-//! new ones, down to the old tip.
+//! What is expensive is deciding, per commit, whether it is shown and which parents
+//! are followed: that reads trees. A commit never changes, so each decision is kept
+//! (per path) and every walk, first or later, replays git's queue over them: asking
+//! again after new commits reads only the new ones, and the order is git's by
+//! construction.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -20,27 +23,59 @@ use super::tree::{TreeEntry, child};
 use super::{GitError, GitRepo, ObjectId, object_id};
 use crate::model::{CommitId, CommitInfo};
 
-/// Complete walks, by path.
+/// How many paths keep their decisions; the least recently asked is dropped first.
+const CACHED_PATHS: usize = 64;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Decisions and commit details, per path.
 #[derive(Default)]
 pub(super) struct Cache {
-    walks: HashMap<String, Walk>,
+    paths: HashMap<String, PathCache>,
+    /// Paths from least to most recently used.
+    recency: Vec<String>,
 }
 
-/// The result of a complete walk from `tip`.
-#[derive(Clone)]
-struct Walk {
-    tip: ObjectId,
-    /// Shown commits, in output order, with their committer time for merging.
-    shown: Vec<(i64, CommitInfo)>,
-    /// Every commit the walk visited: a later walk stops at these.
-    visited: HashSet<ObjectId>,
+#[derive(Default)]
+struct PathCache {
+    decisions: HashMap<ObjectId, Decision>,
+    infos: HashMap<ObjectId, CommitInfo>,
+    lookup: PathLookup,
 }
 
-/// What the walk needs of a commit.
+/// What git's walk does with one commit.
+#[derive(Clone, Debug)]
+struct Decision {
+    /// Committer time: the walk's priority.
+    time: i64,
+    show: bool,
+    follow: Vec<ObjectId>,
+}
+
+/// What deciding needs of a commit.
 struct Node {
     time: i64,
     tree: ObjectId,
     parents: Vec<ObjectId>,
+}
+
+impl Cache {
+    fn take(&mut self, path: &str) -> PathCache {
+        self.recency.retain(|p| p != path);
+        self.paths.remove(path).unwrap_or_else(|| PathCache {
+            lookup: PathLookup::new(path),
+            ..PathCache::default()
+        })
+    }
+
+    fn put(&mut self, path: String, cache: PathCache) {
+        if self.recency.len() >= CACHED_PATHS {
+            let oldest = self.recency.remove(0);
+            self.paths.remove(&oldest);
+        }
+        self.recency.push(path.clone());
+        self.paths.insert(path, cache);
+    }
 }
 
 impl GitRepo {
@@ -54,28 +89,11 @@ impl GitRepo {
     ) -> Result<Vec<CommitInfo>, GitError> {
         let path = path.trim_matches('/').to_owned();
         let tip = object_id(tip)?;
-        let cached = self.cache().walks.get(&path).cloned();
-        let walk = match cached {
-            Some(walk) if walk.tip == tip => walk,
-            Some(old) => match self.walk(tip, &path, Some(&old), None)? {
-                Some(walk) => walk,
-                None => self.full_walk(tip, &path, None)?,
-            },
-            None if limit.is_some() => {
-                // A bounded walk stops early, so it is not complete enough to cache.
-                let walk = self.full_walk(tip, &path, limit)?;
-                return Ok(walk.shown.into_iter().map(|(_, info)| info).collect());
-            }
-            None => self.full_walk(tip, &path, None)?,
-        };
-        let out = walk
-            .shown
-            .iter()
-            .take(limit.unwrap_or(usize::MAX))
-            .map(|(_, info)| info.clone())
-            .collect();
-        self.cache().walks.insert(path, walk);
-        Ok(out)
+        // The path's cache is taken out while walking, so other paths stay usable.
+        let mut cache = self.cache().take(&path);
+        let result = self.walk(&mut cache, tip, limit);
+        self.cache().put(path, cache);
+        result.map_err(|e| GitError::read(&self.location, e))
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
@@ -84,136 +102,140 @@ impl GitRepo {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn full_walk(&self, tip: ObjectId, path: &str, limit: Option<usize>) -> Result<Walk, GitError> {
-        Ok(self.walk(tip, path, None, limit)?.unwrap_or_else(|| Walk {
-            tip,
-            shown: Vec::new(),
-            visited: HashSet::new(),
-        }))
-    }
-
-    /// Walks from `tip`. With `old`, stops at commits `old` visited and splices its
-    /// result in; returns `None` when the walk never reached `old.tip` (history was
-    /// rewritten, or simplification went around it), as the splice would be wrong.
+    /// Git's walk from `tip` over the (cached or new) decisions.
     fn walk(
         &self,
+        cache: &mut PathCache,
         tip: ObjectId,
-        path: &str,
-        old: Option<&Walk>,
         limit: Option<usize>,
-    ) -> Result<Option<Walk>, GitError> {
+    ) -> Result<Vec<CommitInfo>, BoxError> {
         let repo = self.local();
-        let read = |e: Box<dyn std::error::Error + Send + Sync>| GitError::read(&self.location, e);
-        let mut lookup = PathLookup::new(path);
-        let mut nodes: HashMap<ObjectId, Node> = HashMap::new();
+        let mut decider = Decider {
+            repo: &repo,
+            cache,
+            nodes: HashMap::new(),
+        };
         let mut queue = BinaryHeap::new();
+        let mut queued = HashSet::new();
         let mut order = 0u64;
-        let mut visited = HashSet::new();
         let mut shown = Vec::new();
-        let mut reached_old_tip = old.is_none();
-
-        let mut enqueue = |id: ObjectId,
-                           queue: &mut BinaryHeap<(i64, Reverse<u64>, ObjectId)>,
-                           nodes: &mut HashMap<ObjectId, Node>,
-                           visited: &mut HashSet<ObjectId>|
-         -> Result<(), GitError> {
-            if !visited.insert(id) {
-                return Ok(());
+        let mut push = |id: ObjectId,
+                        decider: &mut Decider<'_>,
+                        queue: &mut BinaryHeap<(i64, Reverse<u64>, ObjectId)>|
+         -> Result<(), BoxError> {
+            if queued.insert(id) {
+                let time = decider.decide(id)?.time;
+                order += 1;
+                queue.push((time, Reverse(order), id));
             }
-            let node = load(&repo, id, nodes).map_err(read)?;
-            order += 1;
-            queue.push((node.time, Reverse(order), id));
             Ok(())
         };
-        enqueue(tip, &mut queue, &mut nodes, &mut visited)?;
-
-        while let Some((time, _, id)) = queue.pop() {
+        push(tip, &mut decider, &mut queue)?;
+        while let Some((_, _, id)) = queue.pop() {
             if limit.is_some_and(|limit| shown.len() >= limit) {
                 break;
             }
-            if let Some(old) = old
-                && old.visited.contains(&id)
-            {
-                reached_old_tip |= id == old.tip;
-                continue;
+            let decision = decider.decide(id)?.clone();
+            if decision.show {
+                shown.push(decider.info(id)?);
             }
-            let node = nodes
-                .remove(&id)
-                .map_or_else(|| load_owned(&repo, id).map_err(read), Ok)?;
-            let entry = lookup.entry(&repo, node.tree).map_err(read)?;
-            let mut follow = node.parents.clone();
-            let mut show = node.parents.is_empty() && entry.is_some();
-            if lookup.is_whole_repository() {
-                // Without a path git lists every commit, merges included.
-                show = true;
-            } else if !node.parents.is_empty() {
-                let mut same = None;
-                for parent in &node.parents {
-                    let parent_tree = match nodes.get(parent) {
-                        Some(n) => n.tree,
-                        None => load(&repo, *parent, &mut nodes).map_err(read)?.tree,
-                    };
-                    if lookup.entry(&repo, parent_tree).map_err(read)? == entry {
-                        same = Some(*parent);
-                        break;
-                    }
-                }
-                match same {
-                    Some(parent) => follow = vec![parent],
-                    None => show = true,
-                }
-            }
-            if show {
-                shown.push((time, info(&repo, id).map_err(read)?));
-            }
-            for parent in follow {
-                enqueue(parent, &mut queue, &mut nodes, &mut visited)?;
+            for parent in decision.follow {
+                push(parent, &mut decider, &mut queue)?;
             }
         }
-        let Some(old) = old else {
-            return Ok(Some(Walk {
-                tip,
-                shown,
-                visited,
-            }));
-        };
-        if !reached_old_tip {
-            return Ok(None);
-        }
-        visited.extend(old.visited.iter().copied());
-        Ok(Some(Walk {
-            tip,
-            shown: merge_by_time(shown, &old.shown),
-            visited,
-        }))
+        Ok(shown)
     }
 }
 
-/// The new commits and the old ones in one list, newest first (a stable merge: on
-/// equal times the new commits, found first, come first).
-fn merge_by_time(new: Vec<(i64, CommitInfo)>, old: &[(i64, CommitInfo)]) -> Vec<(i64, CommitInfo)> {
-    let mut merged = Vec::with_capacity(new.len() + old.len());
-    let mut old = old.iter().cloned().peekable();
-    for item in new {
-        while let Some(next) = old.next_if(|o| o.0 > item.0) {
-            merged.push(next);
+/// Decides commits for one path, reading only what is not cached.
+struct Decider<'a> {
+    repo: &'a gix::Repository,
+    cache: &'a mut PathCache,
+    /// Commits read during this walk (a commit is needed as a child and as a parent).
+    nodes: HashMap<ObjectId, Node>,
+}
+
+impl Decider<'_> {
+    fn decide(&mut self, id: ObjectId) -> Result<&Decision, BoxError> {
+        if !self.cache.decisions.contains_key(&id) {
+            let decision = self.compute(id)?;
+            self.cache.decisions.insert(id, decision);
         }
-        merged.push(item);
+        Ok(&self.cache.decisions[&id])
     }
-    merged.extend(old);
-    merged
+
+    fn compute(&mut self, id: ObjectId) -> Result<Decision, BoxError> {
+        let (time, tree, parents) = {
+            let node = self.node(id)?;
+            (node.time, node.tree, node.parents.clone())
+        };
+        if self.cache.lookup.is_whole_repository() {
+            // Without a path git lists every commit, merges included.
+            return Ok(Decision {
+                time,
+                show: true,
+                follow: parents,
+            });
+        }
+        let entry = self.cache.lookup.entry(self.repo, tree)?;
+        for parent in &parents {
+            let parent_tree = self.node(*parent)?.tree;
+            if self.cache.lookup.entry(self.repo, parent_tree)? == entry {
+                return Ok(Decision {
+                    time,
+                    show: false,
+                    follow: vec![*parent],
+                });
+            }
+        }
+        Ok(Decision {
+            time,
+            show: !parents.is_empty() || entry.is_some(),
+            follow: parents,
+        })
+    }
+
+    fn node(&mut self, id: ObjectId) -> Result<&Node, BoxError> {
+        if !self.nodes.contains_key(&id) {
+            let object = self.repo.find_object(id)?;
+            let commit = CommitRef::from_bytes(&object.data, self.repo.object_hash())?;
+            let node = Node {
+                time: commit.committer()?.time()?.seconds,
+                tree: commit.tree(),
+                parents: commit.parents().collect(),
+            };
+            self.nodes.insert(id, node);
+        }
+        Ok(&self.nodes[&id])
+    }
+
+    fn info(&mut self, id: ObjectId) -> Result<CommitInfo, BoxError> {
+        if let Some(info) = self.cache.infos.get(&id) {
+            return Ok(info.clone());
+        }
+        let object = self.repo.find_object(id)?;
+        let commit = CommitRef::from_bytes(&object.data, self.repo.object_hash())?;
+        let author = commit.author()?;
+        let info = CommitInfo {
+            id: CommitId::new(id.to_string()),
+            author_name: author.name.to_string(),
+            author_email: author.email.to_string(),
+            author_time: Timestamp::from_second(author.time()?.seconds)
+                .unwrap_or(Timestamp::UNIX_EPOCH),
+            subject: commit.message_summary().to_string(),
+        };
+        self.cache.infos.insert(id, info.clone());
+        Ok(info)
+    }
 }
 
 /// Finds the entry at one path in many trees, remembering each tree's answer at
 /// every depth: consecutive commits share most of their trees.
+#[derive(Default)]
 struct PathLookup {
     parts: Vec<String>,
     memo: HashMap<(usize, ObjectId), Option<TreeEntry>>,
 }
-
-/// The entry at the path (id and mode: a mode change alone is a change, as for
-/// git), or `None` when the path is absent.
-type Found = Option<TreeEntry>;
 
 impl PathLookup {
     fn new(path: &str) -> Self {
@@ -231,12 +253,13 @@ impl PathLookup {
         self.parts.is_empty()
     }
 
-    /// The entry at the path in the tree `root`.
+    /// The entry at the path in the tree `root` (id and mode: a mode change alone is
+    /// a change, as for git), or `None` when the path is absent.
     fn entry(
         &mut self,
         repo: &gix::Repository,
         root: ObjectId,
-    ) -> Result<Found, Box<dyn std::error::Error + Send + Sync>> {
+    ) -> Result<Option<TreeEntry>, BoxError> {
         let mut current = root;
         for (depth, name) in self.parts.iter().enumerate() {
             let found = match self.memo.get(&(depth, current)) {
@@ -253,51 +276,9 @@ impl PathLookup {
                 _ => return Ok(None),
             }
         }
-        // The whole repository: the root tree itself.
         Ok(Some(TreeEntry {
             id: root,
             file: None,
         }))
     }
-}
-
-fn load<'a>(
-    repo: &gix::Repository,
-    id: ObjectId,
-    nodes: &'a mut HashMap<ObjectId, Node>,
-) -> Result<&'a Node, Box<dyn std::error::Error + Send + Sync>> {
-    match nodes.entry(id) {
-        std::collections::hash_map::Entry::Occupied(entry) => Ok(entry.into_mut()),
-        std::collections::hash_map::Entry::Vacant(entry) => Ok(entry.insert(load_owned(repo, id)?)),
-    }
-}
-
-fn load_owned(
-    repo: &gix::Repository,
-    id: ObjectId,
-) -> Result<Node, Box<dyn std::error::Error + Send + Sync>> {
-    let object = repo.find_object(id)?;
-    let commit = CommitRef::from_bytes(&object.data, repo.object_hash())?;
-    Ok(Node {
-        time: commit.committer()?.time()?.seconds,
-        tree: commit.tree(),
-        parents: commit.parents().collect(),
-    })
-}
-
-fn info(
-    repo: &gix::Repository,
-    id: ObjectId,
-) -> Result<CommitInfo, Box<dyn std::error::Error + Send + Sync>> {
-    let object = repo.find_object(id)?;
-    let commit = CommitRef::from_bytes(&object.data, repo.object_hash())?;
-    let author = commit.author()?;
-    let seconds = author.time()?.seconds;
-    Ok(CommitInfo {
-        id: CommitId::new(id.to_string()),
-        author_name: author.name.to_string(),
-        author_email: author.email.to_string(),
-        author_time: Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH),
-        subject: commit.message_summary().to_string(),
-    })
 }

@@ -7,6 +7,7 @@
 
 mod error;
 mod history;
+mod push;
 mod remote;
 mod restore;
 mod tree;
@@ -21,6 +22,10 @@ pub use restore::{Identity, RestoreRequest, Restored};
 pub use tree::{DirEntry, FileKind, TreeEntry, TreeFile};
 
 use crate::model::{CommitId, RepoSpec};
+
+/// git's own default for `core.deltaBaseCacheLimit`.
+const DELTA_BASE_CACHE_BYTES: usize = 96 * 1024 * 1024;
+const OBJECT_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 /// An open repository. Cheap to share between threads; each call takes a
 /// thread-local handle.
@@ -50,8 +55,7 @@ impl GitRepo {
         Ok(Self::from_repo(repo, path))
     }
 
-    fn from_repo(mut repo: gix::Repository, location: &Path) -> Self {
-        repo.object_cache_size_if_unset(16 * 1024 * 1024);
+    fn from_repo(repo: gix::Repository, location: &Path) -> Self {
         Self {
             repo: repo.into_sync(),
             location: location.to_path_buf(),
@@ -63,9 +67,17 @@ impl GitRepo {
         &self.location
     }
 
+    /// A handle for this thread, with caches sized like git's: walks over thousands of
+    /// commits resolve deep delta chains, and gix's default pack cache (64 slots) would
+    /// decompress the same bases again and again.
     fn local(&self) -> gix::Repository {
         let mut repo = self.repo.to_thread_local();
-        repo.object_cache_size_if_unset(16 * 1024 * 1024);
+        repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
+        repo.objects.set_pack_cache(|| {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                DELTA_BASE_CACHE_BYTES,
+            ))
+        });
         repo
     }
 

@@ -18,7 +18,9 @@ pub(super) fn render(
 ) -> Result<Output, RenderError> {
     let mut manifests = Vec::new();
     let mut warnings = Vec::new();
-    let mut followed_links = false;
+    // Any symlink makes the result depend on more than the app's subtree: its
+    // target (or its absence) lies elsewhere.
+    let mut has_links = false;
     for file in repo.files(subtree, &app.path)? {
         let path = Path::new(&file.path);
         let below = file.path.strip_prefix(&app.path).unwrap_or(&file.path);
@@ -30,13 +32,11 @@ pub(super) fn render(
         if hidden || !wanted {
             continue;
         }
+        has_links |= file.kind == FileKind::Symlink;
         let bytes = match file.kind {
             FileKind::Blob | FileKind::Executable => repo.read_blob(file.id)?,
             FileKind::Symlink => match repo.follow_symlink(commit, &file)? {
-                Ok(bytes) => {
-                    followed_links = true;
-                    bytes
-                }
+                Ok(bytes) => bytes,
                 Err(reason) => {
                     warnings.push(format!("{}: skipped: {reason}", file.path));
                     continue;
@@ -49,6 +49,6 @@ pub(super) fn render(
     Ok(Output {
         manifests,
         warnings,
-        reaches_outside_path: followed_links,
+        reaches_outside_path: has_links,
     })
 }

@@ -1,7 +1,7 @@
 //! A temporary export of a commit's whole tree, for the external renderers (which read
-//! files, and may reach outside the app's path for bases and value files). Symlinks
-//! are recreated only when they point inside the export; the folder is removed when
-//! the export is dropped.
+//! files, and may reach outside the app's path for bases and value files). No symlink
+//! is created: `GitRepo::export` copies in-repository targets. The folder is removed
+//! when the export is dropped.
 
 use std::path::{Path, PathBuf};
 

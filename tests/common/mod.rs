@@ -65,6 +65,12 @@ impl TempRepo {
         self.git(&["rm", "-rq", path]);
     }
 
+    /// Sets the clock (hours since 2026-01-01) for the next commit, which then takes
+    /// that time exactly: for equal timestamps and skewed clocks.
+    pub fn set_clock(&mut self, hours: u64) {
+        self.clock = hours.saturating_sub(1);
+    }
+
     /// Stages everything and commits; returns the new commit id.
     pub fn commit(&mut self, message: &str) -> String {
         self.clock += 1;
