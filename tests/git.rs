@@ -234,6 +234,7 @@ fn restore_commits_the_path_as_it_was_and_leaves_the_rest() {
     repo.write("apps/web/extra.yaml", "extra: 1\n");
     repo.write("apps/api/deploy.yaml", "image: api:2\n");
     let bad = repo.commit("bad");
+    repo.git(&["checkout", "-q", "--detach"]);
 
     let git = GitRepo::open(repo.path()).unwrap();
     let request = RestoreRequest {
@@ -291,6 +292,21 @@ fn restore_removes_a_path_that_did_not_exist_and_refuses_a_moved_branch() {
     repo.write("apps/web/deploy.yaml", "v: 1\n");
     let tip = repo.commit("add web");
     let git = GitRepo::open(repo.path()).unwrap();
+    let checked_out = RestoreRequest {
+        branch: "main",
+        path: "apps/web",
+        to: &CommitId::new(before.clone()),
+        expected_tip: &CommitId::new(tip.clone()),
+        message: "remove web",
+        identity: Some(ada()),
+    };
+    let refused = git.restore_path(&checked_out).unwrap_err();
+    assert!(
+        matches!(refused, GitError::BranchCheckedOut { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(repo.head(), tip, "nothing changed");
+    repo.git(&["checkout", "-q", "--detach"]);
 
     let stale = RestoreRequest {
         branch: "main",
@@ -416,6 +432,7 @@ fn push_goes_through_git_and_a_moved_remote_branch_is_a_rejection() {
         remote_git.to_str().unwrap(),
         local.to_str().unwrap(),
     ]);
+    upstream.git(&["-C", local.to_str().unwrap(), "checkout", "-q", "--detach"]);
 
     // Roll back in the local clone and push: the remote gets the new commit.
     let git = GitRepo::open(&local).unwrap();
@@ -506,4 +523,90 @@ fn equal_timestamps_and_skewed_clocks_keep_git_order_cold_and_warm() {
         repo.log("w")[..3],
         "bounded walk"
     );
+}
+
+#[test]
+fn a_crafted_tree_entry_named_dotdot_is_refused_not_written_outside() {
+    let mut repo = TempRepo::new();
+    repo.write(
+        "apps/web/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
+    );
+    repo.commit("honest");
+    // A tree whose entry `..` points at the honest `apps` folder: git itself never
+    // writes one, but a hostile remote can serve it.
+    let apps = repo.git(&["rev-parse", "HEAD:apps"]).trim().to_owned();
+    let mut raw = b"40000 ..\0".to_vec();
+    raw.extend((0..20).map(|i| u8::from_str_radix(&apps[i * 2..i * 2 + 2], 16).unwrap()));
+    std::fs::write(repo.path().join("evil.tree"), &raw).unwrap();
+    let evil = repo
+        .git(&[
+            "hash-object",
+            "-t",
+            "tree",
+            "-w",
+            "--literally",
+            "evil.tree",
+        ])
+        .trim()
+        .to_owned();
+    let mut root = format!("040000 tree {apps}\tapps\n040000 tree {evil}\tescape\n");
+    root = repo_mktree(&repo, &root);
+    let commit = repo
+        .git(&["commit-tree", &root, "-p", "HEAD", "-m", "evil"])
+        .trim()
+        .to_owned();
+
+    let git = GitRepo::open(repo.path()).unwrap();
+    let commit = CommitId::new(commit);
+    let dest = tempfile::tempdir().unwrap();
+    let error = git.export(&commit, &dest.path().join("tree")).unwrap_err();
+    assert!(matches!(error, GitError::UnsafeTree { .. }), "{error:?}");
+    assert!(
+        !dest.path().join("apps").exists(),
+        "nothing written outside the export"
+    );
+    // The honest part of the tree is still readable on its own.
+    assert_eq!(
+        git.read_file(&commit, "apps/web/cm.yaml").unwrap(),
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n"
+    );
+}
+
+fn repo_mktree(repo: &TempRepo, listing: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("git")
+        .args(["mktree", "--missing"])
+        .current_dir(repo.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(listing.as_bytes())
+        .unwrap();
+    String::from_utf8(child.wait_with_output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn the_desired_revision_is_the_branch_even_when_a_tag_has_its_name() {
+    let mut repo = TempRepo::new();
+    repo.write("f", "1");
+    let old = repo.commit("old");
+    repo.write("f", "2");
+    let new = repo.commit("new");
+    repo.git(&["tag", "main", &old]);
+    let git = GitRepo::open(repo.path()).unwrap();
+    let spec = driftdeck::model::RepoSpec {
+        name: driftdeck::model::RepoName::new("r"),
+        source: driftdeck::model::RepoSource::Path(repo.path().to_path_buf()),
+        branch: Some("main".into()),
+    };
+    assert_eq!(git.resolve(&git.desired_ref(&spec)).unwrap().as_str(), new);
 }

@@ -32,6 +32,7 @@ fn no_identity_is_a_clear_error_and_changes_nothing() {
     let first = repo.commit("one");
     repo.write("apps/web/a.yaml", "a: 2\n");
     let tip = repo.commit("two");
+    repo.git(&["checkout", "-q", "--detach"]);
 
     let git = GitRepo::open(repo.path()).unwrap();
     let request = RestoreRequest {
@@ -58,7 +59,8 @@ fn no_identity_is_a_clear_error_and_changes_nothing() {
     let git = GitRepo::open(repo.path()).unwrap();
     git.restore_path(&request).unwrap();
     assert_eq!(
-        repo.git(&["log", "-1", "--format=%an <%ae>"]).trim(),
+        repo.git(&["log", "-1", "--format=%an <%ae>", "main"])
+            .trim(),
         "Local User <local@example.com>"
     );
 }

@@ -39,7 +39,7 @@ pub fn run(global: &GlobalArgs, args: AppsArgs) -> CliResult {
         .iter()
         .map(|spec| {
             let tip = git::open_source(spec)
-                .and_then(|repo| repo.resolve(&repo.desired_rev(spec)))
+                .and_then(|repo| repo.resolve(&repo.desired_ref(spec)))
                 .map_err(|e: GitError| super::one_line_error(&e));
             (&spec.name, tip)
         })

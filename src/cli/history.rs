@@ -63,7 +63,8 @@ fn target(
         let app = config.app(app).map_err(boxed)?;
         let spec = config.repo_of(app).map_err(boxed)?;
         let repo = git::open_source(spec).map_err(boxed)?;
-        return Ok((repo, app.path.clone(), spec.branch.clone()));
+        let desired = repo.desired_ref(spec);
+        return Ok((repo, app.path.clone(), Some(desired)));
     }
     let Some(name) = &args.repo else {
         return Err(boxed(UsageError {
@@ -87,7 +88,8 @@ fn target(
         Ok(config) => {
             if let Some(spec) = config.repos.iter().find(|r| r.name.as_str() == name) {
                 let repo = git::open_source(spec).map_err(boxed)?;
-                return Ok((repo, path, spec.branch.clone()));
+                let desired = repo.desired_ref(spec);
+                return Ok((repo, path, Some(desired)));
             }
         }
         Err(config::ConfigError::NotFound { .. }) => {}

@@ -74,14 +74,31 @@ pub fn print<T: Serialize>(
                     message: e.to_string(),
                 })?;
             json.push('\n');
-            json
+            text::json_safe(&json).into_owned()
         }
-        OutputFormat::Yaml => crate::yaml::to_string(value).map_err(|e| OutputError::Encode {
-            format: "YAML",
-            message: e.to_string(),
-        })?,
+        OutputFormat::Yaml => {
+            let yaml = crate::yaml::to_string(value).map_err(|e| OutputError::Encode {
+                format: "YAML",
+                message: e.to_string(),
+            })?;
+            for_terminal(&yaml)
+        }
     };
     write(&text)
+}
+
+/// YAML as it may be printed: unchanged when stdout is a pipe or file (another
+/// program reads it, and must get the exact values), neutralised when it is a
+/// terminal. YAML cannot escape a character outside double quotes, so the
+/// neutralised form is for reading only; the serializer already escapes controls
+/// inside the double-quoted scalars it chooses for them.
+pub fn for_terminal(yaml: &str) -> String {
+    use std::io::IsTerminal;
+    if io::stdout().is_terminal() {
+        text::multi_line(yaml).into_owned()
+    } else {
+        yaml.to_owned()
+    }
 }
 
 /// Writes `text` to stdout.

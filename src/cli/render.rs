@@ -34,7 +34,7 @@ pub fn run(global: &GlobalArgs, args: RenderArgs) -> CliResult {
     let spec = config.repo_of(app).map_err(boxed)?;
     let repo = git::open_source(spec).map_err(boxed)?;
     let commit = repo
-        .resolve(args.revision.as_deref().unwrap_or(&repo.desired_rev(spec)))
+        .resolve(args.revision.as_deref().unwrap_or(&repo.desired_ref(spec)))
         .map_err(boxed)?;
     let rendered = Renderer::default()
         .render(app, &repo, &commit)
@@ -48,7 +48,7 @@ pub fn run(global: &GlobalArgs, args: RenderArgs) -> CliResult {
             let list = json!({"apiVersion": "v1", "kind": "List", "items": objects});
             let mut out = serde_json::to_string_pretty(&list).unwrap_or_default();
             out.push('\n');
-            out
+            text::json_safe(&out).into_owned()
         }
         ManifestFormat::Yaml => {
             let mut out = String::new();
@@ -60,7 +60,7 @@ pub fn run(global: &GlobalArgs, args: RenderArgs) -> CliResult {
                         message: e.to_string(),
                     })
                 })?;
-                out.push_str(&yaml);
+                out.push_str(&super::output::for_terminal(&yaml));
             }
             out
         }

@@ -33,10 +33,9 @@ pub fn run(global: &GlobalArgs, args: ReposArgs) -> CliResult {
         .repos
         .iter()
         .map(|spec| {
-            let head = git::open_source(spec).and_then(|repo| {
-                let rev = repo.desired_rev(spec);
-                Ok((rev.clone(), repo.resolve(&rev)?))
-            });
+            let branch = spec.branch.clone().unwrap_or_else(|| "HEAD".into());
+            let head = git::open_source(spec)
+                .and_then(|repo| Ok((branch.clone(), repo.resolve(&repo.desired_ref(spec))?)));
             let source = match &spec.source {
                 RepoSource::Path(path) => path.display().to_string(),
                 RepoSource::Url(url) => url.clone(),

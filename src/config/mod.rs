@@ -39,12 +39,14 @@ impl Config {
             })
     }
 
-    /// The repo an app deploys from. Validation guarantees it exists.
+    /// The repo an app deploys from. Validation guarantees it exists for apps of
+    /// this configuration.
     pub fn repo_of(&self, app: &AppSpec) -> Result<&RepoSpec, ConfigError> {
-        self.repo(&app.repo).ok_or_else(|| ConfigError::UnknownApp {
-            name: app.name.clone(),
-            known: Vec::new(),
-        })
+        self.repo(&app.repo)
+            .ok_or_else(|| ConfigError::UnknownRepo {
+                app: app.name.clone(),
+                repo: app.repo.clone(),
+            })
     }
 }
 
@@ -84,12 +86,15 @@ pub enum ConfigError {
 
     #[error("no app named '{name}' in the configuration")]
     UnknownApp { name: AppName, known: Vec<String> },
+
+    #[error("app '{app}' names repo '{repo}', which the configuration does not declare")]
+    UnknownRepo { app: AppName, repo: RepoName },
 }
 
 impl Classified for ConfigError {
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::UnknownApp { .. } => ErrorKind::NotFound,
+            Self::UnknownApp { .. } | Self::UnknownRepo { .. } => ErrorKind::NotFound,
             _ => ErrorKind::Config,
         }
     }

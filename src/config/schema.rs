@@ -62,7 +62,7 @@ struct Helm {
     #[serde(default)]
     value_files: Vec<String>,
     values: Option<Value>,
-    release_name: Option<String>,
+    release_name: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -207,7 +207,7 @@ fn repo_spec(
         }
     };
     let branch = match repo.branch {
-        Some(branch) => Some(non_empty(branch, "branch", errors)?),
+        Some(branch) => Some(branch_name(branch, errors)?),
         None => None,
     };
     let spec = RepoSpec {
@@ -218,9 +218,34 @@ fn repo_spec(
     Ok((spec, location))
 }
 
+/// A branch name as Git allows it (`main`, `release/1.2`), not an expression
+/// (`main~3`) or a full ref.
+fn branch_name(branch: Spanned<String>, errors: &Errors) -> Result<String, ConfigError> {
+    let name = non_empty(branch.clone(), "branch", errors)?;
+    let full = format!("refs/heads/{name}");
+    let valid =
+        !name.starts_with("refs/") && gix::validate::reference::name(full.as_str().into()).is_ok();
+    if valid {
+        Ok(name)
+    } else {
+        Err(errors.at(
+            branch.referenced,
+            format!("'{name}' is not a branch name"),
+            Some("give the branch's short name, like `main` or `release/1.2`".into()),
+        ))
+    }
+}
+
 fn valid_url(url: Spanned<String>, errors: &Errors) -> Result<String, ConfigError> {
     const SCHEMES: [&str; 5] = ["https://", "http://", "ssh://", "git://", "file://"];
     let text = url.value.trim();
+    if text.starts_with('-') {
+        return Err(errors.at(
+            url.referenced,
+            format!("'{text}' is not a repository URL"),
+            Some("a URL cannot start with `-`".into()),
+        ));
+    }
     let scp_like = !text.contains("://") && text.contains('@') && text.contains(':');
     if SCHEMES.iter().any(|s| text.starts_with(s)) || scp_like {
         Ok(text.to_owned())
@@ -242,7 +267,7 @@ fn app_spec(
     errors: &Errors,
 ) -> Result<(AppSpec, Location), ConfigError> {
     let location = app.name.referenced;
-    let name = non_empty(app.name, "app name", errors)?;
+    let name = dns_label(app.name, "app name", errors)?;
     if !repos.iter().any(|r| r.name.as_str() == app.repo.value) {
         let known: Vec<_> = repos.iter().map(|r| r.name.to_string()).collect();
         return Err(errors.at(
@@ -273,14 +298,17 @@ fn app_spec(
             Some("remove `helm`, or set `render: helm` (or `auto` for a chart)".into()),
         ));
     }
-    let helm = app
-        .helm
-        .map(|h| h.value)
-        .map_or_else(HelmOptions::default, |h| HelmOptions {
+    let helm = match app.helm.map(|h| h.value) {
+        None => HelmOptions::default(),
+        Some(h) => HelmOptions {
             value_files: h.value_files,
             values: h.values,
-            release_name: h.release_name,
-        });
+            release_name: match h.release_name {
+                Some(release) => Some(dns_label(release, "helm.releaseName", errors)?),
+                None => None,
+            },
+        },
+    };
     let namespace = non_empty(app.destination.namespace, "destination.namespace", errors)?;
     let ignore_differences = app
         .ignore_differences
@@ -358,6 +386,26 @@ fn ignore_rule(rule: Ignore, errors: &Errors) -> Result<IgnoreDifference, Config
         name: rule.name,
         json_pointers: pointers,
     })
+}
+
+/// A name that is also a Kubernetes label value and a Helm release name: lower-case
+/// letters, digits and `-`, starting and ending alphanumeric, at most 53 characters.
+fn dns_label(value: Spanned<String>, field: &str, errors: &Errors) -> Result<String, ConfigError> {
+    let text = non_empty(value.clone(), field, errors)?;
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    let valid = text.len() <= 53
+        && text.chars().all(allowed)
+        && !text.starts_with('-')
+        && !text.ends_with('-');
+    if valid {
+        Ok(text)
+    } else {
+        Err(errors.at(
+            value.referenced,
+            format!("{field} '{text}' is not a valid name"),
+            Some("use lower-case letters, digits and `-` (at most 53, starting and ending with a letter or digit), like `web-api`".into()),
+        ))
+    }
 }
 
 fn non_empty(value: Spanned<String>, field: &str, errors: &Errors) -> Result<String, ConfigError> {

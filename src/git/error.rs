@@ -44,6 +44,14 @@ pub enum GitError {
         actual: String,
     },
 
+    #[error(
+        "the tree has an entry '{name}' in '{folder}' that is not a safe file name; refusing to read it"
+    )]
+    UnsafeTree { folder: String, name: String },
+
+    #[error("branch '{branch}' is checked out in {}; committing to it would leave the working tree showing the change reversed", .worktree.display())]
+    BranchCheckedOut { branch: String, worktree: PathBuf },
+
     #[error("no Git identity is configured to author the commit")]
     NoIdentity,
 
@@ -96,6 +104,8 @@ impl Classified for GitError {
             }
             Self::PathNotFound { .. } => "check the path and the revision".into(),
             Self::BranchMoved { .. } => "someone pushed meanwhile: refresh and try again".into(),
+            Self::UnsafeTree { .. } => "the repository was crafted to escape its folder (git fsck reports it); do not use it".into(),
+            Self::BranchCheckedOut { .. } => "check out another branch there, or configure the repo by `url` (driftdeck then works in its own clone)".into(),
             Self::NoIdentity => "set one with `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`".into(),
             Self::PushRejected { .. } => "the remote branch moved or is protected; nothing was changed locally".into(),
             _ => return None,

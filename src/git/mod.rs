@@ -81,9 +81,12 @@ impl GitRepo {
         repo
     }
 
-    /// The revision an app in this repo wants: its configured branch, else `HEAD`.
-    pub fn desired_rev(&self, spec: &RepoSpec) -> String {
-        spec.branch.clone().unwrap_or_else(|| "HEAD".into())
+    /// The revision an app in this repo wants: its configured branch, named in full
+    /// (`refs/heads/main`, so a tag called `main` cannot stand in for it), else `HEAD`.
+    pub fn desired_ref(&self, spec: &RepoSpec) -> String {
+        spec.branch
+            .as_ref()
+            .map_or_else(|| "HEAD".into(), |branch| format!("refs/heads/{branch}"))
     }
 
     /// Resolves a branch, tag, (short) commit id or any `git rev-parse` expression to
@@ -123,10 +126,12 @@ pub fn within_root(path: &Path) -> Option<PathBuf> {
     Some(clean)
 }
 
+/// A `CommitId`'s object id. Ids come from `resolve`, so a malformed one is a bug of
+/// the caller, reported as an unknown revision rather than a panic.
 fn object_id(commit: &CommitId) -> Result<ObjectId, GitError> {
     ObjectId::from_hex(commit.as_str().as_bytes()).map_err(|_| GitError::RevisionNotFound {
         rev: commit.to_string(),
-        repo: PathBuf::new(),
+        repo: PathBuf::from("(not a full commit id)"),
     })
 }
 

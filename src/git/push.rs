@@ -14,7 +14,7 @@ impl GitRepo {
         let output = Command::new("git")
             .arg("-C")
             .arg(&self.location)
-            .args(["push", "--porcelain", remote, &refspec])
+            .args(["push", "--porcelain", "--", remote, &refspec])
             .env("GIT_TERMINAL_PROMPT", "0")
             .stdin(Stdio::null())
             .output()

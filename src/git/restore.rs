@@ -47,6 +47,18 @@ impl GitRepo {
     pub fn restore_path(&self, request: &RestoreRequest<'_>) -> Result<Restored, GitError> {
         let repo = self.local();
         let refname = format!("refs/heads/{}", request.branch);
+        if let Some(worktree) = repo.workdir()
+            && repo
+                .head_name()
+                .ok()
+                .flatten()
+                .is_some_and(|head| head.as_bstr() == refname.as_str())
+        {
+            return Err(GitError::BranchCheckedOut {
+                branch: request.branch.to_owned(),
+                worktree: worktree.to_path_buf(),
+            });
+        }
         let current = self.resolve(&refname)?;
         if &current != request.expected_tip {
             return Err(GitError::BranchMoved {

@@ -142,6 +142,18 @@ impl GitRepo {
                 .map_err(|e| GitError::read(&self.location, e))?;
             let mut folders = Vec::new();
             for entry in &decoded.entries {
+                // Names are joined onto folders on disk (exports): a crafted tree with
+                // `..`, `/` or `.git` entries must never get that far.
+                if !is_safe_component(entry.filename) {
+                    return Err(GitError::UnsafeTree {
+                        folder: if dir.is_empty() {
+                            ".".into()
+                        } else {
+                            dir.clone()
+                        },
+                        name: entry.filename.to_string(),
+                    });
+                }
                 let name = entry.filename.to_string();
                 let path = if dir.is_empty() {
                     name
@@ -280,6 +292,18 @@ impl GitRepo {
             wanted,
         }
     }
+}
+
+/// Whether a tree entry name is safe to use as one path component on disk: not
+/// empty, `.` or `..`, no separators, not `.git` in any spelling a file system
+/// folds to it.
+fn is_safe_component(name: &gix::bstr::BStr) -> bool {
+    let options = gix::validate::path::component::Options {
+        protect_windows: true,
+        protect_hfs: true,
+        protect_ntfs: true,
+    };
+    gix::validate::path::component(name, None, options).is_ok()
 }
 
 /// Walks `path` down from the tree `root`, one component at a time.

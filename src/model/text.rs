@@ -1,6 +1,7 @@
 //! Neutralising text that comes from outside (commit messages, object fields, logs)
 //! before it reaches a terminal: control characters, including the ESC that starts
-//! every terminal escape sequence, become visible `\u{..}` escapes.
+//! every terminal escape sequence, and bidirectional overrides become visible
+//! `\u{..}` escapes.
 
 use std::borrow::Cow;
 
@@ -15,8 +16,37 @@ pub fn multi_line(text: &str) -> Cow<'_, str> {
     neutralise(text, |c| c == '\n' || c == '\t')
 }
 
+/// Whether a character may change what a terminal shows beyond itself: controls
+/// (C0, DEL, C1, including ESC and the one-byte CSI), bidirectional overrides and
+/// isolates (which reorder the text around them) and the Unicode line separators.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
+        )
+}
+
+/// JSON text with every [`is_unsafe`] character written as a `\uXXXX` escape.
+/// Such characters can only stand inside JSON strings, where the escape means the
+/// same, so the document is unchanged for any parser and harmless on a terminal.
+pub fn json_safe(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t') {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_unsafe(c) && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn neutralise(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
-    let is_unsafe = |c: char| c.is_control() && !keep(c);
+    let is_unsafe = |c: char| is_unsafe(c) && !keep(c);
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
@@ -43,6 +73,18 @@ mod tests {
         assert_eq!(
             safe,
             "fix \\u{1b}]0;pwned\\u{7}title \\u{1b}[31mred\\u{9b}2J"
+        );
+    }
+
+    #[test]
+    fn bidi_overrides_are_escaped_and_json_stays_valid() {
+        assert_eq!(one_line("evil\u{202e}txt"), "evil\\u{202e}txt");
+        let json = serde_json::to_string(&"a\u{9b}b\u{202e}c").unwrap();
+        let safe = json_safe(&json);
+        assert!(!safe.chars().any(is_unsafe), "{safe}");
+        assert_eq!(
+            serde_json::from_str::<String>(&safe).unwrap(),
+            "a\u{9b}b\u{202e}c"
         );
     }
 

@@ -33,8 +33,6 @@ pub(super) fn render(
         .unwrap_or_else(|| app.name.to_string());
     let mut args: Vec<OsString> = vec![
         "template".into(),
-        release.into(),
-        chart.into_os_string(),
         "--namespace".into(),
         app.destination.namespace.clone().into(),
         "--include-crds".into(),
@@ -55,6 +53,8 @@ pub(super) fn render(
         std::fs::write(&file, json).map_err(RenderError::Export)?;
         args.extend(["--values".into(), file.into_os_string()]);
     }
+    // After `--` nothing is read as a flag, whatever the names hold.
+    args.extend(["--".into(), release.into(), chart.into_os_string()]);
     let homes = [
         ("HELM_CACHE_HOME", export.scratch("helm-cache")?),
         ("HELM_CONFIG_HOME", export.scratch("helm-config")?),

@@ -33,7 +33,7 @@ pub(super) fn render(
     };
     let export = Export::new(repo, commit)?;
     let dir = export.root().join(&app.path);
-    let args: Vec<OsString> = vec![subcommand.into(), dir.clone().into_os_string()];
+    let args: Vec<OsString> = vec![subcommand.into(), "--".into(), dir.into_os_string()];
     let output = tool.run(&args, &export.root(), &[], timeout)?;
     let source = format!("<{} {subcommand} {}>", tool.name, display_path(&app.path));
     let manifests = documents::parse_manifests(&output, Path::new(&source))?;

@@ -24,8 +24,8 @@ pub struct Tool {
 
 impl Tool {
     /// Finds `name`: the path in `env_var` if set, else the first match on `PATH`,
-    /// else `.tools/bin` of this source tree (where `scripts/install-tools.sh` puts
-    /// what the tests need). `None` when it is nowhere.
+    /// else (development builds only) `.tools/bin` of this source tree, where
+    /// `scripts/install-tools.sh` puts what the tests need. `None` when it is nowhere.
     pub fn find(name: &'static str, env_var: &str) -> Option<Tool> {
         if let Some(path) = std::env::var_os(env_var).filter(|p| !p.is_empty()) {
             return Some(Tool {
@@ -33,11 +33,19 @@ impl Tool {
                 path: PathBuf::from(path),
             });
         }
-        let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin");
-        which::which(name)
-            .ok()
-            .or_else(|| which::which_in(name, Some(bundled), ".").ok())
-            .map(|path| Tool { name, path })
+        let found = which::which(name).ok();
+        // Development builds also look where scripts/install-tools.sh puts tools; a
+        // release binary never searches the folder of the machine that built it.
+        let bundled = || {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin");
+            which::which_in(name, Some(dir), ".").ok()
+        };
+        let found = if cfg!(debug_assertions) {
+            found.or_else(bundled)
+        } else {
+            found
+        };
+        found.map(|path| Tool { name, path })
     }
 
     /// Runs the tool in `dir` and returns its stdout. A non-zero exit returns its
