@@ -436,3 +436,135 @@ fn an_app_below_a_hidden_folder_still_renders() {
         .unwrap();
     assert_eq!(keys(&rendered), ["core/ConfigMap/shop/web"]);
 }
+
+#[test]
+fn scope_comes_from_built_in_kinds_and_from_crds_rendered_alongside() {
+    let mut repo = TempRepo::new();
+    repo.write(
+        "apps/web/gw.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: public}\n",
+    );
+    repo.write(
+        "apps/web/ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, namespace: stray}\n",
+    );
+    repo.write(
+        "apps/web/crd.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: tenants.example.com}\nspec:\n  group: example.com\n  names: {kind: Tenant, plural: tenants}\n  scope: Cluster\n  versions: []\n",
+    );
+    repo.write(
+        "apps/web/tenant.yaml",
+        "apiVersion: example.com/v1\nkind: Tenant\nmetadata: {name: acme}\n",
+    );
+    repo.write(
+        "apps/web/widget.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n",
+    );
+    repo.commit("scopes");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let rendered = Renderer::default()
+        .render(&app("apps/web", RenderKind::Directory), &git, &head)
+        .unwrap();
+    assert_eq!(
+        keys(&rendered),
+        [
+            "apiextensions.k8s.io/CustomResourceDefinition/-/tenants.example.com",
+            "gateway.networking.k8s.io/GatewayClass/-/public",
+            "core/Namespace/-/shop",
+            "example.com/Tenant/-/acme",
+            "example.com/Widget/shop/w",
+        ]
+    );
+    let namespace = rendered
+        .manifests
+        .iter()
+        .find(|m| m.key.kind == "Namespace")
+        .unwrap();
+    assert!(
+        namespace.object["metadata"].get("namespace").is_none(),
+        "stray namespace dropped from the body"
+    );
+}
+
+#[test]
+fn non_string_names_and_list_items_are_reported_precisely() {
+    let mut repo = TempRepo::new();
+    repo.write(
+        "apps/a/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: no}\n",
+    );
+    repo.write(
+        "apps/b/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: 5}\n",
+    );
+    repo.write(
+        "apps/c/list.yaml",
+        "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: same}}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: same}}\n",
+    );
+    repo.write("apps/d/empty.yaml", "apiVersion: v1\nkind: List\n");
+    repo.commit("odd");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let render =
+        |path: &str| Renderer::default().render(&app(path, RenderKind::Directory), &git, &head);
+    let name = render("apps/a").unwrap_err().to_string();
+    assert!(
+        name.contains("`metadata.name` is false, not a string: quote it"),
+        "{name}"
+    );
+    let namespace = render("apps/b").unwrap_err().to_string();
+    assert!(
+        namespace.contains("`metadata.namespace` is 5"),
+        "{namespace}"
+    );
+    let duplicate = render("apps/c").unwrap_err().to_string();
+    assert!(
+        duplicate.contains("item 1") && duplicate.contains("item 2"),
+        "{duplicate}"
+    );
+    assert!(
+        render("apps/d").unwrap().manifests.is_empty(),
+        "a List without items is empty"
+    );
+}
+
+#[test]
+fn a_render_that_depends_on_a_link_target_sees_the_target_change() {
+    let mut repo = TempRepo::new();
+    repo.write(
+        "apps/web/own.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: own}\n",
+    );
+    std::fs::create_dir_all(repo.path().join("apps/web")).unwrap();
+    std::os::unix::fs::symlink(
+        "../../shared/cm.yaml",
+        repo.path().join("apps/web/shared.yaml"),
+    )
+    .unwrap();
+    let dangling = repo.commit("link to a file that does not exist yet");
+    repo.write(
+        "shared/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\n",
+    );
+    let present = repo.commit("the target appears; apps/web itself is unchanged");
+    assert_eq!(
+        repo.git(&["rev-parse", &format!("{dangling}:apps/web")]),
+        repo.git(&["rev-parse", &format!("{present}:apps/web")]),
+        "same subtree"
+    );
+    let git = GitRepo::open(repo.path()).unwrap();
+    let renderer = Renderer::default();
+    let spec = app("apps/web", RenderKind::Directory);
+    let before = renderer
+        .render(&spec, &git, &dangling.as_str().into_commit())
+        .unwrap();
+    assert_eq!(keys(&before), ["core/ConfigMap/shop/own"]);
+    let after = renderer
+        .render(&spec, &git, &present.as_str().into_commit())
+        .unwrap();
+    assert_eq!(
+        keys(&after),
+        ["core/ConfigMap/shop/own", "core/ConfigMap/shop/shared"]
+    );
+}

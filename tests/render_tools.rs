@@ -96,6 +96,23 @@ fn missing_failing_and_hanging_tools_are_classified_and_bounded() {
     );
     assert!(hung.hint().is_some());
 
+    // A tool that leaves a process behind holding its pipes: that process is
+    // stopped with it, and the render does not wait for it.
+    set(&fake_tool(
+        tools.path(),
+        "sleep 30 & echo 'apiVersion: v1'; echo 'kind: ConfigMap'; echo 'metadata: {name: left-behind}'",
+    ));
+    let started = Instant::now();
+    let rendered = Renderer::new(Duration::from_secs(20))
+        .render(&chart_app(), &git, &head)
+        .unwrap();
+    assert_eq!(rendered.manifests[0].key.name, "left-behind");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+
     // Output that is not YAML is an invalid manifest naming the command.
     set(&fake_tool(
         tools.path(),

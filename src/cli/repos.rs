@@ -38,7 +38,7 @@ pub fn run(global: &GlobalArgs, args: ReposArgs) -> CliResult {
                 .and_then(|repo| Ok((branch.clone(), repo.resolve(&repo.desired_ref(spec))?)));
             let source = match &spec.source {
                 RepoSource::Path(path) => path.display().to_string(),
-                RepoSource::Url(url) => url.clone(),
+                RepoSource::Url(url) => git::redact_url(url),
             };
             match head {
                 Ok((branch, head)) => RepoRow {

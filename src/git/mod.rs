@@ -17,7 +17,7 @@ use std::sync::Mutex;
 
 pub use error::GitError;
 pub use gix::ObjectId;
-pub use remote::{cache_dir, open_source};
+pub use remote::{cache_dir, open_source, redact_url};
 pub use restore::{Identity, RestoreRequest, Restored};
 pub use tree::{DirEntry, FileKind, TreeEntry, TreeFile};
 

@@ -37,6 +37,8 @@ impl GitRepo {
         // `--porcelain` marks a refused ref with `!` ("[rejected]", "[remote
         // rejected]"); anything else (network, authentication) is not a rejection.
         let rejected = stdout.lines().any(|line| line.starts_with('!'));
+        let reason = super::remote::scrub(&reason, remote);
+        let remote = &super::redact_url(remote);
         Err(if rejected {
             GitError::PushRejected {
                 remote: remote.to_owned(),

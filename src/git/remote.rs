@@ -40,6 +40,49 @@ pub fn open_source(spec: &RepoSpec) -> Result<GitRepo, GitError> {
     }
 }
 
+/// `url` without the password or token it may carry (`https://user:token@host/…`
+/// → `https://user:***@host/…`), for anything shown or logged.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    let user = rest[..at].split(':').next().unwrap_or_default();
+    let secret = if rest[..at].contains(':') || !user.is_empty() {
+        "***"
+    } else {
+        ""
+    };
+    let userinfo = match (user.is_empty(), rest[..at].contains(':')) {
+        (_, true) => format!("{user}:{secret}"),
+        // A lone user part is often a token (`https://TOKEN@host`).
+        (false, false) => secret.to_owned(),
+        (true, false) => String::new(),
+    };
+    format!("{scheme}://{userinfo}@{}", &rest[at + 1..])
+}
+
+/// `message` with any secret of `url` replaced, for errors that quote the URL.
+pub(super) fn scrub(message: &str, url: &str) -> String {
+    let redacted = redact_url(url);
+    if redacted == url {
+        return message.to_owned();
+    }
+    let mut out = message.replace(url, &redacted);
+    if let Some((_, rest)) = url.split_once("://")
+        && let Some(at) = rest.find('@')
+    {
+        let userinfo = &rest[..at];
+        for secret in userinfo.split(':').filter(|part| part.len() >= 4) {
+            out = out.replace(secret, "***");
+        }
+    }
+    out
+}
+
 /// A folder name for a clone that differs for different URLs of the same repo name.
 fn clone_name(name: &str, url: &str) -> String {
     let safe = |text: &str| -> String {
@@ -62,8 +105,8 @@ fn clone_name(name: &str, url: &str) -> String {
 
 fn clone_bare(url: &str, dir: &std::path::Path) -> Result<GitRepo, GitError> {
     let error = |message: String| GitError::Clone {
-        url: url.to_owned(),
-        message,
+        url: redact_url(url),
+        message: scrub(&message, url),
     };
     if let Some(parent) = dir.parent() {
         std::fs::create_dir_all(parent).map_err(|e| error(e.to_string()))?;
@@ -86,8 +129,8 @@ impl GitRepo {
     /// Fetches `origin` so that local branches match the remote's.
     pub fn fetch(&self, url: &str) -> Result<(), GitError> {
         let error = |message: String| GitError::Fetch {
-            url: url.to_owned(),
-            message,
+            url: redact_url(url),
+            message: scrub(&message, url),
         };
         let repo = self.local();
         let mut remote = repo
@@ -107,5 +150,39 @@ impl GitRepo {
             .receive(gix::progress::Discard, &interrupt)
             .map_err(|e| error(e.to_string()))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_in_urls_are_never_shown() {
+        assert_eq!(
+            redact_url("https://bob:ghp_s3cret@git.example.com/a.git"),
+            "https://bob:***@git.example.com/a.git"
+        );
+        assert_eq!(
+            redact_url("https://ghp_token@git.example.com/a.git"),
+            "https://***@git.example.com/a.git"
+        );
+        assert_eq!(
+            redact_url("https://git.example.com/a@b.git"),
+            "https://git.example.com/a@b.git"
+        );
+        assert_eq!(
+            redact_url("git@github.com:org/repo.git"),
+            "git@github.com:org/repo.git"
+        );
+        assert_eq!(
+            redact_url("ssh://git@host/repo.git"),
+            "ssh://***@host/repo.git"
+        );
+        let message = scrub(
+            "cannot reach https://bob:ghp_s3cret@h/a.git (ghp_s3cret rejected)",
+            "https://bob:ghp_s3cret@h/a.git",
+        );
+        assert!(!message.contains("ghp_s3cret"), "{message}");
     }
 }

@@ -68,17 +68,23 @@ pub struct SourceRef {
     pub file: PathBuf,
     pub document: usize,
     pub line: u64,
+    /// The index within a `kind: List` document's `items`.
+    pub item: Option<usize>,
 }
 
 impl fmt::Display for SourceRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}:{} (document {})",
+            "{}:{} (document {}",
             self.file.display(),
             self.line,
             self.document + 1
-        )
+        )?;
+        match self.item {
+            Some(item) => write!(f, ", item {})", item + 1),
+            None => f.write_str(")"),
+        }
     }
 }
 

@@ -36,11 +36,34 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
     ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
     ("policy", "PodSecurityPolicy"),
+    ("admissionregistration.k8s.io", "MutatingAdmissionPolicy"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingAdmissionPolicyBinding",
+    ),
+    ("certificates.k8s.io", "ClusterTrustBundle"),
+    ("storage.k8s.io", "VolumeAttributesClass"),
+    ("resource.k8s.io", "DeviceClass"),
+    ("networking.k8s.io", "IPAddress"),
+    ("networking.k8s.io", "ServiceCIDR"),
+    ("gateway.networking.k8s.io", "GatewayClass"),
     ("cert-manager.io", "ClusterIssuer"),
 ];
 
 pub fn is_cluster_scoped(group: &str, kind: &str) -> bool {
     CLUSTER_SCOPED.iter().any(|&(g, k)| g == group && k == kind)
+}
+
+/// The `(group, kind)` a CustomResourceDefinition declares cluster-scoped, so that
+/// custom objects rendered beside it are scoped right.
+pub fn declared_cluster_scoped(crd: &serde_json::Value) -> Option<(String, String)> {
+    let spec = crd.get("spec")?;
+    if spec.get("scope")?.as_str()? != "Cluster" {
+        return None;
+    }
+    let group = spec.get("group")?.as_str()?;
+    let kind = spec.pointer("/names/kind")?.as_str()?;
+    Some((group.to_owned(), kind.to_owned()))
 }
 
 #[cfg(test)]

@@ -74,19 +74,14 @@ pub fn parse_manifests(bytes: &[u8], file: &Path) -> Result<Vec<Manifest>, Docum
             file: file.to_path_buf(),
             document,
             line,
+            item: None,
         };
         if is_list(&value) {
-            let items = match value.get("items") {
-                Some(Value::Array(items)) => items.clone(),
-                None | Some(Value::Null) => Vec::new(),
-                Some(_) => {
-                    return Err(not_an_object(
-                        &source,
-                        "`items` of a List is not a sequence".into(),
-                    ));
-                }
-            };
-            for item in items {
+            for (index, item) in list_items(value, &source)?.into_iter().enumerate() {
+                let source = SourceRef {
+                    item: Some(index),
+                    ..source.clone()
+                };
                 manifests.push(manifest(item, &source)?);
             }
         } else {
@@ -116,11 +111,27 @@ fn as_text<'a>(bytes: &'a [u8], file: &Path) -> Result<&'a str, DocumentError> {
 }
 
 /// `kind: List` (and the `…List` kinds kubectl prints, like `ConfigMapList`) with
-/// `apiVersion: v1` and `items`.
+/// `apiVersion: v1`.
 fn is_list(value: &Value) -> bool {
     let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
     let core = value.get("apiVersion").and_then(Value::as_str) == Some("v1");
-    core && kind.ends_with("List") && value.get("items").is_some()
+    core && kind.ends_with("List")
+}
+
+/// A List's `items`, taken out of it; no `items` is an empty list, as for kubectl.
+fn list_items(list: Value, source: &SourceRef) -> Result<Vec<Value>, DocumentError> {
+    let items = match list {
+        Value::Object(mut list) => list.remove("items").unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    match items {
+        Value::Array(items) => Ok(items),
+        Value::Null => Ok(Vec::new()),
+        _ => Err(not_an_object(
+            source,
+            "`items` of a List is not a sequence".into(),
+        )),
+    }
 }
 
 fn not_an_object(source: &SourceRef, problem: String) -> DocumentError {
@@ -134,21 +145,25 @@ fn manifest(object: Value, source: &SourceRef) -> Result<Manifest, DocumentError
     if !object.is_object() {
         return Err(not_an_object(source, "is not a mapping".into()));
     }
-    let text = |pointer: &str| {
-        object
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
+    // A field that is there but not a string (`name: no` reads as `false` in YAML
+    // 1.1) is its own mistake, with its own fix.
+    let text = |pointer: &str, name: &str| match object.pointer(pointer) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(other) => Err(not_an_object(
+            source,
+            format!("`{name}` is {other}, not a string: quote it"),
+        )),
     };
     let field = |pointer: &str, name: &str| {
-        text(pointer)
+        text(pointer, name)?
             .filter(|value| !value.trim().is_empty())
             .ok_or_else(|| not_an_object(source, format!("has no `{name}`")))
     };
     let api_version = field("/apiVersion", "apiVersion")?;
     let kind = field("/kind", "kind")?;
     let name = field("/metadata/name", "metadata.name")?;
-    let namespace = text("/metadata/namespace").unwrap_or_default();
+    let namespace = text("/metadata/namespace", "metadata.namespace")?.unwrap_or_default();
     let key = ResourceKey::new(ResourceKey::group_of(&api_version), kind, namespace, name);
     Ok(Manifest {
         key,

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::error::{Classified, ErrorKind};
 use crate::git::{GitError, GitRepo, ObjectId};
-use crate::model::{AppName, AppSpec, CommitId, Manifest, RenderKind, SourceRef};
+use crate::model::{AppName, AppSpec, CommitId, Manifest, RenderKind, ResourceKey, SourceRef};
 pub use documents::{DocumentError, MAX_FILE_BYTES, parse_manifests};
 pub use tool::Tool;
 
@@ -55,9 +55,9 @@ pub enum RenderError {
 
     #[error("two objects are both {key}: {first} and {second}")]
     Duplicate {
-        key: String,
-        first: SourceRef,
-        second: SourceRef,
+        key: Box<ResourceKey>,
+        first: Box<SourceRef>,
+        second: Box<SourceRef>,
     },
 
     #[error("Helm value file '{file}' of app '{app}' is outside the repository")]
@@ -256,23 +256,38 @@ fn detect(repo: &GitRepo, subtree: &crate::git::TreeEntry) -> Result<RenderKind,
     })
 }
 
-/// Gives namespaced objects without a namespace the destination's, drops the
-/// namespace from cluster-scoped keys (the API server ignores it), and refuses two
-/// objects with the same key.
+/// Gives namespaced objects without a namespace the destination's; drops the
+/// namespace of cluster-scoped objects (built-in kinds, and kinds a CRD in the same
+/// render declares cluster-scoped) from key and body, as the API server ignores
+/// it; and refuses two objects with the same key.
 fn assign_defaults_and_check(
     mut manifests: Vec<Manifest>,
     namespace: &str,
 ) -> Result<Vec<Manifest>, RenderError> {
+    let declared: Vec<(String, String)> = manifests
+        .iter()
+        .filter(|m| {
+            m.key.group == "apiextensions.k8s.io" && m.key.kind == "CustomResourceDefinition"
+        })
+        .filter_map(|crd| crate::model::scope::declared_cluster_scoped(&crd.object))
+        .collect();
     for manifest in &mut manifests {
         let key = &mut manifest.key;
-        if crate::model::scope::is_cluster_scoped(&key.group, &key.kind) {
+        let cluster_scoped = crate::model::scope::is_cluster_scoped(&key.group, &key.kind)
+            || declared
+                .iter()
+                .any(|(g, k)| *g == key.group && *k == key.kind);
+        let metadata = manifest
+            .object
+            .get_mut("metadata")
+            .and_then(|m| m.as_object_mut());
+        if cluster_scoped {
             key.namespace.clear();
+            if let Some(metadata) = metadata {
+                metadata.remove("namespace");
+            }
         } else if key.namespace.is_empty() {
             key.namespace = namespace.to_owned();
-            let metadata = manifest
-                .object
-                .get_mut("metadata")
-                .and_then(|m| m.as_object_mut());
             if let Some(metadata) = metadata {
                 metadata.insert("namespace".into(), namespace.into());
             }
@@ -282,9 +297,9 @@ fn assign_defaults_and_check(
     for manifest in &manifests {
         if let Some(first) = seen.insert(&manifest.key, &manifest.source) {
             return Err(RenderError::Duplicate {
-                key: manifest.key.to_string(),
-                first: first.clone(),
-                second: manifest.source.clone(),
+                key: Box::new(manifest.key.clone()),
+                first: Box::new(first.clone()),
+                second: Box::new(manifest.source.clone()),
             });
         }
     }

@@ -5,8 +5,9 @@ use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wait_timeout::ChildExt;
 
@@ -68,6 +69,10 @@ impl Tool {
         for (key, value) in env {
             command.env(key, value);
         }
+        // Its own process group, so that whatever it starts can be stopped with it.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let started = Instant::now();
         let mut child = command.spawn().map_err(|source| RenderError::ToolStart {
             tool: self.name,
             path: self.path.clone(),
@@ -75,9 +80,12 @@ impl Tool {
         })?;
         let stdout = drain(child.stdout.take());
         let stderr = drain(child.stderr.take());
-        let status = match child.wait_timeout(timeout) {
+        let waited = child.wait_timeout(timeout);
+        // Done or not, nothing it started may outlive it (or hold its pipes open).
+        kill_group(&child);
+        let status = match waited {
             Ok(Some(status)) => status,
-            Ok(None) | Err(_) => {
+            Ok(None) => {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(RenderError::ToolTimeout {
@@ -85,9 +93,25 @@ impl Tool {
                     timeout,
                 });
             }
+            Err(source) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(RenderError::ToolStart {
+                    tool: self.name,
+                    path: self.path.clone(),
+                    source,
+                });
+            }
         };
-        let stdout = stdout.join().unwrap_or_default();
-        let stderr = stderr.join().unwrap_or_default();
+        let remaining = timeout
+            .saturating_sub(started.elapsed())
+            .max(Duration::from_secs(1));
+        let (Some(stdout), Some(stderr)) = (stdout.wait(remaining), stderr.wait(remaining)) else {
+            return Err(RenderError::ToolTimeout {
+                command: command_line,
+                timeout,
+            });
+        };
         if !status.success() {
             return Err(RenderError::ToolFailed {
                 command: command_line,
@@ -115,10 +139,31 @@ impl Tool {
     }
 }
 
-/// Reads a child's pipe to the end on its own thread, so neither pipe can fill up
-/// and block the child while we wait on the other. Keeps at most one byte more than
-/// the limit (enough to tell it was exceeded) and discards the rest.
-fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8>> {
+/// Stops every process left in the tool's process group.
+fn kill_group(child: &std::process::Child) {
+    #[cfg(unix)]
+    if let Ok(raw) = i32::try_from(child.id())
+        && let Some(pid) = rustix::process::Pid::from_raw(raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+}
+
+/// A pipe being read to the end on its own thread, so neither pipe can fill up and
+/// block the child while we wait on the other.
+struct Drain(mpsc::Receiver<Vec<u8>>);
+
+impl Drain {
+    /// The bytes read, or `None` if the pipe is still open after `limit`.
+    fn wait(&self, limit: Duration) -> Option<Vec<u8>> {
+        self.0.recv_timeout(limit).ok()
+    }
+}
+
+/// Keeps at most one byte more than the limit (enough to tell it was exceeded) and
+/// discards the rest.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> Drain {
+    let (sender, receiver) = mpsc::channel();
     thread::spawn(move || {
         let mut buffer = Vec::new();
         if let Some(mut pipe) = pipe {
@@ -127,6 +172,7 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8>
                 .read_to_end(&mut buffer);
             let _ = std::io::copy(&mut pipe, &mut std::io::sink());
         }
-        buffer
-    })
+        let _ = sender.send(buffer);
+    });
+    Drain(receiver)
 }
