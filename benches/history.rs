@@ -58,10 +58,11 @@ const TOPIC_REF: &str = "refs/heads/topic";
 const WARM_BEHIND: usize = 10;
 const WARM_GOAL: Duration = Duration::from_millis(50);
 /// Measured paths: a busy folder, a rarely touched folder, a single file.
-const PATHS: [(&str, &str); 3] = [
+const PATHS: [(&str, &str); 4] = [
     ("apps/app-07", "busy folder"),
     ("infra/cluster", "rare folder"),
     ("apps/app-07/values/prod.yaml", "single file"),
+    ("", "whole repository: commits only, no trees"),
 ];
 
 fn main() {
@@ -190,10 +191,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 fn git_log(dir: &Path, rev: &str, path: &str) -> Vec<String> {
-    git(dir, &["log", "--format=%H", rev, "--", path])
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    let mut args = vec!["log", "--format=%H", rev];
+    if !path.is_empty() {
+        args.extend(["--", path]);
+    }
+    git(dir, &args).lines().map(str::to_owned).collect()
 }
 
 // ---- report ------------------------------------------------------------------

@@ -14,11 +14,13 @@
 //! construction.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashMap};
 
-use gix::objs::CommitRef;
+use gix::hashtable::{HashMap as IdMap, HashSet as IdSet};
+
 use jiff::Timestamp;
 
+use super::chains::Chains;
 use super::tree::{TreeEntry, child};
 use super::{GitError, GitRepo, ObjectId, object_id};
 use crate::model::{CommitId, CommitInfo};
@@ -38,8 +40,8 @@ pub(super) struct Cache {
 
 #[derive(Default)]
 struct PathCache {
-    decisions: HashMap<ObjectId, Decision>,
-    infos: HashMap<ObjectId, CommitInfo>,
+    decisions: IdMap<ObjectId, Decision>,
+    infos: IdMap<ObjectId, CommitInfo>,
     lookup: PathLookup,
 }
 
@@ -109,14 +111,15 @@ impl GitRepo {
         tip: ObjectId,
         limit: Option<usize>,
     ) -> Result<Vec<CommitInfo>, BoxError> {
-        let repo = self.local();
+        let repo = Chains::handle(self.local());
         let mut decider = Decider {
             repo: &repo,
             cache,
-            nodes: HashMap::new(),
+            nodes: IdMap::default(),
+            chains: Chains::new(&self.pack_offsets),
         };
         let mut queue = BinaryHeap::new();
-        let mut queued = HashSet::new();
+        let mut queued = IdSet::default();
         let mut order = 0u64;
         let mut shown = Vec::new();
         let mut push = |id: ObjectId,
@@ -152,7 +155,8 @@ struct Decider<'a> {
     repo: &'a gix::Repository,
     cache: &'a mut PathCache,
     /// Commits read during this walk (a commit is needed as a child and as a parent).
-    nodes: HashMap<ObjectId, Node>,
+    nodes: IdMap<ObjectId, Node>,
+    chains: Chains<'a>,
 }
 
 impl Decider<'_> {
@@ -177,10 +181,15 @@ impl Decider<'_> {
                 follow: parents,
             });
         }
-        let entry = self.cache.lookup.entry(self.repo, tree)?;
+        let entry = self.cache.lookup.entry(self.repo, &mut self.chains, tree)?;
         for parent in &parents {
             let parent_tree = self.node(*parent)?.tree;
-            if self.cache.lookup.entry(self.repo, parent_tree)? == entry {
+            if self
+                .cache
+                .lookup
+                .entry(self.repo, &mut self.chains, parent_tree)?
+                == entry
+            {
                 return Ok(Decision {
                     time,
                     show: false,
@@ -197,13 +206,7 @@ impl Decider<'_> {
 
     fn node(&mut self, id: ObjectId) -> Result<&Node, BoxError> {
         if !self.nodes.contains_key(&id) {
-            let object = self.repo.find_object(id)?;
-            let commit = CommitRef::from_bytes(&object.data, self.repo.object_hash())?;
-            let node = Node {
-                time: commit.committer()?.time()?.seconds,
-                tree: commit.tree(),
-                parents: commit.parents().collect(),
-            };
+            let node = read_node(self.repo, id)?;
             self.nodes.insert(id, node);
         }
         Ok(&self.nodes[&id])
@@ -213,40 +216,85 @@ impl Decider<'_> {
         if let Some(info) = self.cache.infos.get(&id) {
             return Ok(info.clone());
         }
-        let object = self.repo.find_object(id)?;
-        let commit = CommitRef::from_bytes(&object.data, self.repo.object_hash())?;
-        let author = commit.author()?;
-        let info = CommitInfo {
-            id: CommitId::new(id.to_string()),
-            author_name: author.name.to_string(),
-            author_email: author.email.to_string(),
-            author_time: Timestamp::from_second(author.time()?.seconds)
-                .unwrap_or(Timestamp::UNIX_EPOCH),
-            subject: commit.message_summary().to_string(),
-        };
+        let info = read_info(self.repo, id)?;
         self.cache.infos.insert(id, info.clone());
         Ok(info)
     }
 }
 
+/// Reads what the walk needs of a commit: tree, parents and committer time, decoding
+/// the headers only (never the message).
+fn read_node(repo: &gix::Repository, id: ObjectId) -> Result<Node, BoxError> {
+    use gix::objs::commit::ref_iter::Token;
+    let object = repo.find_object(id)?;
+    let mut tree = None;
+    let mut parents = Vec::new();
+    for token in gix::objs::CommitRefIter::from_bytes(&object.data, repo.object_hash()) {
+        match token? {
+            Token::Tree { id } => tree = Some(id),
+            Token::Parent { id } => parents.push(id),
+            Token::Committer { signature } => {
+                let tree = tree.ok_or("commit without a tree")?;
+                let time = signature.time()?.seconds;
+                return Ok(Node {
+                    time,
+                    tree,
+                    parents,
+                });
+            }
+            _ => {}
+        }
+    }
+    Err(format!("commit {id} has no committer").into())
+}
+
+/// Reads what a history row shows of a commit: author, author time and subject (the
+/// first paragraph, as git's `%s`).
+fn read_info(repo: &gix::Repository, id: ObjectId) -> Result<CommitInfo, BoxError> {
+    use gix::objs::commit::ref_iter::Token;
+    let object = repo.find_object(id)?;
+    let mut author = None;
+    let mut subject = String::new();
+    for token in gix::objs::CommitRefIter::from_bytes(&object.data, repo.object_hash()) {
+        match token? {
+            Token::Author { signature } => author = Some(signature),
+            Token::Message(message) => {
+                subject = gix::objs::commit::MessageRef::from_bytes(message)
+                    .summary()
+                    .to_string();
+            }
+            _ => {}
+        }
+    }
+    let author = author.ok_or_else(|| format!("commit {id} has no author"))?;
+    Ok(CommitInfo {
+        id: CommitId::new(id.to_string()),
+        author_name: author.name.to_string(),
+        author_email: author.email.to_string(),
+        author_time: Timestamp::from_second(author.time()?.seconds)
+            .unwrap_or(Timestamp::UNIX_EPOCH),
+        subject,
+    })
+}
+
 /// Finds the entry at one path in many trees, remembering each tree's answer at
-/// every depth: consecutive commits share most of their trees.
+/// every depth (one map per path component): consecutive commits share most of
+/// their trees.
 #[derive(Default)]
 struct PathLookup {
     parts: Vec<String>,
-    memo: HashMap<(usize, ObjectId), Option<TreeEntry>>,
+    memo: Vec<IdMap<ObjectId, Option<TreeEntry>>>,
 }
 
 impl PathLookup {
     fn new(path: &str) -> Self {
-        Self {
-            parts: path
-                .split('/')
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            memo: HashMap::new(),
-        }
+        let parts: Vec<String> = path
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let memo = parts.iter().map(|_| IdMap::default()).collect();
+        Self { parts, memo }
     }
 
     fn is_whole_repository(&self) -> bool {
@@ -258,15 +306,17 @@ impl PathLookup {
     fn entry(
         &mut self,
         repo: &gix::Repository,
+        chains: &mut Chains,
         root: ObjectId,
     ) -> Result<Option<TreeEntry>, BoxError> {
         let mut current = root;
         for (depth, name) in self.parts.iter().enumerate() {
-            let found = match self.memo.get(&(depth, current)) {
+            let found = match self.memo[depth].get(&current) {
                 Some(found) => *found,
                 None => {
+                    chains.warm(repo, current)?;
                     let found = child(repo, current, name)?;
-                    self.memo.insert((depth, current), found);
+                    self.memo[depth].insert(current, found);
                     found
                 }
             };

@@ -5,6 +5,7 @@
 //! cannot push). Functions are synchronous and return owned values; front ends run
 //! them off their render task.
 
+mod chains;
 mod error;
 mod history;
 mod push;
@@ -34,6 +35,7 @@ pub struct GitRepo {
     /// Where the repository is (its working tree, or the `.git`/bare folder).
     location: PathBuf,
     history: Mutex<history::Cache>,
+    pack_offsets: chains::PackOffsets,
 }
 
 impl std::fmt::Debug for GitRepo {
@@ -60,6 +62,7 @@ impl GitRepo {
             repo: repo.into_sync(),
             location: location.to_path_buf(),
             history: Mutex::new(history::Cache::default()),
+            pack_offsets: Default::default(),
         }
     }
 

@@ -328,17 +328,21 @@ pub(super) fn entry_at(
     Ok(Some(current))
 }
 
-/// The entry called `name` in the tree `tree_id`.
+/// The entry called `name` in the tree `tree_id`, decoding entries only up to it.
 pub(super) fn child(
     repo: &gix::Repository,
     tree_id: ObjectId,
     name: &str,
 ) -> Result<Option<TreeEntry>, Box<dyn std::error::Error + Send + Sync>> {
     let tree = repo.find_tree(tree_id)?;
-    let decoded = tree.decode()?;
-    Ok(decoded
-        .entries
-        .iter()
-        .find(|entry| entry.filename == name.as_bytes())
-        .map(|entry| TreeEntry::from_kind(entry.oid.to_owned(), entry.mode.kind())))
+    for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, repo.object_hash()) {
+        let entry = entry?;
+        if entry.filename == name.as_bytes() {
+            return Ok(Some(TreeEntry::from_kind(
+                entry.oid.to_owned(),
+                entry.mode.kind(),
+            )));
+        }
+    }
+    Ok(None)
 }
