@@ -6,29 +6,11 @@ mod common;
 
 use std::sync::Arc;
 
-use common::TempRepo;
+use common::{TempRepo, app};
 use driftdeck::error::{Classified, ErrorKind};
 use driftdeck::git::GitRepo;
-use driftdeck::model::{
-    AppName, AppSpec, Destination, HelmOptions, RenderKind, RepoName, SyncPolicy,
-};
+use driftdeck::model::{HelmOptions, RenderKind};
 use driftdeck::render::{RenderError, Renderer};
-
-fn app(path: &str, render: RenderKind) -> AppSpec {
-    AppSpec {
-        name: AppName::new("web"),
-        repo: RepoName::new("gitops"),
-        path: path.into(),
-        render,
-        helm: HelmOptions::default(),
-        destination: Destination {
-            context: None,
-            namespace: "shop".into(),
-        },
-        sync: SyncPolicy::default(),
-        ignore_differences: Vec::new(),
-    }
-}
 
 fn keys(rendered: &driftdeck::render::Rendered) -> Vec<String> {
     rendered

@@ -9,25 +9,11 @@ use std::time::{Duration, Instant};
 use common::TempRepo;
 use driftdeck::error::{Classified, ErrorKind};
 use driftdeck::git::GitRepo;
-use driftdeck::model::{
-    AppName, AppSpec, Destination, HelmOptions, RenderKind, RepoName, SyncPolicy,
-};
+use driftdeck::model::{AppSpec, RenderKind};
 use driftdeck::render::{RenderError, Renderer};
 
 fn chart_app() -> AppSpec {
-    AppSpec {
-        name: AppName::new("web"),
-        repo: RepoName::new("gitops"),
-        path: "chart".into(),
-        render: RenderKind::Helm,
-        helm: HelmOptions::default(),
-        destination: Destination {
-            context: None,
-            namespace: "shop".into(),
-        },
-        sync: SyncPolicy::default(),
-        ignore_differences: Vec::new(),
-    }
+    common::app("chart", RenderKind::Helm)
 }
 
 fn fake_tool(dir: &std::path::Path, script: &str) -> std::path::PathBuf {

@@ -104,3 +104,21 @@ impl TempRepo {
 pub fn tools_bin() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin")
 }
+
+/// An app `web` of repo `gitops` at `path`, deploying to namespace `shop`.
+pub fn app(path: &str, render: driftdeck::model::RenderKind) -> driftdeck::model::AppSpec {
+    use driftdeck::model::{AppName, AppSpec, Destination, HelmOptions, RepoName, SyncPolicy};
+    AppSpec {
+        name: AppName::new("web"),
+        repo: RepoName::new("gitops"),
+        path: path.into(),
+        render,
+        helm: HelmOptions::default(),
+        destination: Destination {
+            context: None,
+            namespace: "shop".into(),
+        },
+        sync: SyncPolicy::default(),
+        ignore_differences: Vec::new(),
+    }
+}
