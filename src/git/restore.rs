@@ -80,7 +80,7 @@ impl GitRepo {
                 .map_err(|e| GitError::write(&self.location, e))?;
             match wanted {
                 Some(entry) => {
-                    let kind = entry_kind(&repo, old_tree, path).map_err(read)?;
+                    let kind = entry.kind();
                     editor
                         .upsert(path, kind, entry.id)
                         .map_err(|e| GitError::write(&self.location, e))?;
@@ -177,17 +177,4 @@ impl GitRepo {
             time: None,
         })
     }
-}
-
-/// The tree entry kind (mode) at `path` in the tree `root`.
-fn entry_kind(
-    repo: &gix::Repository,
-    root: ObjectId,
-    path: &str,
-) -> Result<gix::objs::tree::EntryKind, Box<dyn std::error::Error + Send + Sync>> {
-    let tree = repo.find_tree(root)?;
-    let entry = tree
-        .lookup_entry_by_path(path)?
-        .ok_or_else(|| format!("'{path}' vanished while reading"))?;
-    Ok(entry.mode().kind())
 }

@@ -41,6 +41,17 @@ impl TreeEntry {
         Self { id, file }
     }
 
+    /// The tree entry kind (mode) to write this entry back with.
+    pub(super) fn kind(&self) -> EntryKind {
+        match self.file {
+            None => EntryKind::Tree,
+            Some(FileKind::Blob) => EntryKind::Blob,
+            Some(FileKind::Executable) => EntryKind::BlobExecutable,
+            Some(FileKind::Symlink) => EntryKind::Link,
+            Some(FileKind::Submodule) => EntryKind::Commit,
+        }
+    }
+
     pub fn is_folder(&self) -> bool {
         self.file.is_none()
     }
