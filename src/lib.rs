@@ -12,4 +12,5 @@ pub mod error;
 pub mod git;
 pub mod model;
 pub mod render;
+pub mod sandbox;
 pub mod yaml;

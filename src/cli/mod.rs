@@ -7,6 +7,7 @@ mod history;
 mod output;
 mod render;
 mod repos;
+mod sandbox;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +47,8 @@ pub enum Command {
     Repos(repos::ReposArgs),
     /// The apps the configuration declares, with their desired revisions.
     Apps(apps::AppsArgs),
+    /// Run the embedded sandbox cluster (a Kubernetes API server on loopback).
+    Sandbox(sandbox::SandboxArgs),
 }
 
 /// What a command reports back: success, or "differences found" (exit 1).
@@ -79,6 +82,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Render(args) => render::run(global, args),
         Command::Repos(args) => repos::run(global, args),
         Command::Apps(args) => apps::run(global, args),
+        Command::Sandbox(args) => sandbox::run(global, args),
     }
 }
 

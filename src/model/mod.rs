@@ -5,6 +5,7 @@
 
 mod app;
 mod commit;
+pub mod lists;
 mod resource;
 pub mod scope;
 pub mod text;
