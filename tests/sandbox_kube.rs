@@ -369,3 +369,228 @@ fn state_survives_a_restart() {
         assert!(config_maps.get_opt("kept").await.unwrap().is_some());
     });
 }
+
+/// Reads a watch stream's lines for `duration` (or until `enough` lines).
+async fn watch_lines(
+    client: &Client,
+    uri: &str,
+    duration: Duration,
+    enough: usize,
+) -> Vec<serde_json::Value> {
+    use futures_util::AsyncBufReadExt;
+    let request = http::Request::get(uri).body(Vec::new()).unwrap();
+    let stream = client.request_stream(request).await.unwrap();
+    let mut lines = stream.lines();
+    let mut events = Vec::new();
+    let _ = tokio::time::timeout(duration, async {
+        while let Some(Ok(line)) = lines.next().await {
+            events.push(serde_json::from_str(&line).unwrap());
+            if events.len() >= enough {
+                return;
+            }
+        }
+    })
+    .await;
+    events
+}
+
+fn types(events: &[serde_json::Value]) -> Vec<&str> {
+    events.iter().map(|e| e["type"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn raw_watches_resume_bookmark_expire_and_follow_selectors() {
+    let sandbox = Sandbox::start_with(SandboxOptions {
+        no_controllers: true,
+        change_log: Some(5),
+        ..SandboxOptions::default()
+    })
+    .unwrap();
+    let client = client(&sandbox).await;
+    let config_maps: Api<ConfigMap> = Api::default_namespaced(client.clone());
+    let first = config_maps
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({"metadata": {"name": "a", "labels": {"tier": "web"}}}))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let first_rv = first.metadata.resource_version.unwrap();
+    // Resuming right after the first change sees the next ones only.
+    for name in ["b", "c"] {
+        config_maps
+            .create(
+                &PostParams::default(),
+                &serde_json::from_value(json!({"metadata": {"name": name}})).unwrap(),
+            )
+            .await
+            .unwrap();
+    }
+    let resumed = watch_lines(
+        &client,
+        &format!("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={first_rv}"),
+        Duration::from_millis(500),
+        10,
+    )
+    .await;
+    assert_eq!(types(&resumed), vec!["ADDED", "ADDED"]);
+    assert_eq!(resumed[0]["object"]["metadata"]["name"], "b");
+    // Bookmarks, when asked for.
+    let bookmarks = watch_lines(
+        &client,
+        "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0&allowWatchBookmarks=true",
+        Duration::from_millis(2500),
+        10,
+    )
+    .await;
+    assert!(types(&bookmarks).contains(&"BOOKMARK"), "{bookmarks:?}");
+    // A streaming list: the current state, then the initial-events-end bookmark.
+    let streamed = watch_lines(
+        &client,
+        "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true",
+        Duration::from_secs(2),
+        4,
+    )
+    .await;
+    assert_eq!(
+        types(&streamed),
+        vec!["ADDED", "ADDED", "ADDED", "BOOKMARK"]
+    );
+    assert_eq!(
+        streamed[3]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"],
+        "true"
+    );
+    // An object that stops matching the selector is sent as DELETED.
+    let selector_watch = {
+        let client = client.clone();
+        tokio::spawn(async move {
+            watch_lines(
+                &client,
+                "/api/v1/namespaces/default/configmaps?watch=true&labelSelector=tier%3Dweb",
+                Duration::from_secs(3),
+                2,
+            )
+            .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    config_maps
+        .patch(
+            "a",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"labels": {"tier": "db"}}})),
+        )
+        .await
+        .unwrap();
+    let transitions = selector_watch.await.unwrap();
+    assert_eq!(types(&transitions), vec!["ADDED", "DELETED"]);
+    // After more changes than the log keeps, the first version is gone: 410 Expired.
+    for i in 0..6 {
+        config_maps
+            .patch(
+                "b",
+                &PatchParams::default(),
+                &Patch::Merge(json!({"data": {"n": i.to_string()}})),
+            )
+            .await
+            .unwrap();
+    }
+    let expired = watch_lines(
+        &client,
+        &format!("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={first_rv}"),
+        Duration::from_secs(1),
+        1,
+    )
+    .await;
+    assert_eq!(types(&expired), vec!["ERROR"]);
+    assert_eq!(expired[0]["object"]["code"], 410);
+    assert_eq!(expired[0]["object"]["reason"], "Expired");
+}
+
+#[tokio::test]
+async fn deletion_propagates_orphans_and_dry_runs() {
+    let sandbox = Sandbox::start_with(SandboxOptions {
+        no_controllers: true,
+        ..SandboxOptions::default()
+    })
+    .unwrap();
+    let client = client(&sandbox).await;
+    let config_maps: Api<ConfigMap> = Api::default_namespaced(client);
+    let make = |name: &str, owner: Option<&ConfigMap>| -> ConfigMap {
+        let mut metadata = json!({"name": name});
+        if let Some(owner) = owner {
+            metadata["ownerReferences"] = json!([{
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "name": owner.metadata.name, "uid": owner.metadata.uid,
+            }]);
+        }
+        serde_json::from_value(json!({"metadata": metadata})).unwrap()
+    };
+    let parent = config_maps
+        .create(&PostParams::default(), &make("parent", None))
+        .await
+        .unwrap();
+    config_maps
+        .create(&PostParams::default(), &make("child", Some(&parent)))
+        .await
+        .unwrap();
+    // Dry run: nothing goes.
+    let dry = DeleteParams {
+        dry_run: true,
+        ..DeleteParams::default()
+    };
+    config_maps.delete("parent", &dry).await.unwrap();
+    assert!(config_maps.get_opt("parent").await.unwrap().is_some());
+    // Background propagation takes the child with the parent.
+    config_maps
+        .delete("parent", &DeleteParams::background())
+        .await
+        .unwrap();
+    assert!(config_maps.get_opt("child").await.unwrap().is_none());
+    // Orphan keeps the child and drops its owner reference.
+    let parent = config_maps
+        .create(&PostParams::default(), &make("parent", None))
+        .await
+        .unwrap();
+    config_maps
+        .create(&PostParams::default(), &make("child", Some(&parent)))
+        .await
+        .unwrap();
+    config_maps
+        .delete("parent", &DeleteParams::orphan())
+        .await
+        .unwrap();
+    let child = config_maps.get("child").await.unwrap();
+    assert!(
+        child
+            .metadata
+            .owner_references
+            .unwrap_or_default()
+            .is_empty()
+    );
+    // Finalizers hold an object in Terminating until they are removed.
+    let held: ConfigMap = serde_json::from_value(
+        json!({"metadata": {"name": "held", "finalizers": ["example.com/keep"]}}),
+    )
+    .unwrap();
+    config_maps
+        .create(&PostParams::default(), &held)
+        .await
+        .unwrap();
+    config_maps
+        .delete("held", &DeleteParams::default())
+        .await
+        .unwrap();
+    let terminating = config_maps.get("held").await.unwrap();
+    assert!(terminating.metadata.deletion_timestamp.is_some());
+    config_maps
+        .patch(
+            "held",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"finalizers": null}})),
+        )
+        .await
+        .unwrap();
+    assert!(config_maps.get_opt("held").await.unwrap().is_none());
+}

@@ -428,3 +428,219 @@ fn delete_directory_removes_everything_it_applied() {
     let pods = cluster.ok(&["get", "pods", "-A", "-o", "name"]);
     assert_eq!(pods.trim(), "", "pods went with their namespace");
 }
+
+const EVERY_KIND: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: kinds}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: runner, namespace: kinds}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds, namespace: kinds}
+stringData: {password: hunter2}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: scratch, namespace: kinds}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: kinds}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: "postgres:16"}]}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 5Gi}}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: kinds}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: agent, image: "fluent/fluent-bit:3.1"}]}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate, namespace: kinds}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: migrate, image: "ghcr.io/acme/migrate:1.0"}]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: report, namespace: kinds}
+spec:
+  schedule: "*/5 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: report, image: "ghcr.io/acme/report:1.0"}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: kinds}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: "ghcr.io/acme/api:1.0"}]}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: api, namespace: kinds}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  minReplicas: 2
+  maxReplicas: 5
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: api, namespace: kinds}
+spec:
+  rules:
+  - host: api.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: kinds}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reader, namespace: kinds}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects: [{kind: ServiceAccount, name: runner, namespace: kinds}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: kinds-viewer}
+rules: [{apiGroups: [apps], resources: [deployments], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: kinds-viewer}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kinds-viewer}
+subjects: [{kind: ServiceAccount, name: runner, namespace: kinds}]
+"#;
+
+#[test]
+fn every_kind_is_served_and_simulated() {
+    let cluster = Cluster::start();
+    let dir = manifests(&[("kinds.yaml", EVERY_KIND)]);
+    cluster.ok(&["apply", "-f", path_str(dir.path())]);
+    cluster.ok(&[
+        "rollout",
+        "status",
+        "statefulset/db",
+        "-n",
+        "kinds",
+        "--timeout=30s",
+    ]);
+    cluster.ok(&[
+        "rollout",
+        "status",
+        "daemonset/agent",
+        "-n",
+        "kinds",
+        "--timeout=30s",
+    ]);
+    cluster.ok(&[
+        "wait",
+        "--for=condition=complete",
+        "job/migrate",
+        "-n",
+        "kinds",
+        "--timeout=30s",
+    ]);
+    let pods = cluster.ok(&["get", "pods", "-n", "kinds", "-o", "name"]);
+    assert!(
+        pods.contains("pod/db-0") && pods.contains("pod/db-1"),
+        "{pods}"
+    );
+    assert_eq!(
+        pods.lines().filter(|p| p.starts_with("pod/agent-")).count(),
+        3,
+        "one per node:\n{pods}"
+    );
+    cluster.eventually(Duration::from_secs(10), "claims bound", |c| {
+        let claims = c.ok(&["get", "pvc", "-n", "kinds"]);
+        claims.contains("data-db-0") && claims.contains("scratch") && !claims.contains("Pending")
+    });
+    cluster.eventually(
+        Duration::from_secs(10),
+        "the HPA raising replicas to its minimum",
+        |c| {
+            c.ok(&[
+                "get",
+                "deploy",
+                "api",
+                "-n",
+                "kinds",
+                "-o",
+                "jsonpath={.spec.replicas}",
+            ]) == "2"
+        },
+    );
+    cluster.eventually(Duration::from_secs(10), "an ingress address", |c| {
+        !c.ok(&[
+            "get",
+            "ingress",
+            "api",
+            "-n",
+            "kinds",
+            "-o",
+            "jsonpath={.status.loadBalancer.ingress[0].ip}",
+        ])
+        .is_empty()
+    });
+    let secret = json(&cluster.ok(&["get", "secret", "creds", "-n", "kinds", "-o", "json"]));
+    assert_eq!(
+        secret["data"]["password"], "aHVudGVyMg==",
+        "stringData is encoded into data"
+    );
+    assert_eq!(secret["type"], "Opaque");
+    let listed = cluster.ok(&[
+        "get",
+        "sa,secrets,pvc,sts,ds,jobs,cronjobs,deploy,hpa,ingress,roles,rolebindings",
+        "-n",
+        "kinds",
+    ]);
+    for name in [
+        "serviceaccount/runner",
+        "secret/creds",
+        "cronjob.batch/report",
+        "horizontalpodautoscaler.autoscaling/api",
+        "role.rbac.authorization.k8s.io/reader",
+    ] {
+        assert!(listed.contains(name), "{name} missing:\n{listed}");
+    }
+    let cluster_wide = cluster.ok(&["get", "clusterroles,clusterrolebindings", "-o", "name"]);
+    assert!(
+        cluster_wide.contains("clusterrole.rbac.authorization.k8s.io/kinds-viewer"),
+        "{cluster_wide}"
+    );
+    let yaml = cluster.ok(&["get", "sts", "db", "-n", "kinds", "-o", "yaml"]);
+    assert!(yaml.contains("podManagementPolicy: OrderedReady"), "{yaml}");
+}

@@ -56,6 +56,7 @@ pub fn run(_global: &GlobalArgs, args: SandboxArgs) -> CliResult {
             drop_watches_after: args.drop_watches_after.map(Duration::from_secs),
         },
         no_controllers: args.no_controllers,
+        change_log: None,
     };
     let sandbox = Sandbox::start_with(options).map_err(boxed)?;
     println!("driftdeck sandbox listening on {}", sandbox.url());

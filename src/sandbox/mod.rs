@@ -47,6 +47,9 @@ pub struct SandboxOptions {
     pub faults: FaultConfig,
     /// Turns the simulated controllers off (for tests that want a static store).
     pub no_controllers: bool,
+    /// How many changes watches can resume from (default 20,000); older resource
+    /// versions get `410 Expired`. Small values let tests reach compaction quickly.
+    pub change_log: Option<usize>,
 }
 
 /// Why a sandbox could not start or save.
@@ -144,7 +147,9 @@ impl Sandbox {
             port: options.port,
             source,
         })?;
-        let store = Arc::new(store::Store::new());
+        let store = Arc::new(store::Store::with_change_log(
+            options.change_log.unwrap_or(store::CHANGE_LOG),
+        ));
         let loaded = match &options.state {
             Some(path) if path.exists() => {
                 load_state(&store, path)?;

@@ -58,8 +58,8 @@ pub struct Change {
     pub previous: Option<Arc<Value>>,
 }
 
-/// How many changes are kept for watches to resume from; older resource versions
-/// get `410 Gone`, as after an etcd compaction.
+/// How many changes are kept, by default, for watches to resume from; older
+/// resource versions get `410 Expired`, as after an etcd compaction.
 pub const CHANGE_LOG: usize = 20_000;
 
 /// Everything under the store's lock.
@@ -70,6 +70,7 @@ pub struct State {
     log: VecDeque<Arc<Change>>,
     /// The oldest resource version a watch can resume from.
     compacted: u64,
+    log_capacity: usize,
     next_cluster_ip: u32,
     changes: broadcast::Sender<Arc<Change>>,
 }
@@ -175,7 +176,7 @@ impl State {
 
     fn record(&mut self, change: Change) {
         let change = Arc::new(change);
-        if self.log.len() == CHANGE_LOG
+        if self.log.len() >= self.log_capacity
             && let Some(oldest) = self.log.pop_front()
         {
             self.compacted = oldest.resource_version;
@@ -282,6 +283,11 @@ impl Default for Store {
 
 impl Store {
     pub fn new() -> Self {
+        Self::with_change_log(CHANGE_LOG)
+    }
+
+    /// A store that keeps `capacity` changes for watches (at least one).
+    pub fn with_change_log(capacity: usize) -> Self {
         let (changes, _) = broadcast::channel(4096);
         Self {
             state: Mutex::new(State {
@@ -290,6 +296,7 @@ impl Store {
                 resource_version: 1,
                 log: VecDeque::new(),
                 compacted: 0,
+                log_capacity: capacity.max(1),
                 next_cluster_ip: 1,
                 changes,
             }),

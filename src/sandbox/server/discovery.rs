@@ -108,12 +108,14 @@ fn resource_entries(rtype: &ResourceType) -> Vec<Value> {
 }
 
 pub fn resources(registry: &Registry, group: &str, version: &str) -> Option<Value> {
-    let types: Vec<&ResourceType> = registry
+    let mut types: Vec<&ResourceType> = registry
         .all()
         .iter()
         .filter(|t| t.group == group && t.version == version)
         .map(|t| &**t)
         .collect();
+    // Alphabetical, as the API server lists them (kubectl's `get all` follows it).
+    types.sort_by(|a, b| a.plural.cmp(&b.plural));
     if types.is_empty() {
         return None;
     }
