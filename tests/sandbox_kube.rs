@@ -594,3 +594,89 @@ async fn deletion_propagates_orphans_and_dry_runs() {
         .unwrap();
     assert!(config_maps.get_opt("held").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn malformed_objects_are_refused_not_crashed_on() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = client(&sandbox).await;
+    let dynamic = |kind: &str| {
+        let (group, version, plural) = match kind {
+            "ConfigMap" => ("", "v1", "configmaps"),
+            _ => ("apps", "v1", "deployments"),
+        };
+        let resource = kube::api::ApiResource {
+            group: group.into(),
+            version: version.into(),
+            api_version: if group.is_empty() {
+                version.into()
+            } else {
+                format!("{group}/{version}")
+            },
+            kind: kind.into(),
+            plural: plural.into(),
+        };
+        Api::<kube::api::DynamicObject>::namespaced_with(client.clone(), "default", &resource)
+    };
+    let bad_annotations = dynamic("ConfigMap")
+        .patch(
+            "odd",
+            &PatchParams::apply("test"),
+            &Patch::Apply(json!({
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "odd", "annotations": "not a map"},
+            })),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(bad_annotations, kube::Error::Api(ref s) if s.code == 422 || s.code == 400),
+        "{bad_annotations:?}"
+    );
+    let huge = dynamic("Deployment")
+        .patch(
+            "big",
+            &PatchParams::apply("test"),
+            &Patch::Apply({
+                let mut d = deployment("big", 1);
+                d["spec"]["replicas"] = json!(100_000_000_000i64);
+                d
+            }),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(huge, kube::Error::Api(ref s) if s.code == 422),
+        "{huge:?}"
+    );
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let protected = namespaces
+        .delete("kube-system", &DeleteParams::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(protected, kube::Error::Api(ref s) if s.code == 403),
+        "{protected:?}"
+    );
+    // A huge grace period is clamped, not a crash.
+    let pods: Api<Pod> = Api::default_namespaced(client.clone());
+    let pod: Pod = serde_json::from_value(json!({
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]},
+    }))
+    .unwrap();
+    pods.create(&PostParams::default(), &pod).await.unwrap();
+    let request = http::Request::delete(
+        "/api/v1/namespaces/default/pods/p?gracePeriodSeconds=9223372036854775807",
+    )
+    .body(Vec::new())
+    .unwrap();
+    client.request_text(request).await.unwrap();
+    let logs = http::Request::get(
+        "/api/v1/namespaces/default/pods/p/log?sinceSeconds=9223372036854775807",
+    )
+    .body(Vec::new())
+    .unwrap();
+    let _ = client.request_text(logs).await;
+    // The server is still there.
+    assert!(namespaces.get("default").await.is_ok());
+}

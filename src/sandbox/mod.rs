@@ -327,7 +327,7 @@ fn save_state(store: &store::Store, path: &Path) -> Result<(), SandboxError> {
         source,
     };
     let snapshot = store.lock().snapshot();
-    let text = serde_json::to_vec_pretty(&snapshot).map_err(|e| write_error(e.into()))?;
+    let text = serde_json::to_vec_pretty(&snapshot.to_json()).map_err(|e| write_error(e.into()))?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -209,20 +209,21 @@ impl State {
         format!("10.96.{}.{}", (n >> 8) & 0xff, n & 0xff)
     }
 
-    /// Everything needed to resume: objects and counters.
-    pub fn snapshot(&self) -> Value {
-        let mut objects = Vec::new();
-        for (resource, items) in &self.objects {
-            for object in items.values() {
-                objects
-                    .push(json!({"group": resource.0, "resource": resource.1, "object": **object}));
-            }
+    /// Everything needed to resume: objects (shared, not copied, so the lock is
+    /// held only briefly) and counters. [`Snapshot::to_json`] serialises it.
+    pub fn snapshot(&self) -> Snapshot {
+        let objects = self
+            .objects
+            .iter()
+            .flat_map(|(resource, items)| {
+                items.values().map(move |o| (resource.clone(), o.clone()))
+            })
+            .collect();
+        Snapshot {
+            resource_version: self.resource_version,
+            next_cluster_ip: self.next_cluster_ip,
+            objects,
         }
-        json!({
-            "resourceVersion": self.resource_version,
-            "nextClusterIP": self.next_cluster_ip,
-            "objects": objects,
-        })
     }
 
     /// Restores a snapshot: CRDs first so their types are served again, then every
@@ -267,6 +268,28 @@ impl State {
         self.log.clear();
         self.compacted = self.resource_version;
         Ok(())
+    }
+}
+
+/// The store's content at one moment.
+pub struct Snapshot {
+    pub resource_version: u64,
+    next_cluster_ip: u32,
+    objects: Vec<(ResourceId, Arc<Value>)>,
+}
+
+impl Snapshot {
+    pub fn to_json(&self) -> Value {
+        let objects: Vec<Value> = self
+            .objects
+            .iter()
+            .map(|(resource, object)| json!({"group": resource.0, "resource": resource.1, "object": **object}))
+            .collect();
+        json!({
+            "resourceVersion": self.resource_version,
+            "nextClusterIP": self.next_cluster_ip,
+            "objects": objects,
+        })
     }
 }
 
@@ -358,7 +381,7 @@ mod tests {
         let store = Store::new();
         let resource: ResourceId = (String::new(), "configmaps".into());
         store.lock().put(&resource, cm("a", "one"));
-        let snapshot = store.lock().snapshot();
+        let snapshot = store.lock().snapshot().to_json();
         let other = Store::new();
         other.lock().restore(&snapshot).unwrap();
         let state = other.lock();

@@ -32,6 +32,7 @@ pub fn prepare(
             "the object must be a JSON or YAML map",
         ));
     }
+    check_shapes(rtype, &new)?;
     check_type(rtype, &new)?;
     new["apiVersion"] = rtype.api_version().into();
     new["kind"] = rtype.kind.clone().into();
@@ -77,6 +78,73 @@ pub fn prepare(
         meta::metadata_mut(&mut new).remove("generation");
     }
     Ok(new)
+}
+
+/// The fields every object's code relies on being maps (or lists) are refused with
+/// 422 otherwise, as the API server's decoding would refuse them.
+fn check_shapes(rtype: &ResourceType, object: &Value) -> ApiResult<()> {
+    let name = meta::name(object);
+    let must_be = |pointer: &str, is_map: bool| {
+        object
+            .pointer(pointer)
+            .is_none_or(|v| v.is_null() || if is_map { v.is_object() } else { v.is_array() })
+    };
+    for (pointer, is_map) in [
+        ("/metadata", true),
+        ("/metadata/labels", true),
+        ("/metadata/annotations", true),
+        ("/metadata/finalizers", false),
+        ("/metadata/ownerReferences", false),
+        ("/spec", true),
+        ("/status", true),
+        ("/spec/template", true),
+        ("/spec/template/metadata", true),
+        ("/spec/template/spec", true),
+        ("/spec/jobTemplate", true),
+        ("/spec/jobTemplate/metadata", true),
+        ("/spec/jobTemplate/spec", true),
+        ("/spec/selector", true),
+    ] {
+        if !must_be(pointer, is_map) {
+            let field = pointer.trim_start_matches('/').replace('/', ".");
+            let expected = if is_map { "an object" } else { "a list" };
+            return Err(ApiError::invalid(
+                &rtype.group,
+                &rtype.kind,
+                name,
+                &field,
+                &format!("Invalid value: must be {expected}"),
+            ));
+        }
+    }
+    if !rtype.strategic {
+        // Custom resources have their own schemas; the sandbox does not read them.
+        return Ok(());
+    }
+    for (pointer, field) in [
+        ("/spec/replicas", "spec.replicas"),
+        ("/spec/parallelism", "spec.parallelism"),
+        ("/spec/completions", "spec.completions"),
+        ("/spec/minReplicas", "spec.minReplicas"),
+        ("/spec/maxReplicas", "spec.maxReplicas"),
+        ("/spec/backoffLimit", "spec.backoffLimit"),
+    ] {
+        if let Some(value) = object.pointer(pointer).filter(|v| !v.is_null()) {
+            let ok = value
+                .as_i64()
+                .is_some_and(|n| (0..=i64::from(i32::MAX)).contains(&n));
+            if !ok {
+                return Err(ApiError::invalid(
+                    &rtype.group,
+                    &rtype.kind,
+                    name,
+                    field,
+                    &format!("Invalid value: {value}: must be an integer between 0 and 2147483647"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether the API server keeps `metadata.generation` for a type: the kinds whose
@@ -164,7 +232,12 @@ fn identity(
     }
     match old {
         Some(old) => {
-            for field in ["uid", "creationTimestamp", "deletionTimestamp"] {
+            for field in [
+                "uid",
+                "creationTimestamp",
+                "deletionTimestamp",
+                "deletionGracePeriodSeconds",
+            ] {
                 match old.pointer(&format!("/metadata/{field}")) {
                     Some(value) => metadata.insert(field.into(), value.clone()),
                     None => metadata.remove(field),
@@ -242,12 +315,15 @@ fn validate(rtype: &ResourceType, object: &Value) -> ApiResult<()> {
         }
         ("batch", "Job") => object.pointer("/spec/template/spec"),
         ("batch", "CronJob") => {
-            if object
-                .pointer("/spec/schedule")
-                .and_then(Value::as_str)
-                .is_none()
-            {
-                return invalid("spec.schedule", "Required value");
+            match object.pointer("/spec/schedule").and_then(Value::as_str) {
+                None => return invalid("spec.schedule", "Required value"),
+                Some(schedule) if super::super::controllers::parse_schedule(schedule).is_none() => {
+                    return invalid(
+                        "spec.schedule",
+                        &format!("Invalid value: {schedule:?}: not a valid cron schedule"),
+                    );
+                }
+                Some(_) => {}
             }
             object.pointer("/spec/jobTemplate/spec/template/spec")
         }
@@ -327,14 +403,20 @@ fn allocate_service(state: &mut State, old: Option<&Value>, service: &mut Value)
     // Allocated values survive updates that leave them out, as on a real cluster.
     if let Some(old) = old {
         for field in ["clusterIP", "clusterIPs"] {
-            if !spec.contains_key(field)
-                && let Some(value) = old.pointer(&format!("/spec/{field}"))
-            {
+            let given = spec.get(field).is_some_and(|v| {
+                v.as_str().is_some_and(|s| !s.is_empty())
+                    || v.as_array().is_some_and(|a| !a.is_empty())
+            });
+            if !given && let Some(value) = old.pointer(&format!("/spec/{field}")) {
                 spec.insert(field.into(), value.clone());
             }
         }
     }
-    if needs_ip && !spec.get("clusterIP").is_some_and(Value::is_string) {
+    let has_ip = spec
+        .get("clusterIP")
+        .and_then(Value::as_str)
+        .is_some_and(|ip| !ip.is_empty());
+    if needs_ip && !has_ip {
         let ip = state.allocate_cluster_ip();
         spec.insert("clusterIP".into(), ip.clone().into());
         spec.insert("clusterIPs".into(), json!([ip]));

@@ -41,18 +41,22 @@ impl Api {
 
     pub fn list(&self, rtype: &ResourceType, options: &ListOptions) -> ApiResult<ListResult> {
         let namespace = options.namespace.as_deref().filter(|_| rtype.namespaced);
-        let after = options
+        let token = options
             .continue_token
             .as_deref()
             .map(decode_continue)
             .transpose()?;
         let state = self.store.lock();
         let resource = resource_id(rtype);
-        let candidates = match &after {
-            Some(after) => state.list_after(&resource, namespace, after),
+        let candidates = match &token {
+            Some((_, after)) => state.list_after(&resource, namespace, after),
             None => state.list(&resource, namespace),
         };
-        let resource_version = state.resource_version();
+        // Every page reports the first page's version, so a watch started after
+        // the last page replays whatever changed while paging.
+        let resource_version = token
+            .as_ref()
+            .map_or(state.resource_version(), |(rv, _)| *rv);
         drop(state);
         let mut matching: Vec<Arc<Value>> = candidates
             .into_iter()
@@ -65,7 +69,9 @@ impl Api {
         {
             remaining = Some(matching.len() - limit);
             matching.truncate(limit);
-            continue_token = matching.last().map(|last| encode_continue(last));
+            continue_token = matching
+                .last()
+                .map(|last| encode_continue(resource_version, last));
         }
         Ok(ListResult {
             items: matching,
@@ -86,8 +92,9 @@ pub fn scoped(rtype: &ResourceType, namespace: &str) -> String {
     }
 }
 
-/// Continue tokens are opaque to clients: the last key of the page, hex-encoded.
-fn encode_continue(last: &Value) -> String {
+/// Continue tokens are opaque to clients: the list's resource version and the last
+/// key of the page, hex-encoded.
+fn encode_continue(resource_version: u64, last: &Value) -> String {
     let namespace = last
         .pointer("/metadata/namespace")
         .and_then(Value::as_str)
@@ -96,13 +103,13 @@ fn encode_continue(last: &Value) -> String {
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    format!("{namespace}/{name}")
+    format!("{resource_version}/{namespace}/{name}")
         .bytes()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-fn decode_continue(token: &str) -> ApiResult<ObjectId> {
+fn decode_continue(token: &str) -> ApiResult<(u64, ObjectId)> {
     let invalid = || {
         ApiError::new(
             Reason::BadRequest,
@@ -117,8 +124,12 @@ fn decode_continue(token: &str) -> ApiResult<ObjectId> {
         .map(|i| u8::from_str_radix(token.get(i..i + 2)?, 16).ok())
         .collect();
     let text = String::from_utf8(bytes.ok_or_else(invalid)?).map_err(|_| invalid())?;
-    let (namespace, name) = text.split_once('/').ok_or_else(invalid)?;
-    Ok((namespace.to_owned(), name.to_owned()))
+    let mut parts = text.splitn(3, '/');
+    let (Some(rv), Some(namespace), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(invalid());
+    };
+    let rv = rv.parse::<u64>().map_err(|_| invalid())?;
+    Ok((rv, (namespace.to_owned(), name.to_owned())))
 }
 
 #[cfg(test)]
@@ -128,8 +139,11 @@ mod tests {
 
     #[test]
     fn continue_tokens_round_trip() {
-        let token = encode_continue(&json!({"metadata": {"namespace": "a", "name": "b"}}));
-        assert_eq!(decode_continue(&token).unwrap(), ("a".into(), "b".into()));
+        let token = encode_continue(7, &json!({"metadata": {"namespace": "a", "name": "b"}}));
+        assert_eq!(
+            decode_continue(&token).unwrap(),
+            (7, ("a".into(), "b".into()))
+        );
         assert!(decode_continue("zz").is_err());
     }
 }

@@ -33,6 +33,7 @@ impl Api {
         let paths = scale_paths(rtype)?.clone();
         let object = self.get(rtype, namespace, name)?;
         let current = scale_of(&object, &paths);
+        let is_replace = matches!(request, ScaleRequest::Replace(_));
         let wanted = match request {
             ScaleRequest::Replace(body) => body,
             ScaleRequest::Patch(PatchKind::Json, patch) => {
@@ -71,8 +72,15 @@ impl Api {
             ));
         }
         let mut updated: Value = (*object).clone();
-        if let Some(rv) = wanted.pointer("/metadata/resourceVersion") {
-            meta::metadata_mut(&mut updated).insert("resourceVersion".into(), rv.clone());
+        // Only a resourceVersion the client sent is a precondition; the one read
+        // here could be overtaken by a controller before the update.
+        match wanted.pointer("/metadata/resourceVersion") {
+            Some(rv) if Some(rv) != current.pointer("/metadata/resourceVersion") || is_replace => {
+                meta::metadata_mut(&mut updated).insert("resourceVersion".into(), rv.clone());
+            }
+            _ => {
+                meta::metadata_mut(&mut updated).remove("resourceVersion");
+            }
         }
         set_pointer(&mut updated, &paths.spec_replicas, replicas.into());
         let stored: Arc<Value> =

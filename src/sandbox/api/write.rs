@@ -14,6 +14,12 @@ use super::prepare::{Target, check_precondition, prepare, require_object, unchan
 use super::read::scoped;
 use super::{Api, PatchKind, Subresource, WriteOptions, meta};
 
+/// The longest grace period honoured (longer ones are cut to it).
+const MAX_GRACE_SECONDS: i64 = 86_400;
+
+/// Namespaces the API server refuses to delete.
+const PROTECTED_NAMESPACES: [&str; 3] = ["default", "kube-system", "kube-public"];
+
 /// `propagationPolicy` of a delete.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Propagation {
@@ -201,7 +207,8 @@ impl Api {
                         meta::metadata_mut(&mut new).insert("managedFields".into(), fields.clone());
                     }
                 }
-                if unchanged(&old, &new) {
+                // Ownership is part of an apply: a change of managers alone is stored.
+                if same_ignoring_version(&old, &new) {
                     return Ok(Arc::new(old));
                 }
                 finish(&mut state, rtype, new, options.dry_run)
@@ -241,6 +248,16 @@ impl Api {
         name: &str,
         options: &DeleteOptions,
     ) -> ApiResult<Deleted> {
+        if rtype.group.is_empty()
+            && rtype.kind == "Namespace"
+            && PROTECTED_NAMESPACES.contains(&name)
+        {
+            return Err(ApiError::new(
+                Reason::Forbidden,
+                format!("namespaces {name:?} is forbidden: this namespace may not be deleted"),
+            )
+            .on("", "namespaces", name));
+        }
         let mut state = self.store.lock();
         let old = stored(&state, rtype, namespace, name)?;
         if let Some(uid) = &options.precondition_uid
@@ -274,7 +291,8 @@ impl Api {
             let mut terminating = old.clone();
             let grace = options
                 .grace_period
-                .unwrap_or(if graceful_pod { 30 } else { 0 });
+                .unwrap_or(if graceful_pod { 30 } else { 0 })
+                .clamp(0, MAX_GRACE_SECONDS);
             let at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(grace);
             let metadata = meta::metadata_mut(&mut terminating);
             metadata.insert("deletionTimestamp".into(), meta::timestamp(at).into());
@@ -297,6 +315,17 @@ impl Api {
             .map(Deleted::Gone)
             .ok_or_else(|| ApiError::not_found(&rtype.group, &rtype.plural, name))
     }
+}
+
+fn same_ignoring_version(old: &Value, new: &Value) -> bool {
+    let strip = |object: &Value| {
+        let mut copy = object.clone();
+        if let Some(meta) = copy.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("resourceVersion");
+        }
+        copy
+    };
+    strip(old) == strip(new)
 }
 
 fn stored(state: &State, rtype: &ResourceType, namespace: &str, name: &str) -> ApiResult<Value> {

@@ -335,17 +335,34 @@ fn write_status(
             &now,
         )
     } else {
-        let last_progress = previous
-            .and_then(Value::as_array)
-            .and_then(|cs| {
-                cs.iter()
-                    .find(|c| c.get("type").and_then(Value::as_str) == Some("Progressing"))
-            })
-            .and_then(|c| time_at(c, "/lastUpdateTime"));
-        let stalled = last_progress
-            .is_some_and(|t| ctl.since(t) > SignedDuration::from_secs(deadline))
-            && deployment.pointer("/status/observedGeneration")
-                == deployment.pointer("/metadata/generation");
+        let old_progressing = previous.and_then(Value::as_array).and_then(|cs| {
+            cs.iter()
+                .find(|c| c.get("type").and_then(Value::as_str) == Some("Progressing"))
+        });
+        let last_progress = old_progressing.and_then(|c| time_at(c, "/lastUpdateTime"));
+        let already_stalled = old_progressing
+            .and_then(|c| c.get("reason"))
+            .and_then(Value::as_str)
+            == Some("ProgressDeadlineExceeded");
+        // Progress is any change in the counts; it restarts the deadline.
+        let count = |field: &str| {
+            deployment
+                .pointer(&format!("/status/{field}"))
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+        };
+        let progressed = count("updatedReplicas") != updated
+            || count("availableReplicas") != available
+            || count("replicas") != replicas
+            || count("readyReplicas") != ready;
+        let same_generation = deployment.pointer("/status/observedGeneration")
+            == deployment.pointer("/metadata/generation");
+        let stalled = (already_stalled && same_generation)
+            || (!progressed
+                && last_progress
+                    .is_some_and(|t| ctl.since(t) > SignedDuration::from_secs(deadline))
+                && deployment.pointer("/status/observedGeneration")
+                    == deployment.pointer("/metadata/generation"));
         if stalled {
             condition(
                 previous,
@@ -356,14 +373,18 @@ fn write_status(
                 &now,
             )
         } else {
-            condition(
+            let mut updating = condition(
                 previous,
                 "Progressing",
                 "True",
                 "ReplicaSetUpdated",
                 &format!("ReplicaSet {rs_name:?} is progressing."),
                 &now,
-            )
+            );
+            if progressed {
+                updating["lastUpdateTime"] = now.clone().into();
+            }
+            updating
         }
     };
     let mut status = json!({

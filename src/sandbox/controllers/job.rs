@@ -88,7 +88,19 @@ fn reconcile_job(ctl: &Ctl, job: &Value, owned: &[&Arc<Value>]) {
         "terminating": 0,
         "uncountedTerminatedPods": {},
     });
-    let condition = |kind: &str, reason: &str, message: &str| json!({"type": kind, "status": "True", "lastProbeTime": now, "lastTransitionTime": now, "reason": reason, "message": message});
+    // A condition keeps its times while it holds, so an unchanged Job is not rewritten.
+    let condition = |kind: &str, reason: &str, message: &str| {
+        let since = job
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .and_then(|cs| {
+                cs.iter()
+                    .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
+            })
+            .and_then(|c| c.get("lastTransitionTime").cloned())
+            .unwrap_or_else(|| now.clone().into());
+        json!({"type": kind, "status": "True", "lastProbeTime": since, "lastTransitionTime": since, "reason": reason, "message": message})
+    };
     if succeeded >= completions {
         status["conditions"] = json!([
             condition(
@@ -136,7 +148,7 @@ fn reconcile_job(ctl: &Ctl, job: &Value, owned: &[&Arc<Value>]) {
         }
     } else {
         let wanted = parallelism.min(completions - succeeded) - active.len() as i64;
-        for _ in 0..wanted.max(0) {
+        for _ in 0..wanted.clamp(0, super::BURST) {
             if let Some(pod) = create_pod(ctl, job, "", None) {
                 ctl.event(
                     job,
@@ -155,7 +167,7 @@ fn reconcile_job(ctl: &Ctl, job: &Value, owned: &[&Arc<Value>]) {
 }
 
 /// A Kubernetes (5-field) cron schedule as the `cron` syntax with seconds.
-fn parse_schedule(text: &str) -> Option<jiff_cron::Schedule> {
+pub fn parse_schedule(text: &str) -> Option<jiff_cron::Schedule> {
     let text = text.trim();
     let expression = if text.starts_with('@') {
         text.to_owned()
@@ -198,11 +210,14 @@ fn reconcile_cronjob(ctl: &Ctl, cronjob: &Value, owned: &[&Arc<Value>]) {
     let since = last_schedule
         .or_else(|| time_at(cronjob, "/metadata/creationTimestamp"))
         .unwrap_or(ctl.now);
+    // Only the latest missed time runs (after downtime or a resume), as the real
+    // controller does; the walk over missed times is bounded.
     let due = schedule
         .after(since.to_zoned(TimeZone::UTC))
-        .next()
+        .take(10_000)
         .map(|z| z.timestamp())
-        .filter(|t| *t <= ctl.now);
+        .take_while(|t| *t <= ctl.now)
+        .last();
     if let Some(at) = due
         && !suspended
     {

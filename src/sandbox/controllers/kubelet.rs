@@ -52,7 +52,9 @@ fn finish_termination(ctl: &Ctl, pod: &Value) {
             .pointer("/metadata/deletionGracePeriodSeconds")
             .and_then(Value::as_i64)
             .unwrap_or(30);
-        deadline - SignedDuration::from_secs(grace)
+        deadline
+            .checked_sub(SignedDuration::from_secs(grace.clamp(0, 86_400)))
+            .unwrap_or(deadline)
     });
     if !finalizers && since.is_none_or(|s| ctl.since(s) >= TERMINATION) {
         ctl.delete(pod);
@@ -323,13 +325,19 @@ fn next_container_status(
                 json!({}),
             );
         }
-        ctl.event(
-            pod,
-            false,
-            "BackOff",
-            &format!("Back-off pulling image {image:?}"),
-            MANAGER,
-        );
+        let already_backing_off = old_state
+            .and_then(|s| s.pointer("/waiting/reason"))
+            .and_then(Value::as_str)
+            == Some("ImagePullBackOff");
+        if !already_backing_off {
+            ctl.event(
+                pod,
+                false,
+                "BackOff",
+                &format!("Back-off pulling image {image:?}"),
+                MANAGER,
+            );
+        }
         return base(
             waiting(
                 "ImagePullBackOff",
@@ -366,10 +374,14 @@ fn next_container_status(
             behaviour,
         };
         let exit = match behaviour {
-            Behaviour::Crashing { .. } => Some((started + logs::crash_after(&source), 1, "Error")),
-            Behaviour::Completing => {
-                Some((started + logs::completes_after(&source), 0, "Completed"))
-            }
+            Behaviour::Crashing { .. } => started
+                .checked_add(logs::crash_after(&source))
+                .ok()
+                .map(|at| (at, 1, "Error")),
+            Behaviour::Completing => started
+                .checked_add(logs::completes_after(&source))
+                .ok()
+                .map(|at| (at, 0, "Completed")),
             Behaviour::Serving => None,
         };
         if let Some((at, code, reason)) = exit.filter(|(at, _, _)| *at <= ctl.now) {

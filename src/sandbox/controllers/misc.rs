@@ -56,7 +56,26 @@ pub fn nodes(ctl: &Ctl) {
 
 pub fn endpoints(ctl: &Ctl) {
     let pods = ctl.list("", "Pod");
-    for service in ctl.list("", "Service") {
+    let services = ctl.list("", "Service");
+    // Endpoints this controller made go with their Service.
+    for endpoints in ctl.list("", "Endpoints") {
+        let orphaned = !services.iter().any(|s| {
+            meta::namespace(s) == meta::namespace(&endpoints)
+                && meta::name(s) == meta::name(&endpoints)
+        });
+        let ours = endpoints
+            .pointer("/metadata/managedFields")
+            .and_then(Value::as_array)
+            .is_some_and(|m| {
+                m.iter().any(|e| {
+                    e.get("manager").and_then(Value::as_str) == Some("endpoint-controller")
+                })
+            });
+        if orphaned && ours {
+            ctl.delete(&endpoints);
+        }
+    }
+    for service in services {
         let Some(selector) = service.pointer("/spec/selector").and_then(Value::as_object) else {
             continue;
         };
@@ -201,8 +220,17 @@ pub fn autoscalers(ctl: &Ctl) {
             .unwrap_or_else(|| "apps".into());
         let now = ctl.now_text();
         let Some(target) = ctl.get(&group, kind, meta::namespace(&hpa), name) else {
+            let since = hpa
+                .pointer("/status/conditions/0/lastTransitionTime")
+                .filter(|_| {
+                    hpa.pointer("/status/conditions/0/reason")
+                        .and_then(Value::as_str)
+                        == Some("FailedGetScale")
+                })
+                .cloned()
+                .unwrap_or_else(|| now.clone().into());
             let status = json!({"currentReplicas": 0, "desiredReplicas": 0, "conditions": [
-                {"type": "AbleToScale", "status": "False", "reason": "FailedGetScale", "lastTransitionTime": now,
+                {"type": "AbleToScale", "status": "False", "reason": "FailedGetScale", "lastTransitionTime": since,
                  "message": format!("the HPA controller was unable to get the target's current scale: {} {name:?} not found", kind.to_lowercase())}]});
             ctl.set_status(&hpa, status, MANAGER);
             continue;

@@ -24,6 +24,10 @@ use tokio::sync::watch;
 
 use super::api::Api;
 pub use context::Ctl;
+pub use job::parse_schedule;
+
+/// The most pods a controller creates for one owner in one pass.
+const BURST: i64 = 500;
 
 /// How often the controllers look at the store.
 const TICK: Duration = Duration::from_millis(250);
@@ -46,18 +50,25 @@ pub async fn run(api: Api, mut shutdown: watch::Receiver<bool>) {
 
 /// One pass of every controller, in dependency order.
 pub fn reconcile_all(ctl: &Ctl) {
-    misc::namespaces(ctl);
-    misc::nodes(ctl);
-    deployment::reconcile(ctl);
-    replicaset::reconcile(ctl);
-    statefulset::reconcile(ctl);
-    daemonset::reconcile(ctl);
-    job::reconcile_cronjobs(ctl);
-    job::reconcile_jobs(ctl);
-    kubelet::reconcile(ctl);
-    misc::endpoints(ctl);
-    misc::volume_claims(ctl);
-    misc::autoscalers(ctl);
-    misc::load_balancers(ctl);
-    events::expire(ctl);
+    let controllers: [fn(&Ctl); 14] = [
+        misc::namespaces,
+        misc::nodes,
+        deployment::reconcile,
+        replicaset::reconcile,
+        statefulset::reconcile,
+        daemonset::reconcile,
+        job::reconcile_cronjobs,
+        job::reconcile_jobs,
+        kubelet::reconcile,
+        misc::endpoints,
+        misc::volume_claims,
+        misc::autoscalers,
+        misc::load_balancers,
+        events::expire,
+    ];
+    for controller in controllers {
+        // One object a controller cannot handle must not stop the others: each is
+        // isolated, and the next pass retries.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| controller(ctl)));
+    }
 }

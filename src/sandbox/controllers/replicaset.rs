@@ -26,7 +26,8 @@ pub fn reconcile(ctl: &Ctl) {
         let desired = int_at(&rs, "/spec/replicas").unwrap_or(1);
         let count = i64::try_from(owned.len()).unwrap_or(i64::MAX);
         if count < desired {
-            for _ in count..desired {
+            // At most a burst of pods per pass, as the real controller.
+            for _ in count..desired.min(count + super::BURST) {
                 if let Some(pod) = create_pod(ctl, &rs, "", None) {
                     ctl.event(
                         &rs,

@@ -124,7 +124,13 @@ fn lines_between(instance: &Instance, from: Timestamp, until: Timestamp) -> Vec<
 fn options(query: &Query) -> ApiResult<Options> {
     let number = |name: &str| query.number(name).map_err(ApiError::bad_request);
     let since = match (number("sinceSeconds")?, query.get("sinceTime")) {
-        (Some(seconds), _) => Some(Timestamp::now() - jiff::SignedDuration::from_secs(seconds)),
+        (Some(seconds), _) => Some(
+            Timestamp::now()
+                .checked_sub(jiff::SignedDuration::from_secs(seconds.max(0)))
+                .map_err(|_| {
+                    ApiError::bad_request(format!("sinceSeconds: invalid value {seconds}"))
+                })?,
+        ),
         (None, Some(time)) => Some(time.parse::<Timestamp>().map_err(|e| {
             ApiError::bad_request(format!("sinceTime: invalid time {time:?}: {e}"))
         })?),

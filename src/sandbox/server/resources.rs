@@ -63,7 +63,14 @@ pub async fn handle(
                 &render_list(&rtype, &list, &accept, &query),
             ))
         }
-        (&Method::GET, Some(name), None | Some("status")) => {
+        (&Method::GET, Some(name), None) => {
+            let object = api.get(&rtype, &namespace, name)?;
+            Ok(body::json(
+                StatusCode::OK,
+                &render_object(&rtype, &object, &accept, &query),
+            ))
+        }
+        (&Method::GET, Some(name), Some("status")) if rtype.subresources.status => {
             let object = api.get(&rtype, &namespace, name)?;
             Ok(body::json(
                 StatusCode::OK,
@@ -94,7 +101,7 @@ pub async fn handle(
             Ok(body::json(StatusCode::OK, &scale))
         }
         (&Method::PUT, Some(name), sub) => {
-            let subresource = subresource(sub)?;
+            let subresource = subresource(&rtype, sub)?;
             let value = body::decode(&body::read(request.into_body()).await?, &content_type)?;
             let updated = api.update(&rtype, &namespace, name, value, subresource, &options)?;
             Ok(body::json(StatusCode::OK, &updated))
@@ -123,7 +130,7 @@ pub async fn handle(
                 )?;
                 return Ok(body::json(StatusCode::OK, &scale));
             }
-            let subresource = subresource(sub)?;
+            let subresource = subresource(&rtype, sub)?;
             let existed = api.get(&rtype, &namespace, name).is_ok();
             let patched =
                 api.patch(&rtype, &namespace, name, kind, value, subresource, &options)?;
@@ -232,16 +239,18 @@ fn dry_run(query: &Query) -> ApiResult<bool> {
     }
 }
 
-fn subresource(name: Option<&str>) -> ApiResult<Subresource> {
-    Subresource::parse(name).ok_or_else(|| {
-        ApiError::new(
-            Reason::NotFound,
-            format!(
-                "the server could not find the requested resource ({})",
-                name.unwrap_or_default()
-            ),
-        )
-    })
+fn subresource(rtype: &ResourceType, name: Option<&str>) -> ApiResult<Subresource> {
+    Subresource::parse(name)
+        .filter(|s| *s == Subresource::Main || rtype.subresources.status)
+        .ok_or_else(|| {
+            ApiError::new(
+                Reason::NotFound,
+                format!(
+                    "the server could not find the requested resource ({})",
+                    name.unwrap_or_default()
+                ),
+            )
+        })
 }
 
 fn list_options(path: &ObjectPath, query: &Query) -> ApiResult<ListOptions> {

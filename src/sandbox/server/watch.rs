@@ -46,15 +46,29 @@ impl Filter {
     }
 
     /// The event type to send for a change, if any.
-    fn event_type(&self, change: &Change) -> Option<&'static str> {
+    /// The event to send for a change, if any, as its type and line. An object that
+    /// stops matching is sent as DELETED with its previous state and the new
+    /// resource version, as the API server does.
+    fn event(&self, change: &Change) -> Option<Bytes> {
         let now = self.matches(&change.object);
         let before = change.previous.as_deref().map(|p| self.matches(p));
         match (change.kind, before, now) {
-            (ChangeKind::Added, _, true) => Some("ADDED"),
-            (ChangeKind::Deleted, _, true) => Some("DELETED"),
-            (ChangeKind::Modified, Some(true), true) => Some("MODIFIED"),
-            (ChangeKind::Modified, Some(false) | None, true) => Some("ADDED"),
-            (ChangeKind::Modified, Some(true), false) => Some("DELETED"),
+            (ChangeKind::Added, _, true) => Some(self.line("ADDED", &change.object)),
+            (ChangeKind::Deleted, _, true) => Some(self.line("DELETED", &change.object)),
+            (ChangeKind::Modified, Some(true), true) => Some(self.line("MODIFIED", &change.object)),
+            (ChangeKind::Modified, Some(false) | None, true) => {
+                Some(self.line("ADDED", &change.object))
+            }
+            (ChangeKind::Modified, Some(true), false) => {
+                let mut previous = change.previous.as_deref().cloned().unwrap_or_default();
+                if let Some(meta) = previous.get_mut("metadata").and_then(Value::as_object_mut) {
+                    meta.insert(
+                        "resourceVersion".into(),
+                        change.resource_version.to_string().into(),
+                    );
+                }
+                Some(self.line("DELETED", &previous))
+            }
             _ => None,
         }
     }
@@ -205,11 +219,8 @@ async fn stream(
     }
     let resource = resource_id(&filter.rtype);
     for change in backlog {
-        if let Some(event) = filter.event_type(&change)
-            && sender
-                .send(filter.line(event, &change.object))
-                .await
-                .is_err()
+        if let Some(line) = filter.event(&change)
+            && sender.send(line).await.is_err()
         {
             return;
         }
@@ -228,8 +239,8 @@ async fn stream(
                     if change.resource != resource {
                         continue;
                     }
-                    if let Some(event) = filter.event_type(&change)
-                        && sender.send(filter.line(event, &change.object)).await.is_err()
+                    if let Some(line) = filter.event(&change)
+                        && sender.send(line).await.is_err()
                     {
                         return;
                     }
