@@ -22,6 +22,8 @@ pub enum ErrorKind {
     Render,
     /// The local file system failed.
     Io,
+    /// A cluster could not be reached, refused us, or answered with an error.
+    Cluster,
 }
 
 impl ErrorKind {
@@ -34,6 +36,7 @@ impl ErrorKind {
             Self::InvalidManifest => "invalid manifest",
             Self::Render => "render failed",
             Self::Io => "io",
+            Self::Cluster => "cluster",
         }
     }
 }

@@ -680,3 +680,71 @@ async fn malformed_objects_are_refused_not_crashed_on() {
     // The server is still there.
     assert!(namespaces.get("default").await.is_ok());
 }
+
+#[tokio::test]
+async fn status_subresource_drives_a_cronjob_and_latency_is_injected() {
+    use k8s_openapi::api::batch::v1::{CronJob, Job};
+    let sandbox = Sandbox::start().unwrap();
+    let client = client(&sandbox).await;
+    let cronjobs: Api<CronJob> = Api::default_namespaced(client.clone());
+    let cronjob: CronJob = serde_json::from_value(json!({
+        "metadata": {"name": "nightly"},
+        "spec": {
+            "schedule": "0 3 * * *",
+            "jobTemplate": {"spec": {"template": {"spec": {
+                "restartPolicy": "Never",
+                "containers": [{"name": "report", "image": "ghcr.io/acme/report:1.0"}],
+            }}}},
+        },
+    }))
+    .unwrap();
+    cronjobs
+        .create(&PostParams::default(), &cronjob)
+        .await
+        .unwrap();
+    // A status written through /status: the last run two days ago, so one is due.
+    let two_days_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48);
+    let status = json!({"status": {"lastScheduleTime": two_days_ago.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()}});
+    cronjobs
+        .patch_status("nightly", &PatchParams::default(), &Patch::Merge(status))
+        .await
+        .unwrap();
+    // A status write on the main resource is ignored, as on a real cluster.
+    let ignored = cronjobs
+        .patch(
+            "nightly",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"status": {"lastScheduleTime": null}})),
+        )
+        .await
+        .unwrap();
+    assert!(ignored.status.and_then(|s| s.last_schedule_time).is_some());
+    let jobs: Api<Job> = Api::default_namespaced(client.clone());
+    let started = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let listed = jobs.list(&ListParams::default()).await.unwrap();
+            if !listed.items.is_empty() {
+                return listed.items;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await
+    .expect("the missed run starts a Job");
+    assert_eq!(started.len(), 1, "only the latest missed run starts");
+    // Field selectors.
+    let pods: Api<Pod> = Api::all(client.clone());
+    let none = pods
+        .list(&ListParams::default().fields("status.phase=NoSuchPhase"))
+        .await
+        .unwrap();
+    assert!(none.items.is_empty());
+    // Latency, set at run time.
+    sandbox.set_faults(FaultConfig {
+        latency: Duration::from_millis(300),
+        ..FaultConfig::default()
+    });
+    let before = std::time::Instant::now();
+    cronjobs.get("nightly").await.unwrap();
+    assert!(before.elapsed() >= Duration::from_millis(300));
+}

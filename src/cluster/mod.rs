@@ -1,0 +1,10 @@
+//! The kube adapter: clients per kubeconfig context and the classification of what
+//! goes wrong when talking to a cluster. Later parts of the engine issue add
+//! discovery, watches, server-side apply, logs and events here; nothing above this
+//! module imports kube.
+
+mod connect;
+mod error;
+
+pub use connect::{Connection, connect, context_names, load_kubeconfig};
+pub use error::ClusterError;
