@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod engine;
 pub mod error;
 pub mod git;
 pub mod model;

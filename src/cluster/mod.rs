@@ -5,6 +5,8 @@
 
 mod connect;
 mod error;
+mod resources;
 
 pub use connect::{Connection, connect, context_names, load_kubeconfig};
 pub use error::ClusterError;
+pub use resources::{ApplyMode, Catalog, Served, apply, discover, list};

@@ -1,0 +1,142 @@
+//! The live state of an app: every desired object as the cluster has it, plus every
+//! object labelled as this app's (which may have left Git), fetched with one list
+//! per kind and namespace rather than one get per object. A kind the cluster does
+//! not serve, or one it forbids listing, is recorded as a problem for that kind and
+//! does not hide the rest.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::tracking::{APP_LABEL, is_tracked_by};
+use crate::cluster::{self, Catalog, ClusterError, Connection};
+use crate::model::{AppName, Manifest, ResourceKey};
+
+/// Kinds always searched for objects this app applied earlier, even when Git no
+/// longer has any of them (so removed objects show as Extra).
+const TRACKED_KINDS: &[(&str, &str)] = &[
+    ("", "ConfigMap"),
+    ("", "Secret"),
+    ("", "Service"),
+    ("", "ServiceAccount"),
+    ("", "PersistentVolumeClaim"),
+    ("apps", "Deployment"),
+    ("apps", "StatefulSet"),
+    ("apps", "DaemonSet"),
+    ("batch", "Job"),
+    ("batch", "CronJob"),
+    ("networking.k8s.io", "Ingress"),
+    ("autoscaling", "HorizontalPodAutoscaler"),
+    ("rbac.authorization.k8s.io", "Role"),
+    ("rbac.authorization.k8s.io", "RoleBinding"),
+];
+
+/// A kind that could not be read.
+#[derive(Debug)]
+pub struct KindProblem {
+    pub group: String,
+    pub kind: String,
+    pub error: KindError,
+}
+
+#[derive(Debug)]
+pub enum KindError {
+    /// The cluster does not serve the kind (a missing CRD, say).
+    NotServed,
+    Cluster(ClusterError),
+}
+
+/// An app's objects in the cluster, by key.
+#[derive(Debug, Default)]
+pub struct LiveState {
+    pub objects: BTreeMap<ResourceKey, Value>,
+    pub problems: Vec<KindProblem>,
+}
+
+fn key_of(object: &Value) -> Option<ResourceKey> {
+    let api_version = object.get("apiVersion")?.as_str()?;
+    let kind = object.get("kind")?.as_str()?;
+    let name = object.pointer("/metadata/name")?.as_str()?;
+    let namespace = object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Some(ResourceKey::new(
+        ResourceKey::group_of(api_version),
+        kind,
+        namespace,
+        name,
+    ))
+}
+
+/// Reads the live objects of `app` whose desired manifests are `desired`.
+pub async fn fetch(
+    connection: &Connection,
+    catalog: &Catalog,
+    app: &AppName,
+    desired: &[Manifest],
+) -> LiveState {
+    let wanted: BTreeSet<&ResourceKey> = desired.iter().map(|m| &m.key).collect();
+    let mut kinds: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for manifest in desired {
+        kinds
+            .entry((manifest.key.group.clone(), manifest.key.kind.clone()))
+            .or_default()
+            .insert(manifest.key.namespace.clone());
+    }
+    for (group, kind) in TRACKED_KINDS {
+        if catalog.get(group, kind).is_some() {
+            kinds.entry(((*group).into(), (*kind).into())).or_default();
+        }
+    }
+    let selector = format!("{APP_LABEL}={}", app.as_str());
+    let mut live = LiveState::default();
+    for ((group, kind), namespaces) in kinds {
+        let Some(served) = catalog.get(&group, &kind) else {
+            live.problems.push(KindProblem {
+                group,
+                kind,
+                error: KindError::NotServed,
+            });
+            continue;
+        };
+        let mut found = Vec::new();
+        let mut failed = None;
+        // The app's labelled objects everywhere, then the namespaces Git names (for
+        // objects not yet labelled: created by hand or by another tool).
+        let mut requests: Vec<(Option<String>, Option<&str>)> = vec![(None, Some(&selector))];
+        if served.namespaced {
+            requests.extend(namespaces.iter().map(|ns| (Some(ns.clone()), None)));
+        } else if !namespaces.is_empty() {
+            requests.push((None, None));
+        }
+        for (namespace, labels) in requests {
+            match cluster::list(connection, served, namespace.as_deref(), labels).await {
+                Ok(objects) => found.extend(objects),
+                Err(error) => failed = Some(error),
+            }
+        }
+        if let Some(error) = failed {
+            live.problems.push(KindProblem {
+                group: group.clone(),
+                kind: kind.clone(),
+                error: KindError::Cluster(error),
+            });
+        }
+        for object in found {
+            let Some(key) = key_of(&object) else { continue };
+            if wanted.contains(&key) || is_tracked_by(&object, app) || has_app_label(&object, app) {
+                live.objects.insert(key, object);
+            }
+        }
+    }
+    live
+}
+
+fn has_app_label(object: &Value, app: &AppName) -> bool {
+    object
+        .pointer("/metadata/labels")
+        .and_then(|l| l.get(APP_LABEL))
+        .and_then(Value::as_str)
+        == Some(app.as_str())
+}

@@ -1,0 +1,7 @@
+//! Orchestration: what driftdeck exists for. The live state of an app (by its
+//! tracking label and its desired keys), and, as the engine issue goes on, status,
+//! sync, rollback and the ledger. It speaks `model` words to the front ends and uses
+//! `cluster/`, `git/` and `render/` for IO.
+
+pub mod live;
+pub mod tracking;
