@@ -5,6 +5,7 @@
 
 mod app;
 mod commit;
+pub mod ledger;
 pub mod lists;
 mod resource;
 pub mod scope;
