@@ -6,3 +6,4 @@
 pub mod ledger;
 pub mod live;
 pub mod tracking;
+pub mod waves;
