@@ -32,6 +32,9 @@ pub enum ClusterError {
     Forbidden { context: String, message: String },
     #[error("context {context}: not found (404): {message}")]
     NotFound { context: String, message: String },
+    /// Another field manager owns fields the apply would change (server-side apply).
+    #[error("context {context}: conflict: {message}")]
+    Conflict { context: String, message: String },
     #[error("context {context}: timed out: {message}")]
     Timeout { context: String, message: String },
     #[error("context {context}: the API server answered {code} {reason}: {message}")]
@@ -54,6 +57,7 @@ impl ClusterError {
                     401 => Self::Unauthorized { context, message },
                     403 => Self::Forbidden { context, message },
                     404 => Self::NotFound { context, message },
+                    409 => Self::Conflict { context, message },
                     408 | 504 => Self::Timeout { context, message },
                     code => Self::Api {
                         context,
@@ -89,6 +93,7 @@ impl ClusterError {
             | Self::Unauthorized { context, .. }
             | Self::Forbidden { context, .. }
             | Self::NotFound { context, .. }
+            | Self::Conflict { context, .. }
             | Self::Timeout { context, .. }
             | Self::Api { context, .. } => Some(context),
             Self::UnknownContext { context, .. } => Some(context),
@@ -145,6 +150,9 @@ impl Classified for ClusterError {
                 "your user lacks this permission: ask for it, or check with `kubectl auth can-i`"
             }
             Self::NotFound { .. } => "the resource or its kind does not exist in this cluster",
+            Self::Conflict { .. } => {
+                "another manager owns these fields: sync with --force-conflicts to take them, or change the manifest"
+            }
             Self::Timeout { .. } => {
                 "the cluster is slow or unreachable; try again, or check `kubectl get --raw /readyz`"
             }

@@ -9,4 +9,4 @@ mod resources;
 
 pub use connect::{Connection, connect, context_names, load_kubeconfig};
 pub use error::ClusterError;
-pub use resources::{ApplyMode, Catalog, Served, apply, discover, list};
+pub use resources::{ApplyMode, Catalog, Served, apply, delete, discover, list};

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use kube::api::{Api, ApiResource, DynamicObject, ListParams, Patch, PatchParams};
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::discovery::{ApiCapabilities, Discovery, Scope};
 use serde_json::Value;
 
@@ -148,4 +148,22 @@ pub async fn apply(
         .await
         .map_err(|e| ClusterError::from_kube(&connection.context, e))?;
     to_value(applied)
+}
+
+/// Deletes an object (background propagation, as kubectl).
+pub async fn delete(
+    connection: &Connection,
+    served: &Served,
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<(), ClusterError> {
+    match api(connection, served, namespace)
+        .delete(name, &DeleteParams::background())
+        .await
+    {
+        Ok(_) => Ok(()),
+        // Already gone is what was wanted.
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+        Err(error) => Err(ClusterError::from_kube(&connection.context, error)),
+    }
 }

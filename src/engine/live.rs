@@ -15,6 +15,7 @@ use crate::model::{AppName, Manifest, ResourceKey};
 /// Kinds always searched for objects this app applied earlier, even when Git no
 /// longer has any of them (so removed objects show as Extra).
 const TRACKED_KINDS: &[(&str, &str)] = &[
+    ("", "Namespace"),
     ("", "ConfigMap"),
     ("", "Secret"),
     ("", "Service"),
@@ -29,6 +30,8 @@ const TRACKED_KINDS: &[(&str, &str)] = &[
     ("autoscaling", "HorizontalPodAutoscaler"),
     ("rbac.authorization.k8s.io", "Role"),
     ("rbac.authorization.k8s.io", "RoleBinding"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
 ];
 
 /// A kind that could not be read.

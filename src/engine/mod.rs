@@ -5,5 +5,6 @@
 
 pub mod ledger;
 pub mod live;
+pub mod sync;
 pub mod tracking;
 pub mod waves;

@@ -55,7 +55,7 @@ pub fn order_key(key: &ResourceKey, object: &Value) -> (i64, usize, ResourceKey)
 }
 
 /// Groups `(key, object)` pairs into waves in apply order.
-pub fn waves<'a>(items: &'a [(ResourceKey, Value)]) -> Vec<(i64, Vec<&'a (ResourceKey, Value)>)> {
+pub fn waves(items: &[(ResourceKey, Value)]) -> Vec<(i64, Vec<&(ResourceKey, Value)>)> {
     let mut sorted: Vec<&(ResourceKey, Value)> = items.iter().collect();
     sorted.sort_by_key(|(key, object)| order_key(key, object));
     let mut grouped: Vec<(i64, Vec<&(ResourceKey, Value)>)> = Vec::new();
@@ -107,7 +107,22 @@ mod tests {
                 (5, vec!["late"]),
             ]
         );
-        let kinds: Vec<&str> = waves(&items)[1].1.iter().map(|(k, _)| k.kind.as_str()).collect();
-        assert_eq!(kinds, vec!["Namespace", "ConfigMap", "ConfigMap", "Secret", "Service", "Deployment", "Widget"]);
+        let kinds: Vec<&str> = waves(&items)[1]
+            .1
+            .iter()
+            .map(|(k, _)| k.kind.as_str())
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                "Namespace",
+                "ConfigMap",
+                "ConfigMap",
+                "Secret",
+                "Service",
+                "Deployment",
+                "Widget"
+            ]
+        );
     }
 }

@@ -1,0 +1,202 @@
+//! Sync against the sandbox: plan, apply in waves with tracking, prune safeguards,
+//! conflicts with other managers, and a failure mid-sync reported exactly.
+
+use driftdeck::cluster::{self, ClusterError};
+use driftdeck::engine::live;
+use driftdeck::engine::sync::{self, PruneSkip, SyncOptions};
+use driftdeck::model::{AppName, Manifest, ResourceKey, SourceRef};
+use driftdeck::sandbox::{FaultConfig, Sandbox};
+use serde_json::{Value, json};
+
+fn manifest(object: Value) -> Manifest {
+    let api_version = object["apiVersion"].as_str().unwrap().to_owned();
+    let key = ResourceKey::new(
+        ResourceKey::group_of(&api_version),
+        object["kind"].as_str().unwrap(),
+        object["metadata"]["namespace"].as_str().unwrap_or_default(),
+        object["metadata"]["name"].as_str().unwrap(),
+    );
+    Manifest {
+        key,
+        api_version,
+        object,
+        source: SourceRef {
+            file: "t.yaml".into(),
+            document: 0,
+            line: 1,
+            item: None,
+        },
+    }
+}
+
+fn app_manifests(replicas: i64) -> Vec<Manifest> {
+    vec![
+        manifest(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}})),
+        manifest(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "shop"}, "data": {"a": "1"}}),
+        ),
+        manifest(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "keep-me", "namespace": "shop", "annotations": {"driftdeck.dev/prune": "false"}}}),
+        ),
+        manifest(
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "shop"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "api"}},
+                     "template": {"metadata": {"labels": {"app": "api"}}, "spec": {"containers": [{"name": "api", "image": "nginx:1.27"}]}}}}),
+        ),
+        manifest(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late", "namespace": "shop", "annotations": {"argocd.argoproj.io/sync-wave": "5"}}}),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn sync_prune_conflict_and_partial_failure() {
+    let sandbox = Sandbox::start().unwrap();
+    let connection = cluster::connect(Some(sandbox.kubeconfig()), None)
+        .await
+        .unwrap();
+    let catalog = cluster::discover(&connection).await.unwrap();
+    let app = AppName::new("shop");
+    let desired = app_manifests(2);
+    let state = live::fetch(&connection, &catalog, &app, &desired).await;
+    let options = SyncOptions {
+        prune: true,
+        ..SyncOptions::default()
+    };
+    let plan = sync::plan(&app, &desired, &state, &options);
+    assert_eq!(plan.create.len(), 5);
+    let report = sync::execute(
+        &connection,
+        &catalog,
+        &app,
+        &desired,
+        &state,
+        &plan,
+        &options,
+    )
+    .await;
+    assert!(report.succeeded(), "{report:?}");
+    assert_eq!(report.applied.len(), 5);
+    // Everything now carries the tracking label; a second sync creates nothing.
+    let state = live::fetch(&connection, &catalog, &app, &desired).await;
+    assert_eq!(state.objects.len(), 5);
+    let plan = sync::plan(&app, &desired, &state, &options);
+    assert!(plan.create.is_empty() && plan.prune.is_empty());
+
+    // Git drops two ConfigMaps and the Namespace: only `settings` goes.
+    let smaller: Vec<Manifest> = desired
+        .iter()
+        .filter(|m| m.key.kind == "Deployment" || m.key.name == "late")
+        .cloned()
+        .collect();
+    let state = live::fetch(&connection, &catalog, &app, &smaller).await;
+    let plan = sync::plan(&app, &smaller, &state, &options);
+    let pruned: Vec<&str> = plan.prune.iter().map(|k| k.name.as_str()).collect();
+    assert_eq!(pruned, vec!["settings"]);
+    assert!(
+        plan.keep
+            .iter()
+            .any(|(k, why)| k.name == "shop" && *why == PruneSkip::Namespace)
+    );
+    assert!(
+        plan.keep
+            .iter()
+            .any(|(k, why)| k.name == "keep-me" && matches!(why, PruneSkip::Annotated(_)))
+    );
+    let report = sync::execute(
+        &connection,
+        &catalog,
+        &app,
+        &smaller,
+        &state,
+        &plan,
+        &options,
+    )
+    .await;
+    assert_eq!(report.pruned.len(), 1, "{report:?}");
+
+    // Another manager takes spec.replicas; a sync that changes it conflicts.
+    let served = catalog.get("apps", "Deployment").unwrap();
+    let mut scaled = smaller[0].object.clone();
+    scaled["spec"]["replicas"] = json!(5);
+    cluster::apply(
+        &connection,
+        served,
+        &scaled,
+        "kubectl-scale",
+        true,
+        cluster::ApplyMode::Real,
+    )
+    .await
+    .unwrap();
+    let changed: Vec<Manifest> = app_manifests(3)
+        .into_iter()
+        .filter(|m| m.key.kind == "Deployment")
+        .collect();
+    let state = live::fetch(&connection, &catalog, &app, &changed).await;
+    let plan = sync::plan(&app, &changed, &state, &SyncOptions::default());
+    let report = sync::execute(
+        &connection,
+        &catalog,
+        &app,
+        &changed,
+        &state,
+        &plan,
+        &SyncOptions::default(),
+    )
+    .await;
+    let (key, error) = &report.failed[0];
+    assert_eq!(key.kind, "Deployment");
+    assert!(
+        matches!(error, ClusterError::Conflict { message, .. } if message.contains("kubectl-scale") && message.contains(".spec.replicas")),
+        "{error:?}"
+    );
+    let forced = SyncOptions {
+        force_conflicts: true,
+        ..SyncOptions::default()
+    };
+    let report = sync::execute(
+        &connection,
+        &catalog,
+        &app,
+        &changed,
+        &state,
+        &plan,
+        &forced,
+    )
+    .await;
+    assert!(report.succeeded(), "{report:?}");
+
+    // Deployments forbidden: the earlier wave is applied, the later one not attempted.
+    sandbox.set_faults(FaultConfig {
+        forbidden: vec!["deployments.apps".into()],
+        ..FaultConfig::default()
+    });
+    let desired = app_manifests(3);
+    let state = live::fetch(&connection, &catalog, &app, &desired).await;
+    let plan = sync::plan(&app, &desired, &state, &SyncOptions::default());
+    let report = sync::execute(
+        &connection,
+        &catalog,
+        &app,
+        &desired,
+        &state,
+        &plan,
+        &SyncOptions::default(),
+    )
+    .await;
+    assert!(!report.succeeded());
+    assert!(
+        matches!(report.failed[0].1, ClusterError::Forbidden { .. }),
+        "{report:?}"
+    );
+    assert!(report.applied.iter().any(|k| k.name == "settings"));
+    assert_eq!(
+        report
+            .not_attempted
+            .iter()
+            .map(|k| k.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["late"]
+    );
+}
