@@ -8,6 +8,7 @@ mod output;
 mod render;
 mod repos;
 mod sandbox;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +36,16 @@ pub struct GlobalArgs {
     /// The configuration file (default: ./driftdeck.yaml, then the user config dir).
     #[arg(long, global = true, env = "DRIFTDECK_CONFIG")]
     pub config: Option<PathBuf>,
+    /// The kubeconfig file (default: KUBECONFIG, then ~/.kube/config).
+    #[arg(long, global = true)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context (default: the app's destination context, then the
+    /// current context).
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Refuse every action that would change a cluster or a repository.
+    #[arg(long, global = true, env = "DRIFTDECK_READ_ONLY")]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,14 +60,17 @@ pub enum Command {
     Apps(apps::AppsArgs),
     /// Run the embedded sandbox cluster (a Kubernetes API server on loopback).
     Sandbox(sandbox::SandboxArgs),
+    /// Apply an app's desired manifests to its cluster (server-side apply, in waves).
+    Sync(sync::SyncArgs),
 }
 
-/// What a command reports back: success, or "differences found" (exit 1).
+/// What a command reports back: success, "differences found" (exit 1), or an
+/// action refused because of `--read-only` (exit 3).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     Ok,
-    #[allow(dead_code)] // used by `diff` and `sync --dry-run` in the engine issue
     Differences,
+    ReadOnly,
 }
 
 /// Parses the command line, runs the command and maps its result to an exit code:
@@ -66,6 +80,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Differences) => ExitCode::from(1),
+        Ok(Outcome::ReadOnly) => ExitCode::from(3),
         Err(error) => {
             report(&*error);
             ExitCode::from(2)
@@ -83,6 +98,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Repos(args) => repos::run(global, args),
         Command::Apps(args) => apps::run(global, args),
         Command::Sandbox(args) => sandbox::run(global, args),
+        Command::Sync(args) => sync::run(global, args),
     }
 }
 

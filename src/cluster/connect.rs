@@ -17,6 +17,8 @@ pub struct Connection {
     pub namespace: String,
     /// The API server's URL.
     pub server: String,
+    /// The kubeconfig user the context uses (for the ledger's "who").
+    pub user: String,
     pub client: Client,
 }
 
@@ -69,13 +71,15 @@ pub async fn connect(
             available,
         });
     }
-    let namespace = kubeconfig
+    let entry = kubeconfig
         .contexts
         .iter()
         .find(|c| c.name == name)
-        .and_then(|c| c.context.as_ref())
+        .and_then(|c| c.context.as_ref());
+    let namespace = entry
         .and_then(|c| c.namespace.clone())
         .unwrap_or_else(|| "default".to_owned());
+    let user = entry.and_then(|c| c.user.clone()).unwrap_or_default();
     let options = KubeConfigOptions {
         context: Some(name.clone()),
         ..KubeConfigOptions::default()
@@ -92,6 +96,7 @@ pub async fn connect(
         context: name,
         namespace,
         server,
+        user,
         client,
     })
 }

@@ -6,5 +6,6 @@
 pub mod ledger;
 pub mod live;
 pub mod sync;
+pub mod target;
 pub mod tracking;
 pub mod waves;

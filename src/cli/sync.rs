@@ -1,0 +1,294 @@
+//! `driftdeck sync APP`: shows the plan (what is created, updated, pruned, kept, and
+//! where), asks unless `--yes`, applies, records the operation in the ledger and
+//! reports exactly what happened. `--dry-run` shows the plan only (exit 1 when it
+//! would change something). `--read-only` refuses (exit 3).
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use clap::Args;
+
+use super::{CliResult, GlobalArgs, Outcome, UsageError, boxed};
+use crate::config;
+use crate::engine::sync::{self, PruneSkip, SyncOptions, SyncPlan, SyncReport};
+use crate::engine::{ledger, target};
+use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome as LedgerOutcome};
+use crate::model::{ResourceKey, text};
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The app, as named in the configuration.
+    pub app: String,
+    /// A branch, tag or commit (default: the tip of the repo's branch).
+    #[arg(long)]
+    pub revision: Option<String>,
+    /// Delete objects this app applied earlier that Git no longer has.
+    #[arg(long)]
+    pub prune: bool,
+    /// With --prune, delete tracked Namespaces too (and everything in them).
+    #[arg(long)]
+    pub prune_namespaces: bool,
+    /// Show the plan only; exit 1 if the sync would change something.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only these resources, as GROUP/KIND/NAMESPACE/NAME (`core` for the core group,
+    /// `-` for no namespace); repeatable.
+    #[arg(long = "resource", value_name = "GROUP/KIND/NAMESPACE/NAME")]
+    pub resources: Vec<String>,
+    /// Take fields that other field managers own.
+    #[arg(long)]
+    pub force_conflicts: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+fn parse_resource(text: &str) -> Result<ResourceKey, UsageError> {
+    let parts: Vec<&str> = text.split('/').collect();
+    let [group, kind, namespace, name] = parts.as_slice() else {
+        return Err(UsageError {
+            message: format!("--resource {text:?} is not GROUP/KIND/NAMESPACE/NAME"),
+            hint: Some("for example apps/Deployment/web/api or core/ConfigMap/web/settings".into()),
+        });
+    };
+    let group = if *group == "core" { "" } else { group };
+    let namespace = if *namespace == "-" { "" } else { namespace };
+    Ok(ResourceKey::new(group, *kind, namespace, *name))
+}
+
+pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
+    if global.read_only && !args.dry_run {
+        eprintln!(
+            "refused: read-only mode: `sync` would change the cluster (drop --read-only, or use --dry-run to see the plan)"
+        );
+        return Ok(Outcome::ReadOnly);
+    }
+    let only = args
+        .resources
+        .iter()
+        .map(|r| parse_resource(r))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(boxed)?;
+    let options = SyncOptions {
+        prune: args.prune,
+        prune_namespaces: args.prune_namespaces,
+        only,
+        force_conflicts: args.force_conflicts,
+    };
+    let config = config::load(global.config.as_deref()).map_err(boxed)?;
+    let desired = target::desired(&config, &args.app, args.revision.as_deref())?;
+    for warning in &desired.warnings {
+        eprintln!("warning: {}", text::one_line(warning));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| boxed(super::output::OutputError::Write(e)))?;
+    runtime.block_on(async {
+        let cluster = target::observe(
+            &desired,
+            global.kubeconfig.as_deref(),
+            global.context.as_deref(),
+        )
+        .await
+        .map_err(boxed)?;
+        for problem in &cluster.live.problems {
+            eprintln!(
+                "warning: cannot read {}/{}: {:?}",
+                problem.group, problem.kind, problem.error
+            );
+        }
+        let plan = sync::plan(
+            &desired.app.name,
+            &desired.manifests,
+            &cluster.live,
+            &options,
+        );
+        print_plan(&desired, &cluster.connection, &plan, &options);
+        let changes = !plan.create.is_empty()
+            || !plan.update.is_empty()
+            || (options.prune && !plan.prune.is_empty());
+        if args.dry_run {
+            return Ok(if changes {
+                Outcome::Differences
+            } else {
+                Outcome::Ok
+            });
+        }
+        if !changes {
+            println!("nothing to sync");
+            return Ok(Outcome::Ok);
+        }
+        if !args.yes && !confirm()? {
+            println!("not synced");
+            return Ok(Outcome::Ok);
+        }
+        let mut entry = LedgerEntry {
+            id: format!(
+                "{}-{}",
+                jiff::Timestamp::now().as_millisecond(),
+                desired.commit.short()
+            ),
+            operation: Operation::Sync,
+            revision: desired.commit.to_string(),
+            who: Actor {
+                kube_user: cluster.connection.user.clone(),
+                local_user: local_user(),
+            },
+            reason: None,
+            started: jiff::Timestamp::now(),
+            finished: None,
+            outcome: LedgerOutcome::Running,
+            resources: Vec::new(),
+        };
+        let recorded = ledger::append(&cluster.connection, &desired.app.name, entry.clone()).await;
+        if let Err(error) = &recorded {
+            eprintln!(
+                "warning: the ledger could not be written: {}",
+                text::one_line(&error.to_string())
+            );
+        }
+        let report = sync::execute(
+            &cluster.connection,
+            &cluster.catalog,
+            &desired.app.name,
+            &desired.manifests,
+            &cluster.live,
+            &plan,
+            &options,
+        )
+        .await;
+        print_report(&report);
+        entry.finished = Some(jiff::Timestamp::now());
+        entry.resources = report.touched();
+        entry.outcome = if report.succeeded() {
+            LedgerOutcome::Succeeded
+        } else {
+            LedgerOutcome::Failed {
+                message: report
+                    .failed
+                    .first()
+                    .map(|(key, error)| format!("{key}: {error}"))
+                    .unwrap_or_else(|| "not every resource was applied".into()),
+            }
+        };
+        if recorded.is_ok()
+            && let Err(error) = ledger::update(&cluster.connection, &desired.app.name, entry).await
+        {
+            eprintln!(
+                "warning: the ledger could not be updated: {}",
+                text::one_line(&error.to_string())
+            );
+        }
+        if report.succeeded() {
+            Ok(Outcome::Ok)
+        } else {
+            Err(boxed(SyncFailed {
+                failed: report.failed.len(),
+                not_attempted: report.not_attempted.len(),
+            }))
+        }
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("sync incomplete: {failed} failed, {not_attempted} not attempted (see above)")]
+struct SyncFailed {
+    failed: usize,
+    not_attempted: usize,
+}
+
+impl crate::error::Classified for SyncFailed {
+    fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::Cluster
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some("fix the cause and run the sync again: applying is idempotent".into())
+    }
+}
+
+fn local_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default()
+}
+
+fn print_plan(
+    desired: &target::Desired,
+    connection: &crate::cluster::Connection,
+    plan: &SyncPlan,
+    options: &SyncOptions,
+) {
+    println!(
+        "sync {} to {} on context {} (namespace {})",
+        desired.app.name.as_str(),
+        desired.commit.short(),
+        text::one_line(&connection.context),
+        desired.app.destination.namespace
+    );
+    for key in &plan.create {
+        println!("  create  {}", text::one_line(&key.to_string()));
+    }
+    for key in &plan.update {
+        println!("  apply   {}", text::one_line(&key.to_string()));
+    }
+    for key in &plan.prune {
+        let verb = if options.prune { "prune" } else { "extra" };
+        println!("  {verb:<7} {}", text::one_line(&key.to_string()));
+    }
+    for (key, why) in &plan.keep {
+        let why = match why {
+            PruneSkip::Namespace => "namespaces are pruned only with --prune-namespaces".to_owned(),
+            PruneSkip::Annotated(annotation) => format!("kept by its {annotation} annotation"),
+        };
+        println!("  keep    {} ({why})", text::one_line(&key.to_string()));
+    }
+    let pruning = if options.prune {
+        format!("{} to prune", plan.prune.len())
+    } else {
+        format!(
+            "{} no longer in Git (use --prune to delete)",
+            plan.prune.len()
+        )
+    };
+    println!(
+        "{} to create, {} to apply, {pruning}",
+        plan.create.len(),
+        plan.update.len()
+    );
+}
+
+fn print_report(report: &SyncReport) {
+    for key in &report.applied {
+        println!("applied        {}", text::one_line(&key.to_string()));
+    }
+    for key in &report.pruned {
+        println!("pruned         {}", text::one_line(&key.to_string()));
+    }
+    for (key, error) in &report.failed {
+        println!(
+            "failed         {}: {}",
+            text::one_line(&key.to_string()),
+            text::one_line(&error.to_string())
+        );
+    }
+    for key in &report.not_attempted {
+        println!("not attempted  {}", text::one_line(&key.to_string()));
+    }
+}
+
+/// Asks on the terminal; without one, refuses (scripts pass --yes).
+fn confirm() -> Result<bool, Box<dyn crate::error::Classified>> {
+    if !std::io::stdin().is_terminal() {
+        return Err(boxed(UsageError {
+            message: "refusing to sync without confirmation: stdin is not a terminal".into(),
+            hint: Some("pass --yes to sync without asking".into()),
+        }));
+    }
+    print!("Proceed? [y/N] ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}

@@ -1,0 +1,72 @@
+//! Everything an operation on one app starts from: the desired manifests at a
+//! revision (rendered from Git) and a connection to the app's cluster (the
+//! `--context` given, else the app's destination context, else the current one),
+//! with the cluster's served kinds and the app's live objects.
+
+use std::path::Path;
+
+use super::live::{self, LiveState};
+use crate::cluster::{self, Catalog, ClusterError, Connection};
+use crate::config::Config;
+use crate::error::Classified;
+use crate::git;
+use crate::model::{AppSpec, CommitId, Manifest};
+use crate::render::Renderer;
+
+/// An app's desired state at a revision.
+pub struct Desired {
+    pub app: AppSpec,
+    pub commit: CommitId,
+    pub manifests: Vec<Manifest>,
+    pub warnings: Vec<String>,
+}
+
+/// Renders `app_name` at `revision` (default: the tip of its repo's branch).
+pub fn desired(
+    config: &Config,
+    app_name: &str,
+    revision: Option<&str>,
+) -> Result<Desired, Box<dyn Classified>> {
+    fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
+        Box::new(error)
+    }
+    let app = config.app(app_name).map_err(boxed)?;
+    let spec = config.repo_of(app).map_err(boxed)?;
+    let repo = git::open_source(spec).map_err(boxed)?;
+    let commit = repo
+        .resolve(revision.unwrap_or(&repo.desired_ref(spec)))
+        .map_err(boxed)?;
+    let rendered = Renderer::default()
+        .render(app, &repo, &commit)
+        .map_err(boxed)?;
+    Ok(Desired {
+        app: app.clone(),
+        commit,
+        manifests: rendered.manifests.clone(),
+        warnings: rendered.warnings.clone(),
+    })
+}
+
+/// An app's cluster, as seen now.
+pub struct Cluster {
+    pub connection: Connection,
+    pub catalog: Catalog,
+    pub live: LiveState,
+}
+
+/// Connects to the app's cluster and reads its live objects.
+pub async fn observe(
+    desired: &Desired,
+    kubeconfig: Option<&Path>,
+    context: Option<&str>,
+) -> Result<Cluster, ClusterError> {
+    let context = context.or(desired.app.destination.context.as_deref());
+    let connection = cluster::connect(kubeconfig, context).await?;
+    let catalog = cluster::discover(&connection).await?;
+    let live = live::fetch(&connection, &catalog, &desired.app.name, &desired.manifests).await;
+    Ok(Cluster {
+        connection,
+        catalog,
+        live,
+    })
+}
