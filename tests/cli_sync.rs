@@ -1,0 +1,133 @@
+//! `driftdeck sync` as a user runs it, against an in-process sandbox and a
+//! temporary repository: the plan, dry run exit codes, confirmation, read-only,
+//! the ledger entry.
+
+mod common;
+
+use std::process::{Command, Output, Stdio};
+
+use common::TempRepo;
+use driftdeck::sandbox::Sandbox;
+
+const APP: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: shop-config
+data:
+  MODE: live
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: shop}
+  template:
+    metadata:
+      labels: {app: shop}
+    spec:
+      containers:
+      - name: shop
+        image: nginx:1.27
+";
+
+const CONFIG: &str = "repos:
+  - name: gitops
+    path: .
+apps:
+  - name: shop
+    repo: gitops
+    path: apps/shop
+    destination:
+      namespace: default
+";
+
+fn driftdeck(repo: &TempRepo, sandbox: &Sandbox, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(sandbox.kubeconfig())
+        .current_dir(repo.path())
+        .env_remove("KUBECONFIG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn sync_plans_asks_applies_and_records() {
+    let mut repo = TempRepo::new();
+    repo.write("apps/shop/app.yaml", APP);
+    repo.write("driftdeck.yaml", CONFIG);
+    repo.commit("shop");
+    let sandbox = Sandbox::start().unwrap();
+
+    let dry = driftdeck(&repo, &sandbox, &["sync", "shop", "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(1), "{}", stdout(&dry));
+    assert!(
+        stdout(&dry).contains("create  apps/Deployment/default/shop"),
+        "{}",
+        stdout(&dry)
+    );
+    assert!(stdout(&dry).contains("on context driftdeck-sandbox (namespace default)"));
+
+    let read_only = driftdeck(&repo, &sandbox, &["--read-only", "sync", "shop"]);
+    assert_eq!(read_only.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&read_only.stderr).contains("read-only"));
+
+    let unconfirmed = driftdeck(&repo, &sandbox, &["sync", "shop"]);
+    assert_eq!(
+        unconfirmed.status.code(),
+        Some(2),
+        "no terminal, no --yes: refused"
+    );
+    assert!(String::from_utf8_lossy(&unconfirmed.stderr).contains("--yes"));
+
+    let synced = driftdeck(&repo, &sandbox, &["sync", "shop", "--yes"]);
+    assert!(
+        synced.status.success(),
+        "{}{}",
+        stdout(&synced),
+        String::from_utf8_lossy(&synced.stderr)
+    );
+    assert!(stdout(&synced).contains("applied        apps/Deployment/default/shop"));
+
+    let kubectl = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(sandbox.kubeconfig())
+        .args([
+            "get",
+            "configmap",
+            "driftdeck-ledger-shop",
+            "-n",
+            "driftdeck-system",
+            "-o",
+            "jsonpath={.data.entries}",
+        ])
+        .output()
+        .unwrap();
+    let ledger = String::from_utf8_lossy(&kubectl.stdout);
+    assert!(
+        ledger.contains("\"operation\":\"sync\"") && ledger.contains("\"state\":\"succeeded\""),
+        "{ledger}"
+    );
+    let labels = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(sandbox.kubeconfig())
+        .args([
+            "get",
+            "deploy",
+            "shop",
+            "-o",
+            "jsonpath={.metadata.labels.driftdeck\\.dev/app}",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&labels.stdout), "shop");
+}
