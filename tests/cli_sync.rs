@@ -130,4 +130,65 @@ fn sync_plans_asks_applies_and_records() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&labels.stdout), "shop");
+
+    // Support actions on the synced app.
+    let mut logs = driftdeck(&repo, &sandbox, &["logs", "shop", "--tail", "1"]);
+    for _ in 0..20 {
+        if logs.status.success() && !stdout(&logs).trim().is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        logs = driftdeck(&repo, &sandbox, &["logs", "shop", "--tail", "1"]);
+    }
+    assert!(
+        logs.status.success(),
+        "{}",
+        String::from_utf8_lossy(&logs.stderr)
+    );
+    assert_eq!(stdout(&logs).lines().count(), 1, "{}", stdout(&logs));
+    let events = driftdeck(&repo, &sandbox, &["events", "shop"]);
+    assert!(
+        stdout(&events).contains("ScalingReplicaSet"),
+        "{}",
+        stdout(&events)
+    );
+    let scaled = driftdeck(
+        &repo,
+        &sandbox,
+        &["scale", "shop", "deployment/shop", "2", "--yes"],
+    );
+    assert!(
+        scaled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&scaled.stderr)
+    );
+    let replicas = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(sandbox.kubeconfig())
+        .args(["get", "deploy", "shop", "-o", "jsonpath={.spec.replicas}"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&replicas.stdout), "2");
+    let refused = driftdeck(
+        &repo,
+        &sandbox,
+        &["restart", "shop", "deployment/shop", "--yes", "--read-only"],
+    );
+    assert_eq!(refused.status.code(), Some(3));
+    let restarted = driftdeck(
+        &repo,
+        &sandbox,
+        &["restart", "shop", "deployment/shop", "--yes"],
+    );
+    assert!(
+        stdout(&restarted).contains("restarted apps/Deployment/default/shop"),
+        "{}",
+        stdout(&restarted)
+    );
+    let unknown = driftdeck(
+        &repo,
+        &sandbox,
+        &["scale", "shop", "deployment/nope", "1", "--yes"],
+    );
+    assert_eq!(unknown.status.code(), Some(2));
 }

@@ -8,6 +8,7 @@ mod output;
 mod render;
 mod repos;
 mod sandbox;
+mod support;
 mod sync;
 
 use std::path::PathBuf;
@@ -62,6 +63,14 @@ pub enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Apply an app's desired manifests to its cluster (server-side apply, in waves).
     Sync(sync::SyncArgs),
+    /// The logs of an app's pods.
+    Logs(support::LogsArgs),
+    /// The Events about an app's objects and their pods.
+    Events(support::EventsArgs),
+    /// Restart one of an app's workloads (a rolling restart).
+    Restart(support::RestartArgs),
+    /// Scale one of an app's workloads.
+    Scale(support::ScaleArgs),
 }
 
 /// What a command reports back: success, "differences found" (exit 1), or an
@@ -99,6 +108,10 @@ fn run(cli: Cli) -> CliResult {
         Command::Apps(args) => apps::run(global, args),
         Command::Sandbox(args) => sandbox::run(global, args),
         Command::Sync(args) => sync::run(global, args),
+        Command::Logs(args) => support::logs(global, args),
+        Command::Events(args) => support::events(global, args),
+        Command::Restart(args) => support::restart(global, args),
+        Command::Scale(args) => support::scale(global, args),
     }
 }
 
@@ -156,6 +169,17 @@ fn age(now: jiff::Timestamp, then: jiff::Timestamp) -> String {
         s if s < 86_400 => format!("{}h", s / 3_600),
         s if s < 86_400 * 365 => format!("{}d", s / 86_400),
         s => format!("{}y", s / (86_400 * 365)),
+    }
+}
+
+/// Prints a line on stdout. When stdout has been closed (`driftdeck events | head`)
+/// the command ends quietly, as a command killed by SIGPIPE would, instead of
+/// panicking.
+pub(crate) fn say(line: impl std::fmt::Display) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{line}").is_err() {
+        std::process::exit(0);
     }
 }
 

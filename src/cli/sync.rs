@@ -116,11 +116,11 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
             });
         }
         if !changes {
-            println!("nothing to sync");
+            super::say(format_args!("nothing to sync"));
             return Ok(Outcome::Ok);
         }
         if !args.yes && !confirm()? {
-            println!("not synced");
+            super::say(format_args!("not synced"));
             return Ok(Outcome::Ok);
         }
         let mut entry = LedgerEntry {
@@ -220,29 +220,41 @@ fn print_plan(
     plan: &SyncPlan,
     options: &SyncOptions,
 ) {
-    println!(
+    super::say(format_args!(
         "sync {} to {} on context {} (namespace {})",
         desired.app.name.as_str(),
         desired.commit.short(),
         text::one_line(&connection.context),
         desired.app.destination.namespace
-    );
+    ));
     for key in &plan.create {
-        println!("  create  {}", text::one_line(&key.to_string()));
+        super::say(format_args!(
+            "  create  {}",
+            text::one_line(&key.to_string())
+        ));
     }
     for key in &plan.update {
-        println!("  apply   {}", text::one_line(&key.to_string()));
+        super::say(format_args!(
+            "  apply   {}",
+            text::one_line(&key.to_string())
+        ));
     }
     for key in &plan.prune {
         let verb = if options.prune { "prune" } else { "extra" };
-        println!("  {verb:<7} {}", text::one_line(&key.to_string()));
+        super::say(format_args!(
+            "  {verb:<7} {}",
+            text::one_line(&key.to_string())
+        ));
     }
     for (key, why) in &plan.keep {
         let why = match why {
             PruneSkip::Namespace => "namespaces are pruned only with --prune-namespaces".to_owned(),
             PruneSkip::Annotated(annotation) => format!("kept by its {annotation} annotation"),
         };
-        println!("  keep    {} ({why})", text::one_line(&key.to_string()));
+        super::say(format_args!(
+            "  keep    {} ({why})",
+            text::one_line(&key.to_string())
+        ));
     }
     let pruning = if options.prune {
         format!("{} to prune", plan.prune.len())
@@ -252,29 +264,38 @@ fn print_plan(
             plan.prune.len()
         )
     };
-    println!(
+    super::say(format_args!(
         "{} to create, {} to apply, {pruning}",
         plan.create.len(),
         plan.update.len()
-    );
+    ));
 }
 
 fn print_report(report: &SyncReport) {
     for key in &report.applied {
-        println!("applied        {}", text::one_line(&key.to_string()));
+        super::say(format_args!(
+            "applied        {}",
+            text::one_line(&key.to_string())
+        ));
     }
     for key in &report.pruned {
-        println!("pruned         {}", text::one_line(&key.to_string()));
+        super::say(format_args!(
+            "pruned         {}",
+            text::one_line(&key.to_string())
+        ));
     }
     for (key, error) in &report.failed {
-        println!(
+        super::say(format_args!(
             "failed         {}: {}",
             text::one_line(&key.to_string()),
             text::one_line(&error.to_string())
-        );
+        ));
     }
     for key in &report.not_attempted {
-        println!("not attempted  {}", text::one_line(&key.to_string()));
+        super::say(format_args!(
+            "not attempted  {}",
+            text::one_line(&key.to_string())
+        ));
     }
 }
 

@@ -6,6 +6,7 @@
 mod connect;
 mod error;
 mod resources;
+pub mod workloads;
 
 pub use connect::{Connection, connect, context_names, load_kubeconfig};
 pub use error::ClusterError;

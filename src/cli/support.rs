@@ -1,0 +1,357 @@
+//! The support actions an on-call operator reaches for: `logs`, `events`, `restart`
+//! and `scale`, each on an app's own workloads. Everything read from the cluster is
+//! neutralised before it reaches the terminal; `restart` and `scale` show what they
+//! will touch and where, ask (unless `--yes`), and refuse under `--read-only`.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use clap::Args;
+use futures_util::StreamExt;
+use serde_json::Value;
+
+use super::{CliResult, GlobalArgs, Outcome, UsageError, boxed};
+use crate::cluster::workloads::{self, LogRequest};
+use crate::config;
+use crate::engine::target::{self, Cluster, Desired};
+use crate::error::Classified;
+use crate::model::{ResourceKey, text};
+
+const WORKLOAD_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+];
+const MANAGER: &str = "driftdeck";
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    pub app: String,
+    /// One pod (default: every pod of the app's workloads).
+    #[arg(long)]
+    pub pod: Option<String>,
+    #[arg(long, short = 'c')]
+    pub container: Option<String>,
+    /// The previous instance of a restarted container.
+    #[arg(long, short = 'p')]
+    pub previous: bool,
+    /// Only the last N lines.
+    #[arg(long)]
+    pub tail: Option<i64>,
+    /// Keep streaming new lines (one pod).
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    pub app: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    pub app: String,
+    /// The workload, as KIND/NAME (`deployment/web`).
+    pub workload: String,
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    pub app: String,
+    /// The workload, as KIND/NAME (`deployment/web`).
+    pub workload: String,
+    pub replicas: i32,
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn Classified>> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| boxed(super::output::OutputError::Write(e)))
+}
+
+fn desired(global: &GlobalArgs, app: &str) -> Result<Desired, Box<dyn Classified>> {
+    let config = config::load(global.config.as_deref()).map_err(boxed)?;
+    target::desired(&config, app, None)
+}
+
+async fn observe(global: &GlobalArgs, desired: &Desired) -> Result<Cluster, Box<dyn Classified>> {
+    target::observe(
+        desired,
+        global.kubeconfig.as_deref(),
+        global.context.as_deref(),
+    )
+    .await
+    .map_err(boxed)
+}
+
+fn workloads(cluster: &Cluster) -> Vec<(&ResourceKey, &Value)> {
+    cluster
+        .live
+        .objects
+        .iter()
+        .filter(|(key, _)| key.group == "apps" || key.group == "batch")
+        .filter(|(key, _)| WORKLOAD_KINDS.contains(&key.kind.as_str()))
+        .collect()
+}
+
+pub fn logs(global: &GlobalArgs, args: LogsArgs) -> CliResult {
+    let desired = desired(global, &args.app)?;
+    runtime()?.block_on(async {
+        let cluster = observe(global, &desired).await?;
+        let mut pods = Vec::new();
+        for (_, workload) in workloads(&cluster) {
+            pods.extend(
+                workloads::pods_of(&cluster.connection, workload)
+                    .await
+                    .map_err(boxed)?,
+            );
+        }
+        let mut names: Vec<(String, String)> = pods
+            .iter()
+            .filter_map(|p| Some((p.metadata.namespace.clone()?, p.metadata.name.clone()?)))
+            .filter(|(_, name)| args.pod.as_ref().is_none_or(|wanted| wanted == name))
+            .collect();
+        names.sort();
+        names.dedup();
+        if names.is_empty() {
+            return Err(boxed(UsageError {
+                message: match &args.pod {
+                    Some(pod) => format!("pod {pod:?} is not one of {}'s", args.app),
+                    None => format!("{} has no pods", args.app),
+                },
+                hint: None,
+            }));
+        }
+        if args.follow && names.len() > 1 {
+            names.truncate(1);
+            eprintln!("following {} (pick another with --pod)", names[0].1);
+        }
+        let request = LogRequest {
+            container: args.container.clone(),
+            previous: args.previous,
+            tail: args.tail,
+            follow: args.follow,
+            timestamps: false,
+        };
+        let prefix = names.len() > 1;
+        let mut stdout = std::io::stdout().lock();
+        for (namespace, pod) in &names {
+            let mut lines = workloads::log_lines(&cluster.connection, namespace, pod, &request)
+                .await
+                .map_err(boxed)?;
+            while let Some(line) = lines.next().await {
+                let Ok(line) = line else { break };
+                let line = text::one_line(&line);
+                let written = if prefix {
+                    writeln!(stdout, "[{pod}] {line}")
+                } else {
+                    writeln!(stdout, "{line}")
+                };
+                if written.is_err() {
+                    return Ok(Outcome::Ok);
+                }
+            }
+        }
+        Ok(Outcome::Ok)
+    })
+}
+
+pub fn events(global: &GlobalArgs, args: EventsArgs) -> CliResult {
+    let desired = desired(global, &args.app)?;
+    runtime()?.block_on(async {
+        let cluster = observe(global, &desired).await?;
+        let mut namespaces: Vec<&str> = cluster
+            .live
+            .objects
+            .keys()
+            .map(|k| k.namespace.as_str())
+            .filter(|ns| !ns.is_empty())
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+        // An event is the app's when it is about one of its objects or something
+        // they own by name (ReplicaSets and Pods carry their workload's name).
+        let names: Vec<&str> = cluster
+            .live
+            .objects
+            .keys()
+            .map(|k| k.name.as_str())
+            .collect();
+        super::say(format_args!(
+            "{:<8} {:<8} {:<20} {:<40} MESSAGE",
+            "LAST", "TYPE", "REASON", "OBJECT"
+        ));
+        for namespace in namespaces {
+            for event in workloads::events(&cluster.connection, namespace)
+                .await
+                .map_err(boxed)?
+            {
+                let object = &event.involved_object;
+                let name = object.name.clone().unwrap_or_default();
+                if !names
+                    .iter()
+                    .any(|n| name == *n || name.starts_with(&format!("{n}-")))
+                {
+                    continue;
+                }
+                let when = event
+                    .last_timestamp
+                    .as_ref()
+                    .map(|t| super::age(jiff::Timestamp::now(), t.0))
+                    .unwrap_or_default();
+                super::say(format_args!(
+                    "{:<8} {:<8} {:<20} {:<40} {}",
+                    when,
+                    text::one_line(event.type_.as_deref().unwrap_or_default()),
+                    text::one_line(event.reason.as_deref().unwrap_or_default()),
+                    text::one_line(&format!(
+                        "{}/{}",
+                        object.kind.as_deref().unwrap_or_default().to_lowercase(),
+                        name
+                    )),
+                    text::one_line(event.message.as_deref().unwrap_or_default()),
+                ));
+            }
+        }
+        Ok(Outcome::Ok)
+    })
+}
+
+/// Finds `KIND/NAME` among the app's workloads.
+fn find_workload<'a>(
+    cluster: &'a Cluster,
+    wanted: &str,
+) -> Result<&'a ResourceKey, Box<dyn Classified>> {
+    let (kind, name) = wanted.split_once('/').ok_or_else(|| {
+        boxed(UsageError {
+            message: format!("{wanted:?} is not KIND/NAME"),
+            hint: Some("for example deployment/web".into()),
+        })
+    })?;
+    let kind = match kind.to_lowercase().as_str() {
+        "deploy" | "deployment" | "deployments" => "Deployment",
+        "sts" | "statefulset" | "statefulsets" => "StatefulSet",
+        "ds" | "daemonset" | "daemonsets" => "DaemonSet",
+        "rs" | "replicaset" | "replicasets" => "ReplicaSet",
+        other => {
+            return Err(boxed(UsageError {
+                message: format!("{other:?} is not a workload kind driftdeck can restart or scale"),
+                hint: Some("use deployment, statefulset, daemonset or replicaset".into()),
+            }));
+        }
+    };
+    workloads(cluster)
+        .into_iter()
+        .map(|(key, _)| key)
+        .find(|key| key.kind == kind && key.name == name)
+        .ok_or_else(|| {
+            boxed(UsageError {
+                message: format!("{kind} {name:?} is not one of this app's live workloads"),
+                hint: None,
+            })
+        })
+}
+
+fn confirm(action: &str, yes: bool) -> Result<bool, Box<dyn Classified>> {
+    super::say(format_args!("{action}"));
+    if yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(boxed(UsageError {
+            message: "refusing without confirmation: stdin is not a terminal".into(),
+            hint: Some("pass --yes".into()),
+        }));
+    }
+    print!("Proceed? [y/N] ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+fn refuse_read_only(global: &GlobalArgs, command: &str) -> bool {
+    if global.read_only {
+        eprintln!(
+            "refused: read-only mode: `{command}` would change the cluster (drop --read-only)"
+        );
+    }
+    global.read_only
+}
+
+pub fn restart(global: &GlobalArgs, args: RestartArgs) -> CliResult {
+    if refuse_read_only(global, "restart") {
+        return Ok(Outcome::ReadOnly);
+    }
+    let desired = desired(global, &args.app)?;
+    runtime()?.block_on(async {
+        let cluster = observe(global, &desired).await?;
+        let key = find_workload(&cluster, &args.workload)?;
+        let action = format!(
+            "restart {key} on context {} (namespace {})",
+            text::one_line(&cluster.connection.context),
+            key.namespace
+        );
+        if !confirm(&action, args.yes)? {
+            return Ok(Outcome::Ok);
+        }
+        let served = cluster.catalog.get(&key.group, &key.kind).ok_or_else(|| {
+            boxed(UsageError {
+                message: format!("the cluster does not serve {}", key.kind),
+                hint: None,
+            })
+        })?;
+        workloads::restart(
+            &cluster.connection,
+            served,
+            &key.namespace,
+            &key.name,
+            MANAGER,
+        )
+        .await
+        .map_err(boxed)?;
+        super::say(format_args!("restarted {key}"));
+        Ok(Outcome::Ok)
+    })
+}
+
+pub fn scale(global: &GlobalArgs, args: ScaleArgs) -> CliResult {
+    if refuse_read_only(global, "scale") {
+        return Ok(Outcome::ReadOnly);
+    }
+    if args.replicas < 0 {
+        return Err(boxed(UsageError {
+            message: format!("cannot scale to {} replicas", args.replicas),
+            hint: None,
+        }));
+    }
+    let desired = desired(global, &args.app)?;
+    runtime()?.block_on(async {
+        let cluster = observe(global, &desired).await?;
+        let key = find_workload(&cluster, &args.workload)?;
+        let action = format!(
+            "scale {key} to {} on context {} (namespace {}); Git still says otherwise, so the app will show as drifted",
+            args.replicas,
+            text::one_line(&cluster.connection.context),
+            key.namespace
+        );
+        if !confirm(&action, args.yes)? {
+            return Ok(Outcome::Ok);
+        }
+        let served = cluster.catalog.get(&key.group, &key.kind).ok_or_else(|| {
+            boxed(UsageError { message: format!("the cluster does not serve {}", key.kind), hint: None })
+        })?;
+        workloads::scale(&cluster.connection, served, &key.namespace, &key.name, args.replicas, MANAGER)
+            .await
+            .map_err(boxed)?;
+        super::say(format_args!("scaled {key} to {}", args.replicas));
+        Ok(Outcome::Ok)
+    })
+}
