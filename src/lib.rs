@@ -9,9 +9,11 @@
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod git;
+pub mod health;
 pub mod model;
 pub mod render;
 pub mod sandbox;

@@ -5,10 +5,12 @@
 
 mod app;
 mod commit;
+mod health;
 pub mod ledger;
 pub mod lists;
 mod resource;
 pub mod scope;
+mod sync;
 pub mod text;
 
 pub use app::{
@@ -16,4 +18,6 @@ pub use app::{
     RepoSpec, SyncPolicy,
 };
 pub use commit::{CommitId, CommitInfo};
+pub use health::{Health, HealthStatus};
 pub use resource::{Manifest, ResourceKey, SourceRef};
+pub use sync::SyncStatus;
