@@ -3,6 +3,7 @@
 //! of its own beyond choosing what to print.
 
 mod apps;
+mod health;
 mod history;
 mod output;
 mod render;
@@ -71,6 +72,8 @@ pub enum Command {
     Restart(support::RestartArgs),
     /// Scale one of an app's workloads.
     Scale(support::ScaleArgs),
+    /// The health of every object in a file.
+    Health(health::HealthArgs),
 }
 
 /// What a command reports back: success, "differences found" (exit 1), or an
@@ -112,6 +115,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Events(args) => support::events(global, args),
         Command::Restart(args) => support::restart(global, args),
         Command::Scale(args) => support::scale(global, args),
+        Command::Health(args) => health::run(global, args),
     }
 }
 
