@@ -10,6 +10,13 @@ use common::TempRepo;
 use driftdeck::sandbox::Sandbox;
 
 const APP: &str = "apiVersion: v1
+kind: Secret
+metadata:
+  name: shop-secret
+stringData:
+  password: hunter2-in-git
+---
+apiVersion: v1
 kind: ConfigMap
 metadata:
   name: shop-config
@@ -98,6 +105,109 @@ fn sync_plans_asks_applies_and_records() {
     );
     assert!(stdout(&synced).contains("applied        apps/Deployment/default/shop"));
 
+    // Right after a sync the app is in sync: defaulted fields are not drift.
+    let in_sync = driftdeck(&repo, &sandbox, &["diff", "shop"]);
+    assert_eq!(in_sync.status.code(), Some(0), "{}", stdout(&in_sync));
+    let again = driftdeck(&repo, &sandbox, &["sync", "shop", "--dry-run"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    assert!(stdout(&again).contains("3 unchanged"), "{}", stdout(&again));
+
+    // Drift by hand: replicas, a ConfigMap value, a Secret value.
+    let kubectl_ok = |args: &[&str]| {
+        let output = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(sandbox.kubeconfig())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    kubectl_ok(&["scale", "deploy/shop", "--replicas=4"]);
+    kubectl_ok(&[
+        "patch",
+        "configmap",
+        "shop-config",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"data":{"MODE":"maintenance"}}"#,
+    ]);
+    kubectl_ok(&[
+        "patch",
+        "secret",
+        "shop-secret",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"stringData":{"password":"changed-by-hand"}}"#,
+    ]);
+    let drifted = driftdeck(&repo, &sandbox, &["diff", "shop"]);
+    assert_eq!(drifted.status.code(), Some(1));
+    let text = stdout(&drifted);
+    assert!(
+        text.contains("OutOfSync  apps/Deployment/default/shop") && text.contains("+  replicas: 1"),
+        "{text}"
+    );
+    assert!(text.contains("-  MODE: maintenance"), "{text}");
+    assert!(
+        text.contains("OutOfSync  core/Secret/default/shop-secret"),
+        "{text}"
+    );
+    let json = driftdeck(&repo, &sandbox, &["diff", "shop", "-o", "json"]);
+    let client = driftdeck(&repo, &sandbox, &["diff", "shop", "--diff-mode", "client"]);
+    for output in [&drifted, &json, &client] {
+        let all = format!(
+            "{}{}",
+            stdout(output),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        for secret in [
+            "hunter2-in-git",
+            "changed-by-hand",
+            "aHVudGVyMi1pbi1naXQ=",
+            "Y2hhbmdlZC1ieS1oYW5k",
+        ] {
+            assert!(!all.contains(secret), "a Secret value leaked: {all}");
+        }
+    }
+    let diffs: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let deployment = diffs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"]["kind"] == "Deployment")
+        .unwrap();
+    assert!(
+        deployment["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["pointer"] == "/spec/replicas")
+    );
+    // Re-syncing meets the hand edits' field managers: reported as conflicts that
+    // name them; --force-conflicts takes the fields back.
+    let conflicted = driftdeck(&repo, &sandbox, &["sync", "shop", "--yes"]);
+    assert_eq!(conflicted.status.code(), Some(2));
+    assert!(
+        stdout(&conflicted).contains("conflict with \"kubectl\" using apps/v1: .spec.replicas"),
+        "{}",
+        stdout(&conflicted)
+    );
+    let resynced = driftdeck(
+        &repo,
+        &sandbox,
+        &["sync", "shop", "--yes", "--force-conflicts"],
+    );
+    assert!(resynced.status.success(), "{}", stdout(&resynced));
+    assert_eq!(
+        driftdeck(&repo, &sandbox, &["diff", "shop"]).status.code(),
+        Some(0)
+    );
+
     let kubectl = Command::new("kubectl")
         .arg("--kubeconfig")
         .arg(sandbox.kubeconfig())
@@ -145,7 +255,16 @@ fn sync_plans_asks_applies_and_records() {
         "{}",
         String::from_utf8_lossy(&logs.stderr)
     );
-    assert_eq!(stdout(&logs).lines().count(), 1, "{}", stdout(&logs));
+    // One line per pod (several pods are prefixed with their names).
+    let lines: Vec<String> = stdout(&logs).lines().map(str::to_owned).collect();
+    let pods: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .map(|l| l.split(' ').next().unwrap_or_default())
+        .collect();
+    assert!(
+        !lines.is_empty() && (lines.len() == 1 || pods.len() == lines.len()),
+        "{lines:?}"
+    );
     let events = driftdeck(&repo, &sandbox, &["events", "shop"]);
     assert!(
         stdout(&events).contains("ScalingReplicaSet"),
@@ -169,6 +288,8 @@ fn sync_plans_asks_applies_and_records() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&replicas.stdout), "2");
+    let drifted = driftdeck(&repo, &sandbox, &["diff", "shop"]);
+    assert_eq!(drifted.status.code(), Some(1), "a scale by hand is drift");
     let refused = driftdeck(
         &repo,
         &sandbox,

@@ -63,7 +63,7 @@ async fn sync_prune_conflict_and_partial_failure() {
         prune: true,
         ..SyncOptions::default()
     };
-    let plan = sync::plan(&app, &desired, &state, &options);
+    let plan = sync::plan(&app, &desired, &state, &options, &Default::default());
     assert_eq!(plan.create.len(), 5);
     let report = sync::execute(
         &connection,
@@ -80,7 +80,7 @@ async fn sync_prune_conflict_and_partial_failure() {
     // Everything now carries the tracking label; a second sync creates nothing.
     let state = live::fetch(&connection, &catalog, &app, &desired).await;
     assert_eq!(state.objects.len(), 5);
-    let plan = sync::plan(&app, &desired, &state, &options);
+    let plan = sync::plan(&app, &desired, &state, &options, &Default::default());
     assert!(plan.create.is_empty() && plan.prune.is_empty());
 
     // Git drops two ConfigMaps and the Namespace: only `settings` goes.
@@ -90,7 +90,7 @@ async fn sync_prune_conflict_and_partial_failure() {
         .cloned()
         .collect();
     let state = live::fetch(&connection, &catalog, &app, &smaller).await;
-    let plan = sync::plan(&app, &smaller, &state, &options);
+    let plan = sync::plan(&app, &smaller, &state, &options, &Default::default());
     let pruned: Vec<&str> = plan.prune.iter().map(|k| k.name.as_str()).collect();
     assert_eq!(pruned, vec!["settings"]);
     assert!(
@@ -134,7 +134,13 @@ async fn sync_prune_conflict_and_partial_failure() {
         .filter(|m| m.key.kind == "Deployment")
         .collect();
     let state = live::fetch(&connection, &catalog, &app, &changed).await;
-    let plan = sync::plan(&app, &changed, &state, &SyncOptions::default());
+    let plan = sync::plan(
+        &app,
+        &changed,
+        &state,
+        &SyncOptions::default(),
+        &Default::default(),
+    );
     let report = sync::execute(
         &connection,
         &catalog,
@@ -174,7 +180,13 @@ async fn sync_prune_conflict_and_partial_failure() {
     });
     let desired = app_manifests(3);
     let state = live::fetch(&connection, &catalog, &app, &desired).await;
-    let plan = sync::plan(&app, &desired, &state, &SyncOptions::default());
+    let plan = sync::plan(
+        &app,
+        &desired,
+        &state,
+        &SyncOptions::default(),
+        &Default::default(),
+    );
     let report = sync::execute(
         &connection,
         &catalog,

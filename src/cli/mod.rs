@@ -3,6 +3,7 @@
 //! of its own beyond choosing what to print.
 
 mod apps;
+mod diff;
 mod health;
 mod history;
 mod output;
@@ -74,6 +75,8 @@ pub enum Command {
     Scale(support::ScaleArgs),
     /// The health of every object in a file.
     Health(health::HealthArgs),
+    /// How an app's cluster differs from Git (exit 1 when it does).
+    Diff(diff::DiffArgs),
 }
 
 /// What a command reports back: success, "differences found" (exit 1), or an
@@ -116,6 +119,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Restart(args) => support::restart(global, args),
         Command::Scale(args) => support::scale(global, args),
         Command::Health(args) => health::run(global, args),
+        Command::Diff(args) => diff::run(global, args),
     }
 }
 

@@ -9,8 +9,9 @@ use clap::Args;
 
 use super::{CliResult, GlobalArgs, Outcome, UsageError, boxed};
 use crate::config;
+use crate::diff::DiffMode;
 use crate::engine::sync::{self, PruneSkip, SyncOptions, SyncPlan, SyncReport};
-use crate::engine::{ledger, target};
+use crate::engine::{drift, ledger, target};
 use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome as LedgerOutcome};
 use crate::model::{ResourceKey, text};
 
@@ -98,11 +99,14 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
                 problem.group, problem.kind, problem.error
             );
         }
+        // Objects that already match Git (by a server-side dry run) are not applied.
+        let drift = drift::drift(&desired, &cluster, DiffMode::ServerSide).await;
         let plan = sync::plan(
             &desired.app.name,
             &desired.manifests,
             &cluster.live,
             &options,
+            &drift.synced(),
         );
         print_plan(&desired, &cluster.connection, &plan, &options);
         let changes = !plan.create.is_empty()
@@ -235,7 +239,7 @@ fn print_plan(
     }
     for key in &plan.update {
         super::say(format_args!(
-            "  apply   {}",
+            "  update  {}",
             text::one_line(&key.to_string())
         ));
     }
@@ -265,9 +269,10 @@ fn print_plan(
         )
     };
     super::say(format_args!(
-        "{} to create, {} to apply, {pruning}",
+        "{} to create, {} to update, {} unchanged, {pruning}",
         plan.create.len(),
-        plan.update.len()
+        plan.update.len(),
+        plan.unchanged.len()
     ));
 }
 

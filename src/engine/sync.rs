@@ -45,8 +45,10 @@ pub enum PruneSkip {
 pub struct SyncPlan {
     /// Desired objects not in the cluster.
     pub create: Vec<ResourceKey>,
-    /// Desired objects in the cluster (applied again; unchanged ones are no-ops).
+    /// Desired objects in the cluster that differ from Git.
     pub update: Vec<ResourceKey>,
+    /// Desired objects that already match Git (not applied again).
+    pub unchanged: Vec<ResourceKey>,
     /// Tracked objects no longer in Git, to delete when pruning.
     pub prune: Vec<ResourceKey>,
     /// Tracked objects no longer in Git that are kept, and why.
@@ -74,18 +76,22 @@ fn prune_skip(key: &ResourceKey, object: &Value, options: &SyncOptions) -> Optio
     None
 }
 
-/// Plans a sync of `desired` against `live`.
+/// Plans a sync of `desired` against `live`; `synced` are the keys the drift found
+/// already matching Git (empty when unknown: then every live object is updated).
 pub fn plan(
     app: &AppName,
     desired: &[Manifest],
     live: &LiveState,
     options: &SyncOptions,
+    synced: &BTreeSet<ResourceKey>,
 ) -> SyncPlan {
     let selected = |key: &ResourceKey| options.only.is_empty() || options.only.contains(key);
     let wanted: BTreeSet<&ResourceKey> = desired.iter().map(|m| &m.key).collect();
     let mut plan = SyncPlan::default();
     for manifest in desired.iter().filter(|m| selected(&m.key)) {
-        if live.objects.contains_key(&manifest.key) {
+        if synced.contains(&manifest.key) {
+            plan.unchanged.push(manifest.key.clone());
+        } else if live.objects.contains_key(&manifest.key) {
             plan.update.push(manifest.key.clone());
         } else {
             plan.create.push(manifest.key.clone());
@@ -208,6 +214,7 @@ pub fn summary(plan: &SyncPlan) -> BTreeMap<&'static str, usize> {
     BTreeMap::from([
         ("create", plan.create.len()),
         ("update", plan.update.len()),
+        ("unchanged", plan.unchanged.len()),
         ("prune", plan.prune.len()),
         ("keep", plan.keep.len()),
     ])

@@ -1,0 +1,106 @@
+//! The drift of an app: one [`ResourceDiff`] per desired object and per tracked
+//! object Git no longer has. Server-side mode asks the API server for a dry run of
+//! each live object's apply (the very object a sync would send), so defaulting and
+//! admission never show as drift; when a dry run is refused (no permission, a
+//! webhook down) that resource falls back to client-side comparison and the reason
+//! is kept.
+
+use std::collections::BTreeSet;
+
+use super::sync::FIELD_MANAGER;
+use super::target::{Cluster, Desired};
+use super::tracking::{is_tracked_by, tracked};
+use crate::cluster::{self, ApplyMode, ClusterError};
+use crate::diff::{self, DiffInput, DiffMode, ResourceDiff};
+use crate::model::{ResourceKey, SyncStatus};
+
+/// An app's drift, resource by resource.
+#[derive(Debug, Default)]
+pub struct Drift {
+    pub resources: Vec<ResourceDiff>,
+    /// Resources compared client-side because their dry run failed, and why.
+    pub fallbacks: Vec<(ResourceKey, ClusterError)>,
+}
+
+impl Drift {
+    pub fn in_sync(&self) -> bool {
+        self.resources
+            .iter()
+            .all(|r| r.status == SyncStatus::Synced)
+    }
+
+    /// The keys whose live object already matches Git.
+    pub fn synced(&self) -> BTreeSet<ResourceKey> {
+        self.resources
+            .iter()
+            .filter(|r| r.status == SyncStatus::Synced)
+            .map(|r| r.key.clone())
+            .collect()
+    }
+}
+
+pub async fn drift(desired: &Desired, cluster: &Cluster, mode: DiffMode) -> Drift {
+    let app = &desired.app;
+    let mut drift = Drift::default();
+    for manifest in &desired.manifests {
+        let object = tracked(manifest, &app.name);
+        let live = cluster.live.objects.get(&manifest.key);
+        let mut effective = mode;
+        let mut predicted = None;
+        if mode == DiffMode::ServerSide && live.is_some() {
+            let served = cluster.catalog.get(&manifest.key.group, &manifest.key.kind);
+            let result = match served {
+                Some(served) => {
+                    // Forced: a conflict is a sync question, not a drift question.
+                    cluster::apply(
+                        &cluster.connection,
+                        served,
+                        &object,
+                        FIELD_MANAGER,
+                        true,
+                        ApplyMode::DryRun,
+                    )
+                    .await
+                }
+                None => Err(ClusterError::NotFound {
+                    context: cluster.connection.context.clone(),
+                    message: format!("{}/{} is not served", manifest.key.group, manifest.key.kind),
+                }),
+            };
+            match result {
+                Ok(value) => predicted = Some(value),
+                Err(error) => {
+                    effective = DiffMode::ClientSide;
+                    drift.fallbacks.push((manifest.key.clone(), error));
+                }
+            }
+        }
+        drift.resources.push(diff::diff(
+            &DiffInput {
+                key: &manifest.key,
+                desired: Some(&object),
+                live,
+                predicted: predicted.as_ref(),
+                ignore: &app.ignore_differences,
+            },
+            effective,
+        ));
+    }
+    let wanted: BTreeSet<&ResourceKey> = desired.manifests.iter().map(|m| &m.key).collect();
+    for (key, object) in &cluster.live.objects {
+        if wanted.contains(key) || !is_tracked_by(object, &app.name) {
+            continue;
+        }
+        drift.resources.push(diff::diff(
+            &DiffInput {
+                key,
+                desired: None,
+                live: Some(object),
+                predicted: None,
+                ignore: &app.ignore_differences,
+            },
+            mode,
+        ));
+    }
+    drift
+}
