@@ -38,6 +38,12 @@ pub struct SyncArgs {
     /// Take fields that other field managers own.
     #[arg(long)]
     pub force_conflicts: bool,
+    /// After applying, wait until every object is healthy (or the timeout passes).
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits, in seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub timeout: u64,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -121,6 +127,9 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
         }
         if !changes {
             super::say(format_args!("nothing to sync"));
+            if args.wait {
+                wait_healthy(&desired, &cluster, args.timeout).await?;
+            }
             return Ok(Outcome::Ok);
         }
         if !args.yes && !confirm()? {
@@ -184,6 +193,9 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
                 text::one_line(&error.to_string())
             );
         }
+        if report.succeeded() && args.wait {
+            wait_healthy(&desired, &cluster, args.timeout).await?;
+        }
         if report.succeeded() {
             Ok(Outcome::Ok)
         } else {
@@ -209,6 +221,46 @@ impl crate::error::Classified for SyncFailed {
 
     fn hint(&self) -> Option<String> {
         Some("fix the cause and run the sync again: applying is idempotent".into())
+    }
+}
+
+/// Waits for every desired object to be healthy, printing where each ended.
+async fn wait_healthy(
+    desired: &target::Desired,
+    cluster: &target::Cluster,
+    seconds: u64,
+) -> Result<(), Box<dyn crate::error::Classified>> {
+    let waited =
+        crate::engine::wait::healthy(desired, cluster, std::time::Duration::from_secs(seconds))
+            .await;
+    for (key, health) in &waited.resources {
+        super::say(format_args!(
+            "{:<12} {}  {}",
+            health.status.label(),
+            text::one_line(&key.to_string()),
+            text::one_line(&health.message)
+        ));
+    }
+    if waited.healthy {
+        Ok(())
+    } else {
+        Err(boxed(NotHealthy { seconds }))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("applied, but not every object was healthy within {seconds}s (see above)")]
+struct NotHealthy {
+    seconds: u64,
+}
+
+impl crate::error::Classified for NotHealthy {
+    fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::Cluster
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some("look at `driftdeck events APP` and `driftdeck logs APP`".into())
     }
 }
 

@@ -9,4 +9,5 @@ pub mod live;
 pub mod sync;
 pub mod target;
 pub mod tracking;
+pub mod wait;
 pub mod waves;
