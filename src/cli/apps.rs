@@ -1,5 +1,8 @@
 //! `driftdeck apps`: the apps the configuration declares, where they deploy, how they
-//! render, and the revision Git wants for each (its repo's branch tip).
+//! render, the revision Git wants for each (its repo's branch tip), and, from each
+//! app's cluster, the revision live, sync and drift counts, health, pin and last
+//! operation. A cluster that cannot be reached shows in its apps' rows; the other
+//! apps are still shown (exit 0). `--offline` skips the clusters.
 
 use std::collections::HashMap;
 
@@ -16,7 +19,13 @@ use crate::model::{AppName, CommitId, RenderKind, RepoName};
 pub struct AppsArgs {
     #[arg(short, long, value_enum, default_value_t)]
     pub output: OutputFormat,
+    /// Do not contact clusters: configuration and Git only.
+    #[arg(long)]
+    pub offline: bool,
 }
+
+/// How long one app's cluster may take to answer before its row says so.
+const CLUSTER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -29,6 +38,10 @@ struct AppRow {
     namespace: String,
     desired_revision: Option<CommitId>,
     error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live: Option<crate::engine::status::AppStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster_error: Option<String>,
 }
 
 pub fn run(global: &GlobalArgs, args: AppsArgs) -> CliResult {
@@ -58,9 +71,15 @@ pub fn run(global: &GlobalArgs, args: AppsArgs) -> CliResult {
                 namespace: app.destination.namespace.clone(),
                 desired_revision: tip.and_then(|t| t.as_ref().ok()).cloned(),
                 error: tip.and_then(|t| t.as_ref().err()).cloned(),
+                live: None,
+                cluster_error: None,
             }
         })
         .collect();
+    let mut rows = rows;
+    if !args.offline {
+        observe_all(global, &config, &mut rows);
+    }
     output::print(args.output, &rows, || {
         output::table(
             [
@@ -70,6 +89,9 @@ pub fn run(global: &GlobalArgs, args: AppsArgs) -> CliResult {
                 "RENDER",
                 "DESTINATION",
                 "DESIRED",
+                "LIVE",
+                "SYNC",
+                "HEALTH",
                 "ERROR",
             ],
             rows.iter().map(|r| {
@@ -90,11 +112,103 @@ pub fn run(global: &GlobalArgs, args: AppsArgs) -> CliResult {
                     r.desired_revision
                         .as_ref()
                         .map_or("-".into(), |c| c.short().to_owned()),
-                    r.error.clone().unwrap_or_default(),
+                    live_column(r),
+                    sync_column(r),
+                    r.live
+                        .as_ref()
+                        .map_or("-".into(), |l| l.health.label().to_owned()),
+                    r.error
+                        .clone()
+                        .or_else(|| r.cluster_error.clone())
+                        .unwrap_or_default(),
                 ]
             }),
         )
     })
     .map_err(boxed)?;
     Ok(Outcome::Ok)
+}
+
+fn live_column(row: &AppRow) -> String {
+    let Some(live) = &row.live else {
+        return "-".into();
+    };
+    let revision = live
+        .live_revision
+        .as_deref()
+        .map_or("-".to_owned(), |r| r.get(..7).unwrap_or(r).to_owned());
+    match &live.pinned {
+        Some(pin) => format!("{revision} (pinned {})", pin.get(..7).unwrap_or(pin)),
+        None => revision,
+    }
+}
+
+fn sync_column(row: &AppRow) -> String {
+    let Some(live) = &row.live else {
+        return "-".into();
+    };
+    let mut parts = Vec::new();
+    for (count, word) in [
+        (live.out_of_sync, "changed"),
+        (live.missing, "missing"),
+        (live.extra, "extra"),
+    ] {
+        if count > 0 {
+            parts.push(format!("{count} {word}"));
+        }
+    }
+    if parts.is_empty() {
+        live.sync.as_str().to_owned()
+    } else {
+        format!("{} ({})", live.sync.as_str(), parts.join(", "))
+    }
+}
+
+/// Fills each row's live status from its cluster; errors stay in their own rows.
+fn observe_all(global: &GlobalArgs, config: &config::Config, rows: &mut [AppRow]) {
+    use crate::engine::{drift, ledger, status, target};
+    let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    for row in rows.iter_mut().filter(|r| r.error.is_none()) {
+        let desired = match target::desired(config, row.name.as_str(), None) {
+            Ok(desired) => desired,
+            Err(error) => {
+                row.error = Some(super::one_line_error(&*error));
+                continue;
+            }
+        };
+        let observed = runtime.block_on(async {
+            tokio::time::timeout(CLUSTER_TIMEOUT, async {
+                let cluster = target::observe(
+                    &desired,
+                    global.kubeconfig.as_deref(),
+                    global.context.as_deref(),
+                )
+                .await
+                .map_err(|e| super::one_line_error(&e))?;
+                let drift =
+                    drift::drift(&desired, &cluster, crate::diff::DiffMode::ServerSide).await;
+                let entries = ledger::read(&cluster.connection, &desired.app.name)
+                    .await
+                    .map_err(|e| super::one_line_error(&e))?;
+                Ok::<_, String>(status::status(&desired, &cluster, &drift, &entries))
+            })
+            .await
+            .unwrap_or_else(|_| {
+                Err(format!(
+                    "the cluster did not answer within {}s",
+                    CLUSTER_TIMEOUT.as_secs()
+                ))
+            })
+        });
+        match observed {
+            Ok(live) => row.live = Some(live),
+            Err(error) => row.cluster_error = Some(error),
+        }
+    }
 }
