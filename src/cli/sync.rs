@@ -11,8 +11,8 @@ use super::{CliResult, GlobalArgs, Outcome, UsageError, boxed};
 use crate::config;
 use crate::diff::DiffMode;
 use crate::engine::sync::{self, PruneSkip, SyncOptions, SyncPlan, SyncReport};
-use crate::engine::{drift, ledger, target};
-use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome as LedgerOutcome};
+use crate::engine::{drift, operation, target};
+use crate::model::ledger::Operation;
 use crate::model::{ResourceKey, text};
 
 #[derive(Debug, Args)]
@@ -136,60 +136,14 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
             super::say(format_args!("not synced"));
             return Ok(Outcome::Ok);
         }
-        let mut entry = LedgerEntry {
-            id: format!(
-                "{}-{}",
-                jiff::Timestamp::now().as_millisecond(),
-                desired.commit.short()
-            ),
-            operation: Operation::Sync,
-            revision: desired.commit.to_string(),
-            who: Actor {
-                kube_user: cluster.connection.user.clone(),
-                local_user: local_user(),
-            },
-            reason: None,
-            started: jiff::Timestamp::now(),
-            finished: None,
-            outcome: LedgerOutcome::Running,
-            resources: Vec::new(),
-        };
-        let recorded = ledger::append(&cluster.connection, &desired.app.name, entry.clone()).await;
-        if let Err(error) = &recorded {
+        let recorded =
+            operation::apply_recorded(&desired, &cluster, &plan, &options, Operation::Sync, None)
+                .await;
+        let report = recorded.report;
+        print_report(&report);
+        if let Some(error) = recorded.ledger_error {
             eprintln!(
                 "warning: the ledger could not be written: {}",
-                text::one_line(&error.to_string())
-            );
-        }
-        let report = sync::execute(
-            &cluster.connection,
-            &cluster.catalog,
-            &desired.app.name,
-            &desired.manifests,
-            &cluster.live,
-            &plan,
-            &options,
-        )
-        .await;
-        print_report(&report);
-        entry.finished = Some(jiff::Timestamp::now());
-        entry.resources = report.touched();
-        entry.outcome = if report.succeeded() {
-            LedgerOutcome::Succeeded
-        } else {
-            LedgerOutcome::Failed {
-                message: report
-                    .failed
-                    .first()
-                    .map(|(key, error)| format!("{key}: {error}"))
-                    .unwrap_or_else(|| "not every resource was applied".into()),
-            }
-        };
-        if recorded.is_ok()
-            && let Err(error) = ledger::update(&cluster.connection, &desired.app.name, entry).await
-        {
-            eprintln!(
-                "warning: the ledger could not be updated: {}",
                 text::one_line(&error.to_string())
             );
         }
@@ -225,7 +179,7 @@ impl crate::error::Classified for SyncFailed {
 }
 
 /// Waits for every desired object to be healthy, printing where each ended.
-async fn wait_healthy(
+pub(super) async fn wait_healthy(
     desired: &target::Desired,
     cluster: &target::Cluster,
     seconds: u64,
@@ -264,13 +218,7 @@ impl crate::error::Classified for NotHealthy {
     }
 }
 
-fn local_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_default()
-}
-
-fn print_plan(
+pub(super) fn print_plan(
     desired: &target::Desired,
     connection: &crate::cluster::Connection,
     plan: &SyncPlan,
@@ -328,7 +276,7 @@ fn print_plan(
     ));
 }
 
-fn print_report(report: &SyncReport) {
+pub(super) fn print_report(report: &SyncReport) {
     for key in &report.applied {
         super::say(format_args!(
             "applied        {}",
@@ -357,7 +305,7 @@ fn print_report(report: &SyncReport) {
 }
 
 /// Asks on the terminal; without one, refuses (scripts pass --yes).
-fn confirm() -> Result<bool, Box<dyn crate::error::Classified>> {
+pub(super) fn confirm() -> Result<bool, Box<dyn crate::error::Classified>> {
     if !std::io::stdin().is_terminal() {
         return Err(boxed(UsageError {
             message: "refusing to sync without confirmation: stdin is not a terminal".into(),

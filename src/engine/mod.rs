@@ -6,6 +6,7 @@
 pub mod drift;
 pub mod ledger;
 pub mod live;
+pub mod operation;
 pub mod status;
 pub mod sync;
 pub mod target;
