@@ -2,33 +2,15 @@
 //! tracked objects found by label even after they left Git, unknown kinds reported
 //! per kind.
 
+mod common;
+
+use common::cluster::manifest;
 use driftdeck::cluster::{self, ApplyMode};
 use driftdeck::engine::live;
 use driftdeck::engine::tracking::tracked;
-use driftdeck::model::{AppName, Manifest, ResourceKey, SourceRef};
+use driftdeck::model::AppName;
 use driftdeck::sandbox::Sandbox;
-use serde_json::{Value, json};
-
-fn manifest(object: Value) -> Manifest {
-    let api_version = object["apiVersion"].as_str().unwrap().to_owned();
-    let key = ResourceKey::new(
-        ResourceKey::group_of(&api_version),
-        object["kind"].as_str().unwrap(),
-        object["metadata"]["namespace"].as_str().unwrap_or_default(),
-        object["metadata"]["name"].as_str().unwrap(),
-    );
-    Manifest {
-        key,
-        api_version,
-        object,
-        source: SourceRef {
-            file: "test.yaml".into(),
-            document: 0,
-            line: 1,
-            item: None,
-        },
-    }
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn live_state_finds_desired_tracked_and_reports_unknown_kinds() {

@@ -1,33 +1,15 @@
 //! Sync against the sandbox: plan, apply in waves with tracking, prune safeguards,
 //! conflicts with other managers, and a failure mid-sync reported exactly.
 
+mod common;
+
+use common::cluster::manifest;
 use driftdeck::cluster::{self, ClusterError};
 use driftdeck::engine::live;
 use driftdeck::engine::sync::{self, PruneSkip, SyncOptions};
-use driftdeck::model::{AppName, Manifest, ResourceKey, SourceRef};
+use driftdeck::model::{AppName, Manifest};
 use driftdeck::sandbox::{FaultConfig, Sandbox};
-use serde_json::{Value, json};
-
-fn manifest(object: Value) -> Manifest {
-    let api_version = object["apiVersion"].as_str().unwrap().to_owned();
-    let key = ResourceKey::new(
-        ResourceKey::group_of(&api_version),
-        object["kind"].as_str().unwrap(),
-        object["metadata"]["namespace"].as_str().unwrap_or_default(),
-        object["metadata"]["name"].as_str().unwrap(),
-    );
-    Manifest {
-        key,
-        api_version,
-        object,
-        source: SourceRef {
-            file: "t.yaml".into(),
-            document: 0,
-            line: 1,
-            item: None,
-        },
-    }
-}
+use serde_json::json;
 
 fn app_manifests(replicas: i64) -> Vec<Manifest> {
     vec![

@@ -175,3 +175,26 @@ spec:
   ports:
   - port: 80
 "#;
+
+/// A `Manifest` from a JSON object, as the renderer would make it.
+pub fn manifest(object: serde_json::Value) -> driftdeck::model::Manifest {
+    use driftdeck::model::{Manifest, ResourceKey, SourceRef};
+    let api_version = object["apiVersion"].as_str().unwrap().to_owned();
+    let key = ResourceKey::new(
+        ResourceKey::group_of(&api_version),
+        object["kind"].as_str().unwrap(),
+        object["metadata"]["namespace"].as_str().unwrap_or_default(),
+        object["metadata"]["name"].as_str().unwrap(),
+    );
+    Manifest {
+        key,
+        api_version,
+        object,
+        source: SourceRef {
+            file: "test.yaml".into(),
+            document: 0,
+            line: 1,
+            item: None,
+        },
+    }
+}
