@@ -292,20 +292,6 @@ fn restore_removes_a_path_that_did_not_exist_and_refuses_a_moved_branch() {
     repo.write("apps/web/deploy.yaml", "v: 1\n");
     let tip = repo.commit("add web");
     let git = GitRepo::open(repo.path()).unwrap();
-    let checked_out = RestoreRequest {
-        branch: "main",
-        path: "apps/web",
-        to: &CommitId::new(before.clone()),
-        expected_tip: &CommitId::new(tip.clone()),
-        message: "remove web",
-        identity: Some(ada()),
-    };
-    let refused = git.restore_path(&checked_out).unwrap_err();
-    assert!(
-        matches!(refused, GitError::BranchCheckedOut { .. }),
-        "{refused:?}"
-    );
-    assert_eq!(repo.head(), tip, "nothing changed");
     repo.git(&["checkout", "-q", "--detach"]);
 
     let stale = RestoreRequest {
@@ -609,4 +595,69 @@ fn the_desired_revision_is_the_branch_even_when_a_tag_has_its_name() {
         branch: Some("main".into()),
     };
     assert_eq!(git.resolve(&git.desired_ref(&spec)).unwrap().as_str(), new);
+}
+
+#[test]
+fn restore_on_a_checked_out_branch_updates_files_and_index_and_refuses_local_changes() {
+    let mut repo = TempRepo::new();
+    repo.write("apps/web/deploy.yaml", "image: web:1\n");
+    repo.write("apps/web/old.yaml", "kind: Old\n");
+    repo.write("apps/api/deploy.yaml", "image: api:1\n");
+    let good = repo.commit("web 1");
+    repo.write("apps/web/deploy.yaml", "image: web:2\n");
+    std::fs::remove_file(repo.path().join("apps/web/old.yaml")).unwrap();
+    repo.write("apps/web/new.yaml", "kind: New\n");
+    let tip = repo.commit("web 2");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let to = CommitId::new(good);
+    let request = RestoreRequest {
+        branch: "main",
+        path: "apps/web",
+        to: &to,
+        expected_tip: &CommitId::new(tip.clone()),
+        message: "roll back web",
+        identity: Some(ada()),
+    };
+
+    // Local changes under the path are never overwritten: edited, staged, untracked
+    // where the restore would write.
+    repo.write("apps/web/deploy.yaml", "image: web:mine\n");
+    let refused = git.restore_path(&request).unwrap_err();
+    assert!(
+        matches!(refused, GitError::WorktreeDirty { .. }),
+        "{refused:?}"
+    );
+    assert!(
+        refused.to_string().contains("apps/web/deploy.yaml"),
+        "{refused}"
+    );
+    repo.git(&["add", "apps/web/deploy.yaml"]);
+    let refused = git.restore_path(&request).unwrap_err();
+    assert!(refused.to_string().contains("staged"), "{refused}");
+    repo.git(&["reset", "-q", "--hard"]);
+    repo.write("apps/web/old.yaml", "untracked\n");
+    let refused = git.restore_path(&request).unwrap_err();
+    assert!(refused.to_string().contains("untracked"), "{refused}");
+    std::fs::remove_file(repo.path().join("apps/web/old.yaml")).unwrap();
+    assert_eq!(repo.head(), tip, "nothing committed while refused");
+
+    // Changes elsewhere are kept as they are, staged or not.
+    repo.write("apps/api/deploy.yaml", "image: api:mine\n");
+    repo.write("notes.txt", "staged elsewhere\n");
+    repo.git(&["add", "notes.txt"]);
+    let Restored::Committed(new) = git.restore_path(&request).unwrap() else {
+        panic!("expected a commit");
+    };
+    assert_eq!(repo.head(), new.as_str());
+    let read = |file: &str| std::fs::read_to_string(repo.path().join(file)).unwrap();
+    assert_eq!(read("apps/web/deploy.yaml"), "image: web:1\n");
+    assert_eq!(read("apps/web/old.yaml"), "kind: Old\n");
+    assert!(!repo.path().join("apps/web/new.yaml").exists());
+    assert_eq!(read("apps/api/deploy.yaml"), "image: api:mine\n");
+    let status = repo.git(&["status", "--porcelain"]);
+    assert_eq!(
+        status.lines().collect::<Vec<_>>(),
+        [" M apps/api/deploy.yaml", "A  notes.txt"],
+        "only the user's own changes remain"
+    );
 }

@@ -17,6 +17,7 @@ fn entry(id: &str, revision: &str) -> LedgerEntry {
             local_user: "ada".into(),
         },
         reason: Some("test".into()),
+        restored: None,
         started: jiff::Timestamp::now(),
         finished: None,
         outcome: Outcome::Running,

@@ -45,11 +45,7 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> CliResult {
         Mode::Server => DiffMode::ServerSide,
         Mode::Client => DiffMode::ClientSide,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| boxed(super::output::OutputError::Write(e)))?;
+    let runtime = super::act::runtime()?;
     let drift = runtime.block_on(async {
         let cluster = target::observe(
             &desired,

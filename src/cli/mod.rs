@@ -2,6 +2,7 @@
 //! formats and exit codes. It calls `config`, `git` and `render`; it holds no logic
 //! of its own beyond choosing what to print.
 
+mod act;
 mod apps;
 mod diff;
 mod health;
@@ -9,6 +10,7 @@ mod history;
 mod output;
 mod render;
 mod repos;
+mod rollback;
 mod sandbox;
 mod support;
 mod sync;
@@ -77,6 +79,10 @@ pub enum Command {
     Health(health::HealthArgs),
     /// How an app's cluster differs from Git (exit 1 when it does).
     Diff(diff::DiffArgs),
+    /// Roll an app back to a commit: a revert commit then a sync, or a pin.
+    Rollback(rollback::RollbackArgs),
+    /// Lift an app's pin, so sync applies Git's tip again.
+    Unpin(rollback::UnpinArgs),
 }
 
 /// What a command reports back: success, "differences found" (exit 1), or an
@@ -120,6 +126,8 @@ fn run(cli: Cli) -> CliResult {
         Command::Scale(args) => support::scale(global, args),
         Command::Health(args) => health::run(global, args),
         Command::Diff(args) => diff::run(global, args),
+        Command::Rollback(args) => rollback::run(global, args),
+        Command::Unpin(args) => rollback::unpin(global, args),
     }
 }
 

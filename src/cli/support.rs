@@ -3,7 +3,7 @@
 //! neutralised before it reaches the terminal; `restart` and `scale` show what they
 //! will touch and where, ask (unless `--yes`), and refuse under `--read-only`.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 
 use clap::Args;
 use futures_util::StreamExt;
@@ -68,14 +68,6 @@ pub struct ScaleArgs {
     pub yes: bool,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn Classified>> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| boxed(super::output::OutputError::Write(e)))
-}
-
 fn desired(global: &GlobalArgs, app: &str) -> Result<Desired, Box<dyn Classified>> {
     let config = config::load(global.config.as_deref()).map_err(boxed)?;
     target::desired(&config, app, None)
@@ -103,7 +95,7 @@ fn workloads(cluster: &Cluster) -> Vec<(&ResourceKey, &Value)> {
 
 pub fn logs(global: &GlobalArgs, args: LogsArgs) -> CliResult {
     let desired = desired(global, &args.app)?;
-    runtime()?.block_on(async {
+    super::act::runtime()?.block_on(async {
         let cluster = observe(global, &desired).await?;
         let mut pods = Vec::new();
         for (_, workload) in workloads(&cluster) {
@@ -165,7 +157,7 @@ pub fn logs(global: &GlobalArgs, args: LogsArgs) -> CliResult {
 
 pub fn events(global: &GlobalArgs, args: EventsArgs) -> CliResult {
     let desired = desired(global, &args.app)?;
-    runtime()?.block_on(async {
+    super::act::runtime()?.block_on(async {
         let cluster = observe(global, &desired).await?;
         let mut namespaces: Vec<&str> = cluster
             .live
@@ -261,29 +253,11 @@ fn find_workload<'a>(
 
 fn confirm(action: &str, yes: bool) -> Result<bool, Box<dyn Classified>> {
     super::say(format_args!("{action}"));
-    if yes {
-        return Ok(true);
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(boxed(UsageError {
-            message: "refusing without confirmation: stdin is not a terminal".into(),
-            hint: Some("pass --yes".into()),
-        }));
-    }
-    print!("Proceed? [y/N] ");
-    let _ = std::io::stdout().flush();
-    let mut answer = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut answer);
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+    super::act::confirm("act", yes)
 }
 
 fn refuse_read_only(global: &GlobalArgs, command: &str) -> bool {
-    if global.read_only {
-        eprintln!(
-            "refused: read-only mode: `{command}` would change the cluster (drop --read-only)"
-        );
-    }
-    global.read_only
+    super::act::refuse_read_only(global.read_only, command, None)
 }
 
 pub fn restart(global: &GlobalArgs, args: RestartArgs) -> CliResult {
@@ -291,7 +265,7 @@ pub fn restart(global: &GlobalArgs, args: RestartArgs) -> CliResult {
         return Ok(Outcome::ReadOnly);
     }
     let desired = desired(global, &args.app)?;
-    runtime()?.block_on(async {
+    super::act::runtime()?.block_on(async {
         let cluster = observe(global, &desired).await?;
         let key = find_workload(&cluster, &args.workload)?;
         let action = format!(
@@ -333,7 +307,7 @@ pub fn scale(global: &GlobalArgs, args: ScaleArgs) -> CliResult {
         }));
     }
     let desired = desired(global, &args.app)?;
-    runtime()?.block_on(async {
+    super::act::runtime()?.block_on(async {
         let cluster = observe(global, &desired).await?;
         let key = find_workload(&cluster, &args.workload)?;
         let action = format!(

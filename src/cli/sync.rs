@@ -3,16 +3,14 @@
 //! reports exactly what happened. `--dry-run` shows the plan only (exit 1 when it
 //! would change something). `--read-only` refuses (exit 3).
 
-use std::io::{BufRead, IsTerminal, Write};
-
 use clap::Args;
 
 use super::{CliResult, GlobalArgs, Outcome, UsageError, boxed};
 use crate::config;
 use crate::diff::DiffMode;
+use crate::engine::operation::{self, Record};
 use crate::engine::sync::{self, PruneSkip, SyncOptions, SyncPlan, SyncReport};
-use crate::engine::{drift, operation, target};
-use crate::model::ledger::Operation;
+use crate::engine::{drift, rollback, target};
 use crate::model::{ResourceKey, text};
 
 #[derive(Debug, Args)]
@@ -63,10 +61,13 @@ fn parse_resource(text: &str) -> Result<ResourceKey, UsageError> {
 }
 
 pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
-    if global.read_only && !args.dry_run {
-        eprintln!(
-            "refused: read-only mode: `sync` would change the cluster (drop --read-only, or use --dry-run to see the plan)"
-        );
+    if !args.dry_run
+        && super::act::refuse_read_only(
+            global.read_only,
+            "sync",
+            Some("use --dry-run to see the plan"),
+        )
+    {
         return Ok(Outcome::ReadOnly);
     }
     let only = args
@@ -86,11 +87,7 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
     for warning in &desired.warnings {
         eprintln!("warning: {}", text::one_line(warning));
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| boxed(super::output::OutputError::Write(e)))?;
+    let runtime = super::act::runtime()?;
     runtime.block_on(async {
         let cluster = target::observe(
             &desired,
@@ -99,6 +96,11 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
         )
         .await
         .map_err(boxed)?;
+        if !args.dry_run {
+            rollback::ensure_not_pinned(&cluster.connection, &desired.app.name)
+                .await
+                .map_err(boxed)?;
+        }
         for problem in &cluster.live.problems {
             eprintln!(
                 "warning: cannot read {}/{}: {:?}",
@@ -132,13 +134,12 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
             }
             return Ok(Outcome::Ok);
         }
-        if !args.yes && !confirm()? {
+        if !super::act::confirm("sync", args.yes)? {
             super::say(format_args!("not synced"));
             return Ok(Outcome::Ok);
         }
         let recorded =
-            operation::apply_recorded(&desired, &cluster, &plan, &options, Operation::Sync, None)
-                .await;
+            operation::apply_recorded(&desired, &cluster, &plan, &options, Record::sync()).await;
         let report = recorded.report;
         print_report(&report);
         if let Some(error) = recorded.ledger_error {
@@ -302,19 +303,4 @@ pub(super) fn print_report(report: &SyncReport) {
             text::one_line(&key.to_string())
         ));
     }
-}
-
-/// Asks on the terminal; without one, refuses (scripts pass --yes).
-pub(super) fn confirm() -> Result<bool, Box<dyn crate::error::Classified>> {
-    if !std::io::stdin().is_terminal() {
-        return Err(boxed(UsageError {
-            message: "refusing to sync without confirmation: stdin is not a terminal".into(),
-            hint: Some("pass --yes to sync without asking".into()),
-        }));
-    }
-    print!("Proceed? [y/N] ");
-    let _ = std::io::stdout().flush();
-    let mut answer = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut answer);
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }

@@ -7,6 +7,7 @@ pub mod drift;
 pub mod ledger;
 pub mod live;
 pub mod operation;
+pub mod rollback;
 pub mod status;
 pub mod sync;
 pub mod target;

@@ -6,7 +6,30 @@
 use super::ledger::{self, LedgerError};
 use super::sync::{self, SyncOptions, SyncPlan, SyncReport};
 use super::target::{Cluster, Desired};
+use crate::cluster::Connection;
+use crate::model::AppName;
+use crate::model::CommitId;
 use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome};
+
+/// What the ledger says about an operation besides its outcome.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub operation: Operation,
+    pub reason: Option<String>,
+    /// For a rollback or pin: the commit whose content it brings back.
+    pub restored: Option<CommitId>,
+}
+
+impl Record {
+    /// A plain sync, with no reason.
+    pub fn sync() -> Self {
+        Self {
+            operation: Operation::Sync,
+            reason: None,
+            restored: None,
+        }
+    }
+}
 
 /// What an operation did, and whether the ledger kept up.
 pub struct Recorded {
@@ -22,16 +45,15 @@ pub fn local_user() -> String {
         .unwrap_or_default()
 }
 
-/// Applies `plan` and records it as `operation` with `reason`.
+/// Applies `plan` and records it as `record` says.
 pub async fn apply_recorded(
     desired: &Desired,
     cluster: &Cluster,
     plan: &SyncPlan,
     options: &SyncOptions,
-    operation: Operation,
-    reason: Option<String>,
+    record: Record,
 ) -> Recorded {
-    let mut entry = entry(desired, cluster, operation, reason);
+    let mut entry = entry(&cluster.connection, record, desired.commit.as_str());
     let appended = ledger::append(&cluster.connection, &desired.app.name, entry.clone()).await;
     let report = sync::execute(
         &cluster.connection,
@@ -68,37 +90,35 @@ pub async fn apply_recorded(
     }
 }
 
-/// Records an operation that applies nothing (unpin).
+/// Records an operation that applies nothing (unpin), at `revision`.
 pub async fn record_only(
-    desired: &Desired,
-    cluster: &Cluster,
-    operation: Operation,
+    app: &AppName,
+    connection: &Connection,
+    record: Record,
     revision: String,
-    reason: Option<String>,
 ) -> Result<(), LedgerError> {
-    let mut entry = entry(desired, cluster, operation, reason);
-    entry.revision = revision;
+    let mut entry = entry(connection, record, &revision);
     entry.finished = Some(entry.started);
     entry.outcome = Outcome::Succeeded;
-    ledger::append(&cluster.connection, &desired.app.name, entry).await
+    ledger::append(connection, app, entry).await
 }
 
-fn entry(
-    desired: &Desired,
-    cluster: &Cluster,
-    operation: Operation,
-    reason: Option<String>,
-) -> LedgerEntry {
+fn entry(connection: &Connection, record: Record, revision: &str) -> LedgerEntry {
     let started = jiff::Timestamp::now();
     LedgerEntry {
-        id: format!("{}-{}", started.as_millisecond(), desired.commit.short()),
-        operation,
-        revision: desired.commit.to_string(),
+        id: format!(
+            "{}-{}",
+            started.as_millisecond(),
+            revision.get(..7).unwrap_or(revision)
+        ),
+        operation: record.operation,
+        revision: revision.to_owned(),
         who: Actor {
-            kube_user: cluster.connection.user.clone(),
+            kube_user: connection.user.clone(),
             local_user: local_user(),
         },
-        reason,
+        reason: record.reason,
+        restored: record.restored.map(|commit| commit.to_string()),
         started,
         finished: None,
         outcome: Outcome::Running,

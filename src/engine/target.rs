@@ -60,8 +60,7 @@ pub async fn observe(
     kubeconfig: Option<&Path>,
     context: Option<&str>,
 ) -> Result<Cluster, ClusterError> {
-    let context = context.or(desired.app.destination.context.as_deref());
-    let connection = cluster::connect(kubeconfig, context).await?;
+    let connection = connect(&desired.app, kubeconfig, context).await?;
     let catalog = cluster::discover(&connection).await?;
     let live = live::fetch(&connection, &catalog, &desired.app.name, &desired.manifests).await;
     Ok(Cluster {
@@ -69,4 +68,15 @@ pub async fn observe(
         catalog,
         live,
     })
+}
+
+/// Connects to the app's cluster: `context` when given, else the app's destination
+/// context, else the kubeconfig's current one.
+pub async fn connect(
+    app: &AppSpec,
+    kubeconfig: Option<&Path>,
+    context: Option<&str>,
+) -> Result<Connection, ClusterError> {
+    let context = context.or(app.destination.context.as_deref());
+    cluster::connect(kubeconfig, context).await
 }

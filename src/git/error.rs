@@ -49,8 +49,19 @@ pub enum GitError {
     )]
     UnsafeTree { folder: String, name: String },
 
-    #[error("branch '{branch}' is checked out in {}; committing to it would leave the working tree showing the change reversed", .worktree.display())]
-    BranchCheckedOut { branch: String, worktree: PathBuf },
+    #[error("{file} in {} {why}; refusing to commit over it", .worktree.display())]
+    WorktreeDirty {
+        worktree: PathBuf,
+        file: String,
+        why: String,
+    },
+
+    #[error("committed, but {file} in {} could not be updated: {source}", .worktree.display())]
+    WorktreeUpdate {
+        worktree: PathBuf,
+        file: String,
+        source: std::io::Error,
+    },
 
     #[error("no Git identity is configured to author the commit")]
     NoIdentity,
@@ -105,7 +116,8 @@ impl Classified for GitError {
             Self::PathNotFound { .. } => "check the path and the revision".into(),
             Self::BranchMoved { .. } => "someone pushed meanwhile: refresh and try again".into(),
             Self::UnsafeTree { .. } => "the repository was crafted to escape its folder (git fsck reports it); do not use it".into(),
-            Self::BranchCheckedOut { .. } => "check out another branch there, or configure the repo by `url` (driftdeck then works in its own clone)".into(),
+            Self::WorktreeDirty { .. } => "commit or stash your changes there (`git status`), then try again".into(),
+            Self::WorktreeUpdate { file, .. } => format!("the commit is on the branch; bring the file in line with `git checkout -- {file}`"),
             Self::NoIdentity => "set one with `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`".into(),
             Self::PushRejected { .. } => "the remote branch moved or is protected; nothing was changed locally".into(),
             _ => return None,

@@ -12,6 +12,7 @@ mod push;
 mod remote;
 mod restore;
 mod tree;
+mod worktree;
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
@@ -90,6 +91,12 @@ impl GitRepo {
         spec.branch
             .as_ref()
             .map_or_else(|| "HEAD".into(), |branch| format!("refs/heads/{branch}"))
+    }
+
+    /// The branch `HEAD` points at (`main`), or `None` when it is detached.
+    pub fn head_branch(&self) -> Option<String> {
+        let head = self.local().head_name().ok().flatten()?;
+        Some(head.shorten().to_string())
     }
 
     /// Resolves a branch, tag, (short) commit id or any `git rev-parse` expression to

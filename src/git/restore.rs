@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 
 use super::tree::entry_at;
+use super::worktree;
 use super::{GitError, GitRepo, ObjectId, object_id};
 use crate::model::CommitId;
 
@@ -47,18 +48,7 @@ impl GitRepo {
     pub fn restore_path(&self, request: &RestoreRequest<'_>) -> Result<Restored, GitError> {
         let repo = self.local();
         let refname = format!("refs/heads/{}", request.branch);
-        if let Some(worktree) = repo.workdir()
-            && repo
-                .head_name()
-                .ok()
-                .flatten()
-                .is_some_and(|head| head.as_bstr() == refname.as_str())
-        {
-            return Err(GitError::BranchCheckedOut {
-                branch: request.branch.to_owned(),
-                worktree: worktree.to_path_buf(),
-            });
-        }
+        let checkout = worktree::checked_out_at(&repo, &refname);
         let current = self.resolve(&refname)?;
         if &current != request.expected_tip {
             return Err(GitError::BranchMoved {
@@ -99,6 +89,17 @@ impl GitRepo {
         if new_tree == tip_tree {
             return Ok(Restored::Unchanged);
         }
+        // A checked-out branch: its files and index follow the commit, so the path
+        // must hold nothing of the user's that the commit would overwrite.
+        let files = match &checkout {
+            Some(root) => {
+                let old = self.files_at(tip_tree, path)?;
+                let new = self.files_at(new_tree, path)?;
+                worktree::ensure_clean(&repo, root, path, &old, &new)?;
+                Some((root, old, new))
+            }
+            None => None,
+        };
         let identity = match &request.identity {
             Some(identity) => identity.clone(),
             None => self.configured_identity()?,
@@ -141,7 +142,12 @@ impl GitRepo {
         );
         let mut buffer = gix::date::parse::TimeBuf::default();
         match repo.edit_references_as([edit], Some(signature.to_ref(&mut buffer))) {
-            Ok(_) => Ok(Restored::Committed(CommitId::new(new_id.to_string()))),
+            Ok(_) => {
+                if let Some((root, old, new)) = files {
+                    worktree::check_out(&repo, root, path, &old, &new)?;
+                }
+                Ok(Restored::Committed(CommitId::new(new_id.to_string())))
+            }
             Err(error) => {
                 use gix::refs::file::transaction::prepare::ReferenceOutOfDate;
                 match error.downcast_any_ref::<ReferenceOutOfDate>() {

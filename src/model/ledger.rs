@@ -40,6 +40,10 @@ pub struct LedgerEntry {
     pub who: Actor,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For a rollback or a pin: the commit whose content was brought back (the
+    /// commits after it, up to what ran before, were rolled back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored: Option<String>,
     pub started: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished: Option<Timestamp>,
@@ -78,6 +82,7 @@ mod tests {
             revision: revision.into(),
             who: Actor::default(),
             reason: None,
+            restored: None,
             started: Timestamp::UNIX_EPOCH,
             finished: None,
             outcome,
