@@ -165,50 +165,65 @@ fn sync_column(row: &AppRow) -> String {
 }
 
 /// Fills each row's live status from its cluster; errors stay in their own rows.
+/// Apps are observed concurrently, sharing one connection and discovery per context.
 fn observe_all(global: &GlobalArgs, config: &config::Config, rows: &mut [AppRow]) {
-    use crate::engine::{drift, ledger, status, target};
-    let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    else {
+    use crate::engine::clusters::Clusters;
+    use futures_util::StreamExt;
+    let Ok(runtime) = super::act::runtime() else {
         return;
     };
-    for row in rows.iter_mut().filter(|r| r.error.is_none()) {
-        let desired = match target::desired(config, row.name.as_str(), None) {
-            Ok(desired) => desired,
-            Err(error) => {
-                row.error = Some(super::one_line_error(&*error));
-                continue;
-            }
-        };
-        let observed = runtime.block_on(async {
-            tokio::time::timeout(CLUSTER_TIMEOUT, async {
-                let cluster = target::observe(
-                    &desired,
-                    global.kubeconfig.as_deref(),
-                    global.context.as_deref(),
-                )
-                .await
-                .map_err(|e| super::one_line_error(&e))?;
-                let drift =
-                    drift::drift(&desired, &cluster, crate::diff::DiffMode::ServerSide).await;
-                let entries = ledger::read(&cluster.connection, &desired.app.name)
-                    .await
-                    .map_err(|e| super::one_line_error(&e))?;
-                Ok::<_, String>(status::status(&desired, &cluster, &drift, &entries))
-            })
-            .await
-            .unwrap_or_else(|_| {
-                Err(format!(
-                    "the cluster did not answer within {}s",
-                    CLUSTER_TIMEOUT.as_secs()
-                ))
-            })
-        });
-        match observed {
-            Ok(live) => row.live = Some(live),
-            Err(error) => row.cluster_error = Some(error),
+    let mut work = Vec::new();
+    for (index, row) in rows.iter_mut().enumerate() {
+        if row.error.is_some() {
+            continue;
+        }
+        match crate::engine::target::desired(config, row.name.as_str(), None) {
+            Ok(desired) => work.push((index, desired)),
+            Err(error) => row.error = Some(super::one_line_error(&*error)),
         }
     }
+    let clusters = Clusters::new(global.kubeconfig.as_deref());
+    let observed = runtime.block_on(
+        futures_util::stream::iter(work)
+            .map(|(index, desired)| {
+                let clusters = &clusters;
+                async move { (index, observe_one(clusters, global, &desired).await) }
+            })
+            .buffer_unordered(CONCURRENT_APPS)
+            .collect::<Vec<_>>(),
+    );
+    for (index, result) in observed {
+        match result {
+            Ok(live) => rows[index].live = Some(live),
+            Err(error) => rows[index].cluster_error = Some(error),
+        }
+    }
+}
+
+/// How many apps are observed at once.
+const CONCURRENT_APPS: usize = 8;
+
+async fn observe_one(
+    clusters: &crate::engine::clusters::Clusters,
+    global: &GlobalArgs,
+    desired: &crate::engine::target::Desired,
+) -> Result<crate::engine::status::AppStatus, String> {
+    use crate::engine::{drift, ledger, status, target};
+    tokio::time::timeout(CLUSTER_TIMEOUT, async {
+        let cluster = target::observe_in(clusters, desired, global.context.as_deref())
+            .await
+            .map_err(|e| super::one_line_error(&e))?;
+        let drift = drift::drift(desired, &cluster, crate::diff::DiffMode::ServerSide).await;
+        let entries = ledger::read(&cluster.connection, &desired.app.name)
+            .await
+            .map_err(|e| super::one_line_error(&e))?;
+        Ok(status::status(desired, &cluster, &drift, &entries))
+    })
+    .await
+    .unwrap_or_else(|_| {
+        Err(format!(
+            "the cluster did not answer within {}s",
+            CLUSTER_TIMEOUT.as_secs()
+        ))
+    })
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use crate::error::{Classified, ErrorKind};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ClusterError {
     #[error("no kubeconfig found (looked at {looked_at})")]
     NoKubeconfig { looked_at: String },

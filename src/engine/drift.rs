@@ -7,6 +7,8 @@
 
 use std::collections::BTreeSet;
 
+use futures_util::StreamExt;
+
 use super::sync::FIELD_MANAGER;
 use super::target::{Cluster, Desired};
 use super::tracking::{is_tracked_by, tracked};
@@ -39,42 +41,35 @@ impl Drift {
     }
 }
 
+/// How many dry runs are in flight at once, per app.
+const CONCURRENT_DRY_RUNS: usize = 16;
+
 pub async fn drift(desired: &Desired, cluster: &Cluster, mode: DiffMode) -> Drift {
     let app = &desired.app;
     let mut drift = Drift::default();
-    for manifest in &desired.manifests {
-        let object = tracked(manifest, &app.name);
-        let live = cluster.live.objects.get(&manifest.key);
-        let mut effective = mode;
-        let mut predicted = None;
-        if mode == DiffMode::ServerSide && live.is_some() {
-            let served = cluster.catalog.get(&manifest.key.group, &manifest.key.kind);
-            let result = match served {
-                Some(served) => {
-                    // Forced: a conflict is a sync question, not a drift question.
-                    cluster::apply(
-                        &cluster.connection,
-                        served,
-                        &object,
-                        FIELD_MANAGER,
-                        true,
-                        ApplyMode::DryRun,
-                    )
-                    .await
-                }
-                None => Err(ClusterError::NotFound {
-                    context: cluster.connection.context.clone(),
-                    message: format!("{}/{} is not served", manifest.key.group, manifest.key.kind),
-                }),
+    // Dry runs are independent: they go out together, and come back in Git's order.
+    let predictions = futures_util::stream::iter(&desired.manifests)
+        .map(|manifest| async move {
+            let object = tracked(manifest, &app.name);
+            let live = cluster.live.objects.get(&manifest.key);
+            let predicted = match (mode, live) {
+                (DiffMode::ServerSide, Some(_)) => Some(dry_run(cluster, manifest, &object).await),
+                _ => None,
             };
-            match result {
-                Ok(value) => predicted = Some(value),
-                Err(error) => {
-                    effective = DiffMode::ClientSide;
-                    drift.fallbacks.push((manifest.key.clone(), error));
-                }
+            (manifest, object, live, predicted)
+        })
+        .buffered(CONCURRENT_DRY_RUNS)
+        .collect::<Vec<_>>()
+        .await;
+    for (manifest, object, live, predicted) in predictions {
+        let (effective, predicted) = match predicted {
+            None => (mode, None),
+            Some(Ok(value)) => (mode, Some(value)),
+            Some(Err(error)) => {
+                drift.fallbacks.push((manifest.key.clone(), error));
+                (DiffMode::ClientSide, None)
             }
-        }
+        };
         drift.resources.push(diff::diff(
             &DiffInput {
                 key: &manifest.key,
@@ -103,4 +98,30 @@ pub async fn drift(desired: &Desired, cluster: &Cluster, mode: DiffMode) -> Drif
         ));
     }
     drift
+}
+
+/// What the server would make of applying `object` (forced: a conflict is a sync
+/// question, not a drift question).
+async fn dry_run(
+    cluster: &Cluster,
+    manifest: &crate::model::Manifest,
+    object: &serde_json::Value,
+) -> Result<serde_json::Value, ClusterError> {
+    match cluster.catalog.get(&manifest.key.group, &manifest.key.kind) {
+        Some(served) => {
+            cluster::apply(
+                &cluster.connection,
+                served,
+                object,
+                FIELD_MANAGER,
+                true,
+                ApplyMode::DryRun,
+            )
+            .await
+        }
+        None => Err(ClusterError::NotFound {
+            context: cluster.connection.context.clone(),
+            message: format!("{}/{} is not served", manifest.key.group, manifest.key.kind),
+        }),
+    }
 }

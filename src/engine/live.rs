@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use futures_util::StreamExt;
 use serde_json::Value;
 
 use super::tracking::{APP_LABEL, is_tracked_by};
@@ -93,38 +94,24 @@ pub async fn fetch(
         }
     }
     let selector = format!("{APP_LABEL}={}", app.as_str());
-    let mut live = LiveState::default();
-    for ((group, kind), namespaces) in kinds {
-        let Some(served) = catalog.get(&group, &kind) else {
-            live.problems.push(KindProblem {
-                group,
-                kind,
-                error: KindError::NotServed,
-            });
-            continue;
-        };
-        let mut found = Vec::new();
-        let mut failed = None;
-        // The app's labelled objects everywhere, then the namespaces Git names (for
-        // objects not yet labelled: created by hand or by another tool).
-        let mut requests: Vec<(Option<String>, Option<&str>)> = vec![(None, Some(&selector))];
-        if served.namespaced {
-            requests.extend(namespaces.iter().map(|ns| (Some(ns.clone()), None)));
-        } else if !namespaces.is_empty() {
-            requests.push((None, None));
-        }
-        for (namespace, labels) in requests {
-            match cluster::list(connection, served, namespace.as_deref(), labels).await {
-                Ok(objects) => found.extend(objects),
-                Err(error) => failed = Some(error),
+    // Kinds are read concurrently (each kind's lists in order); results are merged
+    // in kind order, so the outcome does not depend on who answers first.
+    let reads = futures_util::stream::iter(kinds)
+        .map(|((group, kind), namespaces)| {
+            let selector = selector.as_str();
+            async move {
+                let result =
+                    read_kind(connection, catalog, &group, &kind, &namespaces, selector).await;
+                (group, kind, result)
             }
-        }
-        if let Some(error) = failed {
-            live.problems.push(KindProblem {
-                group: group.clone(),
-                kind: kind.clone(),
-                error: KindError::Cluster(error),
-            });
+        })
+        .buffered(CONCURRENT_KINDS)
+        .collect::<Vec<_>>()
+        .await;
+    let mut live = LiveState::default();
+    for (group, kind, (found, error)) in reads {
+        if let Some(error) = error {
+            live.problems.push(KindProblem { group, kind, error });
         }
         for object in found {
             let Some(key) = key_of(&object) else { continue };
@@ -134,6 +121,39 @@ pub async fn fetch(
         }
     }
     live
+}
+
+/// How many kinds are listed at once.
+const CONCURRENT_KINDS: usize = 8;
+
+/// Lists one kind: the app's labelled objects everywhere, then the namespaces Git
+/// names (for objects not yet labelled: created by hand or by another tool).
+async fn read_kind(
+    connection: &Connection,
+    catalog: &Catalog,
+    group: &str,
+    kind: &str,
+    namespaces: &BTreeSet<String>,
+    selector: &str,
+) -> (Vec<Value>, Option<KindError>) {
+    let Some(served) = catalog.get(group, kind) else {
+        return (Vec::new(), Some(KindError::NotServed));
+    };
+    let mut requests: Vec<(Option<&str>, Option<&str>)> = vec![(None, Some(selector))];
+    if served.namespaced {
+        requests.extend(namespaces.iter().map(|ns| (Some(ns.as_str()), None)));
+    } else if !namespaces.is_empty() {
+        requests.push((None, None));
+    }
+    let mut found = Vec::new();
+    let mut failed = None;
+    for (namespace, labels) in requests {
+        match cluster::list(connection, served, namespace, labels).await {
+            Ok(objects) => found.extend(objects),
+            Err(error) => failed = Some(KindError::Cluster(error)),
+        }
+    }
+    (found, failed)
 }
 
 fn has_app_label(object: &Value, app: &AppName) -> bool {

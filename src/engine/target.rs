@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use super::clusters::{Clusters, Session};
 use super::live::{self, LiveState};
 use crate::cluster::{self, Catalog, ClusterError, Connection};
 use crate::config::Config;
@@ -60,8 +61,21 @@ pub async fn observe(
     kubeconfig: Option<&Path>,
     context: Option<&str>,
 ) -> Result<Cluster, ClusterError> {
-    let connection = connect(&desired.app, kubeconfig, context).await?;
-    let catalog = cluster::discover(&connection).await?;
+    observe_in(&Clusters::new(kubeconfig), desired, context).await
+}
+
+/// [`observe`] with the connections and discovery of `clusters`, shared between
+/// apps.
+pub async fn observe_in(
+    clusters: &Clusters,
+    desired: &Desired,
+    context: Option<&str>,
+) -> Result<Cluster, ClusterError> {
+    let context = context.or(desired.app.destination.context.as_deref());
+    let Session {
+        connection,
+        catalog,
+    } = clusters.session(context).await?;
     let live = live::fetch(&connection, &catalog, &desired.app.name, &desired.manifests).await;
     Ok(Cluster {
         connection,
