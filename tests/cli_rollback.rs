@@ -393,3 +393,63 @@ fn a_rejected_push_leaves_the_remote_the_clone_and_the_cluster_untouched() {
     assert_ne!(remote_tip(), commits[2], "the revert reached the remote");
     assert_eq!(mode(&cluster), "v1");
 }
+
+#[test]
+fn a_revert_previews_exactly_what_it_applies_when_the_app_renders_from_outside_its_path() {
+    let mut repo = TempRepo::new();
+    repo.git(&["config", "user.name", "Rita Rollback"]);
+    repo.git(&["config", "user.email", "rita@example.com"]);
+    repo.write("driftdeck.yaml", CONFIG);
+    repo.write(
+        "apps/shop/kustomization.yaml",
+        "resources:\n- ../../base\n- deploy.yaml\n",
+    );
+    let deployment = |image: &str| {
+        let whole = app("unused", image);
+        whole.split("---\n").nth(1).unwrap().to_owned()
+    };
+    let config_map = |mode: &str| app(mode, "x").split("---\n").next().unwrap().to_owned();
+    repo.write("base/kustomization.yaml", "resources:\n- cm.yaml\n");
+    repo.write("base/cm.yaml", &config_map("base-a"));
+    repo.write("apps/shop/deploy.yaml", &deployment("nginx:1.25"));
+    let first = repo.commit("shop with base a");
+    repo.write("base/cm.yaml", &config_map("base-b"));
+    repo.write("apps/shop/deploy.yaml", &deployment("nginx:1.26"));
+    repo.commit("shop 1.26, base b");
+    let cluster = Cluster::start();
+    ok(driftdeck(repo.path(), &cluster, &["sync", "shop", "--yes"]));
+
+    // Only apps/shop goes back: the base stays at b, and the preview says so.
+    let done = ok(driftdeck(
+        repo.path(),
+        &cluster,
+        &[
+            "rollback",
+            "shop",
+            "--to",
+            &first,
+            "--reason",
+            "1.26 leaks",
+            "--yes",
+        ],
+    ));
+    assert!(
+        done.contains("OutOfSync  apps/Deployment/default/shop"),
+        "{done}"
+    );
+    assert!(
+        !done.contains("OutOfSync  core/ConfigMap/default/shop-config"),
+        "the base is not part of the revert: {done}"
+    );
+    assert_eq!(mode(&cluster), "base-b");
+    let image = cluster.ok(&[
+        "get",
+        "deployment",
+        "shop",
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image}",
+    ]);
+    assert_eq!(image, "nginx:1.25");
+    let diff = driftdeck(repo.path(), &cluster, &["diff", "shop"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", all(&diff));
+}

@@ -245,7 +245,7 @@ fn restore_commits_the_path_as_it_was_and_leaves_the_rest() {
         message: "Roll back web to good\n\nReason: crash loop",
         identity: Some(ada()),
     };
-    let Restored::Committed(new) = git.restore_path(&request).unwrap() else {
+    let Restored::Committed { commit: new, .. } = git.restore_path(&request).unwrap() else {
         panic!("expected a commit");
     };
     assert_eq!(
@@ -312,7 +312,7 @@ fn restore_removes_a_path_that_did_not_exist_and_refuses_a_moved_branch() {
     };
     assert!(matches!(
         git.restore_path(&request).unwrap(),
-        Restored::Committed(_)
+        Restored::Committed { .. }
     ));
     assert_eq!(
         repo.git(&["ls-tree", "-r", "--name-only", "main"]),
@@ -430,7 +430,11 @@ fn push_goes_through_git_and_a_moved_remote_branch_is_a_rejection() {
         message: "roll back two",
         identity: Some(ada()),
     };
-    let Restored::Committed(rolled_back) = git.restore_path(&request).unwrap() else {
+    let Restored::Committed {
+        commit: rolled_back,
+        ..
+    } = git.restore_path(&request).unwrap()
+    else {
         panic!("expected a commit");
     };
     git.push("origin", "main").unwrap();
@@ -455,7 +459,7 @@ fn push_goes_through_git_and_a_moved_remote_branch_is_a_rejection() {
     };
     assert!(matches!(
         git.restore_path(&again).unwrap(),
-        Restored::Committed(_)
+        Restored::Committed { .. }
     ));
     let error = git.push("origin", "main").unwrap_err();
     assert!(matches!(error, GitError::PushRejected { .. }), "{error:?}");
@@ -633,7 +637,12 @@ fn restore_on_a_checked_out_branch_updates_files_and_index_and_refuses_local_cha
     );
     repo.git(&["add", "apps/web/deploy.yaml"]);
     let refused = git.restore_path(&request).unwrap_err();
-    assert!(refused.to_string().contains("staged"), "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("has changes staged for commit"),
+        "{refused}"
+    );
     repo.git(&["reset", "-q", "--hard"]);
     repo.write("apps/web/old.yaml", "untracked\n");
     let refused = git.restore_path(&request).unwrap_err();
@@ -645,7 +654,7 @@ fn restore_on_a_checked_out_branch_updates_files_and_index_and_refuses_local_cha
     repo.write("apps/api/deploy.yaml", "image: api:mine\n");
     repo.write("notes.txt", "staged elsewhere\n");
     repo.git(&["add", "notes.txt"]);
-    let Restored::Committed(new) = git.restore_path(&request).unwrap() else {
+    let Restored::Committed { commit: new, .. } = git.restore_path(&request).unwrap() else {
         panic!("expected a commit");
     };
     assert_eq!(repo.head(), new.as_str());
@@ -654,10 +663,80 @@ fn restore_on_a_checked_out_branch_updates_files_and_index_and_refuses_local_cha
     assert_eq!(read("apps/web/old.yaml"), "kind: Old\n");
     assert!(!repo.path().join("apps/web/new.yaml").exists());
     assert_eq!(read("apps/api/deploy.yaml"), "image: api:mine\n");
+    // Plumbing that trusts the index's stat data (no refresh) agrees too.
+    let unstaged = repo.git(&["diff-files", "--name-only"]);
+    assert_eq!(
+        unstaged.trim(),
+        "apps/api/deploy.yaml",
+        "stat data is current"
+    );
     let status = repo.git(&["status", "--porcelain"]);
     assert_eq!(
         status.lines().collect::<Vec<_>>(),
         [" M apps/api/deploy.yaml", "A  notes.txt"],
         "only the user's own changes remain"
     );
+
+    // The index lock of another Git process is respected: nothing is committed.
+    let to_web2 = CommitId::new(tip);
+    let back = RestoreRequest {
+        to: &to_web2,
+        expected_tip: &new,
+        ..request.clone()
+    };
+    std::fs::write(repo.path().join(".git/index.lock"), "").unwrap();
+    let locked = git.restore_path(&back).unwrap_err();
+    assert!(locked.to_string().contains("locked"), "{locked}");
+    assert_eq!(repo.head(), new.as_str());
+    std::fs::remove_file(repo.path().join(".git/index.lock")).unwrap();
+}
+
+#[test]
+fn restore_refuses_a_branch_checked_out_in_a_linked_worktree_and_a_symlinked_folder() {
+    let mut repo = TempRepo::new();
+    repo.write("apps/web/deploy.yaml", "image: web:1\n");
+    let good = repo.commit("web 1");
+    repo.write("apps/web/deploy.yaml", "image: web:2\n");
+    let tip = repo.commit("web 2");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let to = CommitId::new(good);
+    let expected = CommitId::new(tip.clone());
+    let request = RestoreRequest {
+        branch: "main",
+        path: "apps/web",
+        to: &to,
+        expected_tip: &expected,
+        message: "roll back web",
+        identity: Some(ada()),
+    };
+    // The folder on disk is a symlink leading elsewhere: never written through.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("deploy.yaml"), "image: web:2\n").unwrap();
+    std::fs::rename(repo.path().join("apps/web"), repo.path().join("web-moved")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), repo.path().join("apps/web")).unwrap();
+    let refused = git.restore_path(&request).unwrap_err();
+    assert!(refused.to_string().contains("symlink"), "{refused}");
+    assert_eq!(repo.head(), tip);
+    assert_eq!(
+        std::fs::read_to_string(elsewhere.path().join("deploy.yaml")).unwrap(),
+        "image: web:2\n"
+    );
+    std::fs::remove_file(repo.path().join("apps/web")).unwrap();
+    std::fs::rename(repo.path().join("web-moved"), repo.path().join("apps/web")).unwrap();
+
+    // main checked out in a linked worktree, the main one elsewhere.
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    let linked = tempfile::tempdir().unwrap();
+    let linked_path = linked.path().join("wt");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        linked_path.to_str().unwrap(),
+        "main",
+    ]);
+    let git = GitRepo::open(repo.path()).unwrap();
+    let refused = git.restore_path(&request).unwrap_err();
+    assert!(refused.to_string().contains("linked worktree"), "{refused}");
+    assert_eq!(repo.git(&["rev-parse", "main"]).trim(), tip);
 }

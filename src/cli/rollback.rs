@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::{CliResult, GlobalArgs, Outcome, UsageError, boxed};
 use crate::config;
 use crate::diff::DiffMode;
-use crate::engine::rollback::{self, RollbackMode};
+use crate::engine::rollback::{self, Reverted, RollbackMode};
 use crate::engine::sync::{self, SyncOptions};
 use crate::engine::{drift, target};
 use crate::model::{SyncStatus, text};
@@ -72,13 +72,14 @@ pub fn run(global: &GlobalArgs, args: RollbackArgs) -> CliResult {
         ..SyncOptions::default()
     };
     let config = config::load(global.config.as_deref()).map_err(boxed)?;
-    let target = target::desired(&config, &args.app, Some(&args.to))?;
+    let prepared = rollback::prepare(&config, &args.app, &args.to, mode)?;
+    let target = &prepared.desired;
     for warning in &target.warnings {
         eprintln!("warning: {}", text::one_line(warning));
     }
     super::act::runtime()?.block_on(async {
         let cluster = target::observe(
-            &target,
+            target,
             global.kubeconfig.as_deref(),
             global.context.as_deref(),
         )
@@ -90,7 +91,7 @@ pub fn run(global: &GlobalArgs, args: RollbackArgs) -> CliResult {
                 .map_err(boxed)?;
         }
         // The preview: what the cluster would become, object by object.
-        let drift = drift::drift(&target, &cluster, DiffMode::ServerSide).await;
+        let drift = drift::drift(target, &cluster, DiffMode::ServerSide).await;
         let plan = sync::plan(
             &target.app.name,
             &target.manifests,
@@ -101,12 +102,16 @@ pub fn run(global: &GlobalArgs, args: RollbackArgs) -> CliResult {
         super::say(format_args!(
             "roll back {} to {} ({}) by {}",
             target.app.name.as_str(),
-            target.commit.short(),
-            args.to,
-            match mode {
-                RollbackMode::Revert =>
-                    "a revert commit on the tracked branch, then a sync".to_owned(),
-                RollbackMode::Pin => "applying its manifests and pinning the app".to_owned(),
+            prepared.to.short(),
+            text::one_line(&args.to),
+            match &prepared.branch {
+                Some((branch, tip)) => format!(
+                    "a commit on {} (now {}) restoring {}, then a sync",
+                    text::one_line(branch),
+                    tip.short(),
+                    text::one_line(&target.app.path)
+                ),
+                None => "applying its manifests and pinning the app".to_owned(),
             }
         ));
         for resource in drift
@@ -123,15 +128,38 @@ pub fn run(global: &GlobalArgs, args: RollbackArgs) -> CliResult {
                 super::say(format_args!("    {line}"));
             }
         }
-        super::sync::print_plan(&target, &cluster.connection, &plan, &options);
+        super::sync::print_plan(target, &cluster.connection, &plan, &options);
         if !super::act::confirm("roll back", args.yes)? {
             super::say(format_args!("not rolled back"));
             return Ok(Outcome::Ok);
         }
         let done =
-            rollback::rollback(&config, &target, &cluster, mode, &args.reason, &options).await?;
-        if let Some(commit) = &done.commit {
-            super::say(format_args!("committed {}", commit.short()));
+            rollback::rollback(&config, &prepared, &cluster, &args.reason, &options).await?;
+        match &done.reverted {
+            Some(Reverted::Committed {
+                commit,
+                branch,
+                pushed,
+                kept,
+            }) => {
+                let pushed = if *pushed { " and pushed" } else { "" };
+                super::say(format_args!(
+                    "committed {} on {}{pushed}",
+                    commit.short(),
+                    text::one_line(branch)
+                ));
+                for file in kept {
+                    eprintln!(
+                        "warning: {} changed on disk while committing: left as it was (it now shows as a local change)",
+                        text::one_line(file)
+                    );
+                }
+            }
+            Some(Reverted::AlreadyThere { tip }) => super::say(format_args!(
+                "nothing to commit: the tip {} already has that content",
+                tip.short()
+            )),
+            None => {}
         }
         super::sync::print_report(&done.recorded.report);
         if let Some(error) = &done.recorded.ledger_error {
@@ -141,21 +169,25 @@ pub fn run(global: &GlobalArgs, args: RollbackArgs) -> CliResult {
             );
         }
         if !done.recorded.report.succeeded() {
+            let hint = match mode {
+                RollbackMode::Revert => "fix the cause, then `driftdeck sync APP` applies the revert commit",
+                RollbackMode::Pin => "fix the cause and run the pin again (not a sync: that would apply Git's tip)",
+            };
             return Err(boxed(UsageError {
                 message: "the rollback did not apply every resource (see above)".into(),
-                hint: Some("fix the cause and run `driftdeck sync` (or the pin) again".into()),
+                hint: Some(hint.into()),
             }));
         }
         if mode == RollbackMode::Pin {
             super::say(format_args!(
                 "{} is pinned to {}: sync leaves it alone until `driftdeck unpin {}`",
                 target.app.name.as_str(),
-                target.commit.short(),
+                prepared.to.short(),
                 target.app.name.as_str()
             ));
         }
         if args.wait {
-            super::sync::wait_healthy(&target, &cluster, args.timeout).await?;
+            super::sync::wait_healthy(target, &cluster, args.timeout).await?;
         }
         Ok(Outcome::Ok)
     })

@@ -18,6 +18,9 @@ pub struct Record {
     pub reason: Option<String>,
     /// For a rollback or pin: the commit whose content it brings back.
     pub restored: Option<CommitId>,
+    /// Nothing is applied unless the ledger entry could be written first (a pin
+    /// exists only in the ledger).
+    pub ledger_required: bool,
 }
 
 impl Record {
@@ -27,6 +30,7 @@ impl Record {
             operation: Operation::Sync,
             reason: None,
             restored: None,
+            ledger_required: false,
         }
     }
 }
@@ -53,8 +57,15 @@ pub async fn apply_recorded(
     options: &SyncOptions,
     record: Record,
 ) -> Recorded {
+    let required = record.ledger_required;
     let mut entry = entry(&cluster.connection, record, desired.commit.as_str());
     let appended = ledger::append(&cluster.connection, &desired.app.name, entry.clone()).await;
+    if required && let Err(error) = appended {
+        return Recorded {
+            report: SyncReport::default(),
+            ledger_error: Some(error),
+        };
+    }
     let report = sync::execute(
         &cluster.connection,
         &cluster.catalog,

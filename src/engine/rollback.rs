@@ -46,12 +46,24 @@ pub enum RollbackError {
         who: String,
         reason: String,
     },
+    #[error("cannot tell whether {app} is pinned: its ledger cannot be read: {message}")]
+    LedgerUnreadable { app: String, message: String },
+    #[error("the revert commit {commit} is in Git, but it was not applied: {message}")]
+    NotApplied { commit: String, message: String },
+    #[error("{app} was {} but is NOT pinned: the ledger could not be written: {message}", if *.applied { "rolled back" } else { "not changed" })]
+    PinNotRecorded {
+        app: String,
+        applied: bool,
+        message: String,
+    },
 }
 
 impl Classified for RollbackError {
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::Pinned { .. } => ErrorKind::Cluster,
+            Self::LedgerUnreadable { .. }
+            | Self::NotApplied { .. }
+            | Self::PinNotRecorded { .. } => ErrorKind::Cluster,
             _ => ErrorKind::Usage,
         }
     }
@@ -64,6 +76,13 @@ impl Classified for RollbackError {
             }
             Self::Pinned { app, .. } => {
                 format!("`driftdeck unpin {app}` first, when the pin is no longer needed")
+            }
+            Self::LedgerUnreadable { .. } => {
+                "a pin lives in the ledger ConfigMap in driftdeck-system: allow reading it (get configmaps there)".into()
+            }
+            Self::NotApplied { .. } => "fix the cause, then `driftdeck sync APP` applies it".into(),
+            Self::PinNotRecorded { .. } => {
+                "allow writing ConfigMaps in driftdeck-system, then run the pin again (not a sync: that would apply Git's tip)".into()
             }
         })
     }
@@ -102,77 +121,201 @@ pub fn revert_message(app: &str, to: &CommitId, reason: &str) -> String {
     )
 }
 
-/// Writes the revert commit (and pushes it, for a remote repository). Returns the new
-/// tip, or the current one when the path already had that content.
-pub fn revert_commit(
+/// A rollback ready to preview and run: what comes back, and exactly the manifests
+/// that will be applied.
+pub struct Prepared {
+    pub mode: RollbackMode,
+    /// The commit whose content comes back.
+    pub to: CommitId,
+    /// Revert: the branch committed to, and its tip when prepared (the commit is
+    /// refused if the branch moves before it is made).
+    pub branch: Option<(String, CommitId)>,
+    /// Pin: the manifests at `to`. Revert: the manifests of the tip with the app's
+    /// path restored (rendered from a preview commit on no branch), which differ
+    /// from `to`'s when the app also renders from outside its path (kustomize
+    /// bases, Helm values elsewhere).
+    pub desired: Desired,
+}
+
+/// Renders what a rollback of `app_name` to `rev` would apply.
+pub fn prepare(
     config: &Config,
     app_name: &str,
-    to: &CommitId,
-    reason: &str,
-) -> Result<CommitId, Box<dyn Classified>> {
+    rev: &str,
+    mode: RollbackMode,
+) -> Result<Prepared, Box<dyn Classified>> {
     fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
         Box::new(error)
     }
     let app = config.app(app_name).map_err(boxed)?;
     let spec = config.repo_of(app).map_err(boxed)?;
     let repo = git::open_source(spec).map_err(boxed)?;
-    let branch = spec
-        .branch
+    let to = repo.resolve(rev).map_err(boxed)?;
+    match mode {
+        RollbackMode::Pin => Ok(Prepared {
+            mode,
+            desired: target::desired(config, app_name, Some(to.as_str()))?,
+            to,
+            branch: None,
+        }),
+        RollbackMode::Revert => {
+            let branch = tracked_branch(spec, &repo, app_name)?;
+            let preview = repo
+                .preview_restore(&branch, &app.path, &to)
+                .map_err(boxed)?;
+            let applied = preview.commit.as_ref().unwrap_or(&preview.tip);
+            let desired = target::desired(config, app_name, Some(applied.as_str()))?;
+            Ok(Prepared {
+                mode,
+                to,
+                branch: Some((branch, preview.tip)),
+                desired,
+            })
+        }
+    }
+}
+
+/// The branch a revert commits to: the configured one, else the one `HEAD` names.
+fn tracked_branch(
+    spec: &crate::model::RepoSpec,
+    repo: &git::GitRepo,
+    app_name: &str,
+) -> Result<String, Box<dyn Classified>> {
+    spec.branch
         .clone()
         .or_else(|| repo.head_branch())
         .ok_or_else(|| {
-            boxed(RollbackError::NoBranch {
+            Box::new(RollbackError::NoBranch {
                 app: app_name.to_owned(),
-            })
-        })?;
-    let tip = repo
-        .resolve(&format!("refs/heads/{branch}"))
-        .map_err(boxed)?;
+            }) as Box<dyn Classified>
+        })
+}
+
+/// What the Git half of a revert did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reverted {
+    /// A new commit on `branch`; `pushed` for a remote repository. `kept` names files
+    /// of a checked-out branch changed on disk meanwhile, left as they were.
+    Committed {
+        commit: CommitId,
+        branch: String,
+        pushed: bool,
+        kept: Vec<String>,
+    },
+    /// The path already has that content at the tip: nothing was committed.
+    AlreadyThere { tip: CommitId },
+}
+
+impl Reverted {
+    /// The commit the app is synced to.
+    pub fn commit(&self) -> &CommitId {
+        match self {
+            Self::Committed { commit, .. } => commit,
+            Self::AlreadyThere { tip } => tip,
+        }
+    }
+}
+
+/// Writes the revert commit on `branch`, refused when it no longer points at
+/// `expected_tip` (and pushes it, for a remote repository).
+pub fn revert_commit(
+    config: &Config,
+    app_name: &str,
+    to: &CommitId,
+    (branch, expected_tip): (&str, &CommitId),
+    reason: &str,
+) -> Result<Reverted, Box<dyn Classified>> {
+    fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
+        Box::new(error)
+    }
+    let app = config.app(app_name).map_err(boxed)?;
+    let spec = config.repo_of(app).map_err(boxed)?;
+    let repo = git::open_source(spec).map_err(boxed)?;
+    let branch = branch.to_owned();
     let message = revert_message(app.name.as_str(), to, reason);
     let restored = repo
         .restore_path(&RestoreRequest {
             branch: &branch,
             path: &app.path,
             to,
-            expected_tip: &tip,
+            expected_tip,
             message: &message,
             identity: None,
         })
         .map_err(boxed)?;
-    let commit = match restored {
-        Restored::Committed(commit) => commit,
-        Restored::Unchanged => return Ok(tip),
+    let (commit, kept) = match restored {
+        Restored::Committed { commit, kept } => (commit, kept),
+        Restored::Unchanged => {
+            return Ok(Reverted::AlreadyThere {
+                tip: expected_tip.clone(),
+            });
+        }
     };
-    if let RepoSource::Url(url) = &spec.source
+    let remote = match &spec.source {
+        RepoSource::Url(url) => Some(url),
+        RepoSource::Path(_) => None,
+    };
+    if let Some(url) = remote
         && let Err(error) = repo.push("origin", &branch)
     {
-        // The remote refused (it moved, or is protected): put the clone back to the
-        // remote's state so the local commit does not linger.
-        let _ = repo.fetch(url);
-        return Err(boxed(error));
+        // The remote refused (it moved, or is protected) or could not be reached:
+        // put the clone back to the remote's state so the local commit does not
+        // linger.
+        return Err(match repo.fetch(url) {
+            Ok(()) => boxed(error),
+            Err(fetch) => boxed(PushUndone {
+                push: error,
+                fetch: fetch.to_string(),
+            }),
+        });
     }
-    Ok(commit)
+    Ok(Reverted::Committed {
+        commit,
+        branch,
+        pushed: remote.is_some(),
+        kept,
+    })
+}
+
+/// A push failed and the clone could not be put back either.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{push}; and the local clone could not be reset to the remote ({fetch}): it keeps the unpushed commit until the next fetch"
+)]
+struct PushUndone {
+    push: git::GitError,
+    fetch: String,
+}
+
+impl Classified for PushUndone {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Git
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some("the remote is unchanged; driftdeck fetches again on its next use of the repo".into())
+    }
 }
 
 /// What a rollback did.
 pub struct RolledBack {
-    /// The revert commit (revert mode; the tip itself when the path already had
-    /// the old content), `None` for a pin.
-    pub commit: Option<CommitId>,
+    /// What the revert did in Git; `None` for a pin.
+    pub reverted: Option<Reverted>,
     pub recorded: Recorded,
 }
 
-/// Rolls the app back to `target` (its manifests at the chosen commit, as previewed)
-/// on `cluster`. Revert commits first, then applies the manifests of the new commit;
-/// pin applies `target`'s. Recorded in the ledger as a rollback or a pin.
+/// Runs a prepared rollback on `cluster`. Revert commits first, then applies the
+/// manifests of the new commit (those previewed, unless the branch moved, which
+/// refuses the commit); pin applies the old commit's. Recorded in the ledger as a
+/// rollback or a pin.
 pub async fn rollback(
     config: &Config,
-    target: &Desired,
+    prepared: &Prepared,
     cluster: &Cluster,
-    mode: RollbackMode,
     reason: &str,
     options: &SyncOptions,
 ) -> Result<RolledBack, Box<dyn Classified>> {
+    let (mode, target) = (prepared.mode, &prepared.desired);
     if reason.trim().is_empty() {
         return Err(Box::new(RollbackError::NoReason));
     }
@@ -182,13 +325,21 @@ pub async fn rollback(
             RollbackMode::Pin => Operation::Pin,
         },
         reason: Some(reason.trim().to_owned()),
-        restored: Some(target.commit.clone()),
+        restored: Some(prepared.to.clone()),
+        ledger_required: mode == RollbackMode::Pin,
     };
     match mode {
         RollbackMode::Pin => {
             let recorded = apply(target, cluster, options, record).await;
+            if let Some(error) = &recorded.ledger_error {
+                return Err(Box::new(RollbackError::PinNotRecorded {
+                    app: target.app.name.to_string(),
+                    applied: !recorded.report.touched().is_empty(),
+                    message: error.to_string(),
+                }));
+            }
             Ok(RolledBack {
-                commit: None,
+                reverted: None,
                 recorded,
             })
         }
@@ -199,11 +350,20 @@ pub async fn rollback(
             // Git work is synchronous (gix, the git CLI for a push): brief for a
             // local repository, a network round trip for a remote one.
             let app = target.app.name.as_str();
-            let commit = revert_commit(config, app, &target.commit, reason)?;
-            let desired = target::desired(config, app, Some(commit.as_str()))?;
+            let Some((branch, tip)) = &prepared.branch else {
+                return Err(Box::new(RollbackError::NoBranch { app: app.into() }));
+            };
+            let reverted = revert_commit(config, app, &prepared.to, (branch, tip), reason)?;
+            let commit = reverted.commit();
+            let desired = target::desired(config, app, Some(commit.as_str())).map_err(|e| {
+                Box::new(RollbackError::NotApplied {
+                    commit: commit.short().to_owned(),
+                    message: e.to_string(),
+                }) as Box<dyn Classified>
+            })?;
             let recorded = apply(&desired, cluster, options, record).await;
             Ok(RolledBack {
-                commit: Some(commit),
+                reverted: Some(reverted),
                 recorded,
             })
         }
@@ -247,6 +407,7 @@ pub async fn unpin(
             operation: Operation::Unpin,
             reason,
             restored: None,
+            ledger_required: true,
         },
         pin.revision.clone(),
     )

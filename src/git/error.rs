@@ -56,11 +56,11 @@ pub enum GitError {
         why: String,
     },
 
-    #[error("committed, but {file} in {} could not be updated: {source}", .worktree.display())]
+    #[error("the commit is on the branch, but {path} in {} could not be brought in line with it: {message}", .worktree.display())]
     WorktreeUpdate {
         worktree: PathBuf,
-        file: String,
-        source: std::io::Error,
+        path: String,
+        message: String,
     },
 
     #[error("no Git identity is configured to author the commit")]
@@ -117,7 +117,7 @@ impl Classified for GitError {
             Self::BranchMoved { .. } => "someone pushed meanwhile: refresh and try again".into(),
             Self::UnsafeTree { .. } => "the repository was crafted to escape its folder (git fsck reports it); do not use it".into(),
             Self::WorktreeDirty { .. } => "commit or stash your changes there (`git status`), then try again".into(),
-            Self::WorktreeUpdate { file, .. } => format!("the commit is on the branch; bring the file in line with `git checkout -- {file}`"),
+            Self::WorktreeUpdate { path, .. } => format!("bring the working tree and index in line with the new commit: `git restore --source=HEAD --staged --worktree -- {path}`"),
             Self::NoIdentity => "set one with `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`".into(),
             Self::PushRejected { .. } => "the remote branch moved or is protected; nothing was changed locally".into(),
             _ => return None,

@@ -20,7 +20,7 @@ use std::sync::Mutex;
 pub use error::GitError;
 pub use gix::ObjectId;
 pub use remote::{cache_dir, open_source, redact_url};
-pub use restore::{Identity, RestoreRequest, Restored};
+pub use restore::{Identity, RestorePreview, RestoreRequest, Restored};
 pub use tree::{DirEntry, FileKind, TreeEntry, TreeFile};
 
 use crate::model::{CommitId, RepoSpec};

@@ -33,11 +33,22 @@ pub struct RestoreRequest<'a> {
     pub identity: Option<Identity>,
 }
 
+/// A restore, prepared but not committed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RestorePreview {
+    /// The branch's tip the preview was made on.
+    pub tip: CommitId,
+    /// The commit a restore would make (on no branch), or `None` when the path
+    /// already has that content.
+    pub commit: Option<CommitId>,
+}
+
 /// What a restore did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Restored {
-    /// A new commit, now the branch's tip.
-    Committed(CommitId),
+    /// A new commit, now the branch's tip. On a checked-out branch, `kept` names the
+    /// files changed on disk while the commit was made: left as the user had them.
+    Committed { commit: CommitId, kept: Vec<String> },
     /// The path already had that content at the tip: nothing was written.
     Unchanged,
 }
@@ -48,7 +59,8 @@ impl GitRepo {
     pub fn restore_path(&self, request: &RestoreRequest<'_>) -> Result<Restored, GitError> {
         let repo = self.local();
         let refname = format!("refs/heads/{}", request.branch);
-        let checkout = worktree::checked_out_at(&repo, &refname);
+        // A checked-out branch: its index is locked until the commit is in it.
+        let checkout = worktree::checkout_of(&repo, &refname)?;
         let current = self.resolve(&refname)?;
         if &current != request.expected_tip {
             return Err(GitError::BranchMoved {
@@ -57,46 +69,19 @@ impl GitRepo {
                 actual: current.short().to_owned(),
             });
         }
-        let tip_tree = self.root_tree(&current)?;
-        let old_tree = self.root_tree(request.to)?;
         let path = request.path.trim_matches('/');
-        let read = |e: Box<dyn std::error::Error + Send + Sync>| GitError::read(&self.location, e);
-        let new_tree = if path.is_empty() {
-            old_tree
-        } else {
-            let wanted = entry_at(&repo, old_tree, path).map_err(read)?;
-            let mut editor = repo
-                .edit_tree(tip_tree)
-                .map_err(|e| GitError::write(&self.location, e))?;
-            match wanted {
-                Some(entry) => {
-                    let kind = entry.kind();
-                    editor
-                        .upsert(path, kind, entry.id)
-                        .map_err(|e| GitError::write(&self.location, e))?;
-                }
-                None => {
-                    editor
-                        .remove(path)
-                        .map_err(|e| GitError::write(&self.location, e))?;
-                }
-            }
-            editor
-                .write()
-                .map_err(|e| GitError::write(&self.location, e))?
-                .detach()
-        };
+        let (tip_tree, new_tree) = self.restored_tree(&repo, &current, request.to, path)?;
         if new_tree == tip_tree {
             return Ok(Restored::Unchanged);
         }
         // A checked-out branch: its files and index follow the commit, so the path
         // must hold nothing of the user's that the commit would overwrite.
-        let files = match &checkout {
-            Some(root) => {
+        let files = match checkout {
+            Some(checkout) => {
                 let old = self.files_at(tip_tree, path)?;
                 let new = self.files_at(new_tree, path)?;
-                worktree::ensure_clean(&repo, root, path, &old, &new)?;
-                Some((root, old, new))
+                checkout.ensure_clean(&repo, path, &old, &new)?;
+                Some((checkout, old, new))
             }
             None => None,
         };
@@ -143,10 +128,12 @@ impl GitRepo {
         let mut buffer = gix::date::parse::TimeBuf::default();
         match repo.edit_references_as([edit], Some(signature.to_ref(&mut buffer))) {
             Ok(_) => {
-                if let Some((root, old, new)) = files {
-                    worktree::check_out(&repo, root, path, &old, &new)?;
-                }
-                Ok(Restored::Committed(CommitId::new(new_id.to_string())))
+                let commit = CommitId::new(new_id.to_string());
+                let kept = match files {
+                    Some((checkout, old, new)) => checkout.finish(&repo, path, &old, &new)?,
+                    None => Vec::new(),
+                };
+                Ok(Restored::Committed { commit, kept })
             }
             Err(error) => {
                 use gix::refs::file::transaction::prepare::ReferenceOutOfDate;
@@ -163,6 +150,85 @@ impl GitRepo {
                 }
             }
         }
+    }
+
+    /// The tree of `tip` with `path` as it was at `to` (removed when it did not
+    /// exist there), written to the object database; with the tip's own tree.
+    fn restored_tree(
+        &self,
+        repo: &gix::Repository,
+        tip: &CommitId,
+        to: &CommitId,
+        path: &str,
+    ) -> Result<(ObjectId, ObjectId), GitError> {
+        let tip_tree = self.root_tree(tip)?;
+        let old_tree = self.root_tree(to)?;
+        let read = |e: Box<dyn std::error::Error + Send + Sync>| GitError::read(&self.location, e);
+        let new_tree = if path.is_empty() {
+            old_tree
+        } else {
+            let wanted = entry_at(repo, old_tree, path).map_err(read)?;
+            let mut editor = repo
+                .edit_tree(tip_tree)
+                .map_err(|e| GitError::write(&self.location, e))?;
+            match wanted {
+                Some(entry) => {
+                    let kind = entry.kind();
+                    editor
+                        .upsert(path, kind, entry.id)
+                        .map_err(|e| GitError::write(&self.location, e))?;
+                }
+                None => {
+                    editor
+                        .remove(path)
+                        .map_err(|e| GitError::write(&self.location, e))?;
+                }
+            }
+            editor
+                .write()
+                .map_err(|e| GitError::write(&self.location, e))?
+                .detach()
+        };
+        Ok((tip_tree, new_tree))
+    }
+
+    /// What `restore_path` would commit, written as a commit object on no branch
+    /// (nothing moves), so the result can be rendered and shown before anyone
+    /// confirms. `None` when the path already has that content at the tip.
+    pub fn preview_restore(
+        &self,
+        branch: &str,
+        path: &str,
+        to: &CommitId,
+    ) -> Result<RestorePreview, GitError> {
+        let repo = self.local();
+        let tip = self.resolve(&format!("refs/heads/{branch}"))?;
+        let (tip_tree, new_tree) = self.restored_tree(&repo, &tip, to, path.trim_matches('/'))?;
+        if new_tree == tip_tree {
+            return Ok(RestorePreview { tip, commit: None });
+        }
+        let signature = gix::actor::Signature {
+            name: "driftdeck preview".into(),
+            email: "preview@driftdeck.invalid".into(),
+            time: gix::date::Time::new(Timestamp::now().as_second(), 0),
+        };
+        let commit = gix::objs::Commit {
+            tree: new_tree,
+            parents: vec![object_id(&tip)?].into(),
+            author: signature.clone(),
+            committer: signature,
+            encoding: None,
+            message: "driftdeck rollback preview\n".into(),
+            extra_headers: Vec::new(),
+        };
+        let id = repo
+            .write_object(&commit)
+            .map_err(|e| GitError::write(&self.location, e))?
+            .detach();
+        Ok(RestorePreview {
+            tip,
+            commit: Some(CommitId::new(id.to_string())),
+        })
     }
 
     /// `user.name` and `user.email` from the repository's Git configuration.
