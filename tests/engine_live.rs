@@ -6,6 +6,7 @@ mod common;
 
 use common::cluster::manifest;
 use driftdeck::cluster::{self, ApplyMode};
+use driftdeck::engine::clusters::Clusters;
 use driftdeck::engine::live;
 use driftdeck::engine::tracking::tracked;
 use driftdeck::model::AppName;
@@ -15,10 +16,11 @@ use serde_json::json;
 #[tokio::test]
 async fn live_state_finds_desired_tracked_and_reports_unknown_kinds() {
     let sandbox = Sandbox::start().unwrap();
-    let connection = cluster::connect(Some(sandbox.kubeconfig()), None)
+    let session = Clusters::new(Some(sandbox.kubeconfig()))
+        .session(None)
         .await
         .unwrap();
-    let catalog = cluster::discover(&connection).await.unwrap();
+    let (connection, catalog) = (&session.connection, &session.catalog);
     assert!(catalog.get("apps", "Deployment").is_some());
     let app = AppName::new("web");
     let config = manifest(
@@ -31,7 +33,7 @@ async fn live_state_finds_desired_tracked_and_reports_unknown_kinds() {
     for m in [&config, &old] {
         let served = catalog.get("", "ConfigMap").unwrap();
         cluster::apply(
-            &connection,
+            connection,
             served,
             &tracked(m, &app),
             "driftdeck",
@@ -49,13 +51,7 @@ async fn live_state_finds_desired_tracked_and_reports_unknown_kinds() {
     let widget = manifest(
         json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "default"}}),
     );
-    let state = live::fetch(
-        &connection,
-        &catalog,
-        &app,
-        &[config.clone(), service.clone(), widget],
-    )
-    .await;
+    let state = live::fetch(&session, &app, &[config.clone(), service.clone(), widget]).await;
     assert!(state.objects.contains_key(&config.key), "desired and live");
     assert!(
         state.objects.contains_key(&old.key),
@@ -74,7 +70,7 @@ async fn live_state_finds_desired_tracked_and_reports_unknown_kinds() {
     // A dry run predicts without storing.
     let served = catalog.get("", "Service").unwrap();
     let predicted = cluster::apply(
-        &connection,
+        connection,
         served,
         &tracked(&service, &app),
         "driftdeck",
@@ -87,6 +83,6 @@ async fn live_state_finds_desired_tracked_and_reports_unknown_kinds() {
         predicted["spec"]["type"], "ClusterIP",
         "defaulted by the server"
     );
-    let state = live::fetch(&connection, &catalog, &app, std::slice::from_ref(&service)).await;
+    let state = live::fetch(&session, &app, std::slice::from_ref(&service)).await;
     assert!(!state.objects.contains_key(&service.key));
 }

@@ -5,7 +5,8 @@ mod common;
 
 use common::cluster::manifest;
 use driftdeck::cluster::{self, ClusterError};
-use driftdeck::engine::live;
+use driftdeck::engine::clusters::{Clusters, Session};
+use driftdeck::engine::live::{self, LiveState};
 use driftdeck::engine::sync::{self, PruneSkip, SyncOptions};
 use driftdeck::model::{AppName, Manifest};
 use driftdeck::sandbox::{FaultConfig, Sandbox};
@@ -31,36 +32,53 @@ fn app_manifests(replicas: i64) -> Vec<Manifest> {
     ]
 }
 
+/// The live state once `done` holds (the watches follow the API server within
+/// milliseconds; five seconds is a failure).
+async fn settled(
+    session: &Session,
+    app: &AppName,
+    desired: &[Manifest],
+    done: impl Fn(&LiveState) -> bool,
+) -> LiveState {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let state = live::fetch(session, app, desired).await;
+        if done(&state) || std::time::Instant::now() > deadline {
+            return state;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn sync_prune_conflict_and_partial_failure() {
     let sandbox = Sandbox::start().unwrap();
-    let connection = cluster::connect(Some(sandbox.kubeconfig()), None)
+    let session = Clusters::new(Some(sandbox.kubeconfig()))
+        .session(None)
         .await
         .unwrap();
-    let catalog = cluster::discover(&connection).await.unwrap();
+    let (connection, catalog) = (&session.connection, &session.catalog);
     let app = AppName::new("shop");
     let desired = app_manifests(2);
-    let state = live::fetch(&connection, &catalog, &app, &desired).await;
+    let state = live::fetch(&session, &app, &desired).await;
     let options = SyncOptions {
         prune: true,
         ..SyncOptions::default()
     };
     let plan = sync::plan(&app, &desired, &state, &options, &Default::default());
     assert_eq!(plan.create.len(), 5);
-    let report = sync::execute(
-        &connection,
-        &catalog,
-        &app,
-        &desired,
-        &state,
-        &plan,
-        &options,
-    )
-    .await;
+    let report = sync::execute(connection, catalog, &app, &desired, &state, &plan, &options).await;
     assert!(report.succeeded(), "{report:?}");
     assert_eq!(report.applied.len(), 5);
-    // Everything now carries the tracking label; a second sync creates nothing.
-    let state = live::fetch(&connection, &catalog, &app, &desired).await;
+    // Everything now carries the tracking label (seen by the watches as soon as the
+    // API server reports it); a second sync creates nothing.
+    let state = settled(&session, &app, &desired, |s| {
+        s.objects
+            .values()
+            .all(|o| o.pointer("/metadata/labels/driftdeck.dev~1app").is_some())
+            && s.objects.len() == 5
+    })
+    .await;
     assert_eq!(state.objects.len(), 5);
     let plan = sync::plan(&app, &desired, &state, &options, &Default::default());
     assert!(plan.create.is_empty() && plan.prune.is_empty());
@@ -71,7 +89,7 @@ async fn sync_prune_conflict_and_partial_failure() {
         .filter(|m| m.key.kind == "Deployment" || m.key.name == "late")
         .cloned()
         .collect();
-    let state = live::fetch(&connection, &catalog, &app, &smaller).await;
+    let state = live::fetch(&session, &app, &smaller).await;
     let plan = sync::plan(&app, &smaller, &state, &options, &Default::default());
     let pruned: Vec<&str> = plan.prune.iter().map(|k| k.name.as_str()).collect();
     assert_eq!(pruned, vec!["settings"]);
@@ -85,16 +103,7 @@ async fn sync_prune_conflict_and_partial_failure() {
             .iter()
             .any(|(k, why)| k.name == "keep-me" && matches!(why, PruneSkip::Annotated(_)))
     );
-    let report = sync::execute(
-        &connection,
-        &catalog,
-        &app,
-        &smaller,
-        &state,
-        &plan,
-        &options,
-    )
-    .await;
+    let report = sync::execute(connection, catalog, &app, &smaller, &state, &plan, &options).await;
     assert_eq!(report.pruned.len(), 1, "{report:?}");
 
     // Another manager takes spec.replicas; a sync that changes it conflicts.
@@ -102,7 +111,7 @@ async fn sync_prune_conflict_and_partial_failure() {
     let mut scaled = smaller[0].object.clone();
     scaled["spec"]["replicas"] = json!(5);
     cluster::apply(
-        &connection,
+        connection,
         served,
         &scaled,
         "kubectl-scale",
@@ -115,7 +124,7 @@ async fn sync_prune_conflict_and_partial_failure() {
         .into_iter()
         .filter(|m| m.key.kind == "Deployment")
         .collect();
-    let state = live::fetch(&connection, &catalog, &app, &changed).await;
+    let state = live::fetch(&session, &app, &changed).await;
     let plan = sync::plan(
         &app,
         &changed,
@@ -124,8 +133,8 @@ async fn sync_prune_conflict_and_partial_failure() {
         &Default::default(),
     );
     let report = sync::execute(
-        &connection,
-        &catalog,
+        connection,
+        catalog,
         &app,
         &changed,
         &state,
@@ -143,16 +152,7 @@ async fn sync_prune_conflict_and_partial_failure() {
         force_conflicts: true,
         ..SyncOptions::default()
     };
-    let report = sync::execute(
-        &connection,
-        &catalog,
-        &app,
-        &changed,
-        &state,
-        &plan,
-        &forced,
-    )
-    .await;
+    let report = sync::execute(connection, catalog, &app, &changed, &state, &plan, &forced).await;
     assert!(report.succeeded(), "{report:?}");
 
     // Deployments forbidden: the earlier wave is applied, the later one not attempted.
@@ -161,7 +161,7 @@ async fn sync_prune_conflict_and_partial_failure() {
         ..FaultConfig::default()
     });
     let desired = app_manifests(3);
-    let state = live::fetch(&connection, &catalog, &app, &desired).await;
+    let state = live::fetch(&session, &app, &desired).await;
     let plan = sync::plan(
         &app,
         &desired,
@@ -170,8 +170,8 @@ async fn sync_prune_conflict_and_partial_failure() {
         &Default::default(),
     );
     let report = sync::execute(
-        &connection,
-        &catalog,
+        connection,
+        catalog,
         &app,
         &desired,
         &state,

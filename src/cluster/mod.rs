@@ -6,8 +6,10 @@
 mod connect;
 mod error;
 mod resources;
+mod watch;
 pub mod workloads;
 
 pub use connect::{Connection, connect, context_names, load_kubeconfig};
 pub use error::ClusterError;
 pub use resources::{ApplyMode, Catalog, Served, apply, delete, discover, list};
+pub use watch::{Change, watch_labelled};

@@ -97,18 +97,21 @@ pub async fn list(
         .map_err(|e| ClusterError::from_kube(&connection.context, e))?;
     list.items
         .into_iter()
-        .map(|object| {
-            // Real API servers leave apiVersion and kind out of list items.
-            let mut value = to_value(object)?;
-            if let Some(map) = value.as_object_mut() {
-                map.entry("apiVersion")
-                    .or_insert_with(|| served.resource.api_version.clone().into());
-                map.entry("kind")
-                    .or_insert_with(|| served.resource.kind.clone().into());
-            }
-            Ok(value)
-        })
+        .map(|object| typed_value(served, object))
         .collect()
+}
+
+/// An object as JSON with its apiVersion and kind (real API servers leave them out
+/// of list items).
+pub(super) fn typed_value(served: &Served, object: DynamicObject) -> Result<Value, ClusterError> {
+    let mut value = to_value(object)?;
+    if let Some(map) = value.as_object_mut() {
+        map.entry("apiVersion")
+            .or_insert_with(|| served.resource.api_version.clone().into());
+        map.entry("kind")
+            .or_insert_with(|| served.resource.kind.clone().into());
+    }
+    Ok(value)
 }
 
 /// How a server-side apply is sent.

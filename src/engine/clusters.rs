@@ -11,13 +11,15 @@ use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
+use super::watch::Watched;
 use crate::cluster::{self, Catalog, ClusterError, Connection};
 
-/// A context's client and the kinds it serves.
+/// A context's client, the kinds it serves, and its tracked objects (watched).
 #[derive(Clone)]
 pub struct Session {
     pub connection: Connection,
     pub catalog: Catalog,
+    pub watched: Arc<Watched>,
 }
 
 /// How long a context's discovery may take before the context counts as timed out.
@@ -66,6 +68,7 @@ impl Clusters {
                     ),
                 })??;
             Ok(Session {
+                watched: Arc::new(Watched::new(connection.clone())),
                 connection,
                 catalog,
             })

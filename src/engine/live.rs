@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures_util::StreamExt;
 use serde_json::Value;
 
+use super::clusters::Session;
 use super::tracking::{APP_LABEL, is_tracked_by};
-use crate::cluster::{self, Catalog, ClusterError, Connection};
+use crate::cluster::{self, ClusterError};
 use crate::model::{AppName, Manifest, ResourceKey};
 
 /// Kinds always searched for objects this app applied earlier, even when Git no
@@ -57,7 +58,7 @@ pub struct LiveState {
     pub problems: Vec<KindProblem>,
 }
 
-fn key_of(object: &Value) -> Option<ResourceKey> {
+pub(super) fn key_of(object: &Value) -> Option<ResourceKey> {
     let api_version = object.get("apiVersion")?.as_str()?;
     let kind = object.get("kind")?.as_str()?;
     let name = object.pointer("/metadata/name")?.as_str()?;
@@ -73,13 +74,10 @@ fn key_of(object: &Value) -> Option<ResourceKey> {
     ))
 }
 
-/// Reads the live objects of `app` whose desired manifests are `desired`.
-pub async fn fetch(
-    connection: &Connection,
-    catalog: &Catalog,
-    app: &AppName,
-    desired: &[Manifest],
-) -> LiveState {
+/// Reads the live objects of `app` whose desired manifests are `desired`: the
+/// tracked ones from the context's watches, and desired objects nobody labelled yet
+/// (created by hand or by another tool) by listing their namespaces.
+pub async fn fetch(session: &Session, app: &AppName, desired: &[Manifest]) -> LiveState {
     let wanted: BTreeSet<&ResourceKey> = desired.iter().map(|m| &m.key).collect();
     let mut kinds: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for manifest in desired {
@@ -89,19 +87,17 @@ pub async fn fetch(
             .insert(manifest.key.namespace.clone());
     }
     for (group, kind) in TRACKED_KINDS {
-        if catalog.get(group, kind).is_some() {
+        if session.catalog.get(group, kind).is_some() {
             kinds.entry(((*group).into(), (*kind).into())).or_default();
         }
     }
-    let selector = format!("{APP_LABEL}={}", app.as_str());
-    // Kinds are read concurrently (each kind's lists in order); results are merged
-    // in kind order, so the outcome does not depend on who answers first.
+    // Kinds are read concurrently; results are merged in kind order, so the outcome
+    // does not depend on who answers first.
     let reads = futures_util::stream::iter(kinds)
         .map(|((group, kind), namespaces)| {
-            let selector = selector.as_str();
+            let wanted = &wanted;
             async move {
-                let result =
-                    read_kind(connection, catalog, &group, &kind, &namespaces, selector).await;
+                let result = read_kind(session, app, &group, &kind, &namespaces, wanted).await;
                 (group, kind, result)
             }
         })
@@ -113,43 +109,51 @@ pub async fn fetch(
         if let Some(error) = error {
             live.problems.push(KindProblem { group, kind, error });
         }
-        for object in found {
-            let Some(key) = key_of(&object) else { continue };
-            if wanted.contains(&key) || is_tracked_by(&object, app) || has_app_label(&object, app) {
-                live.objects.insert(key, object);
-            }
-        }
+        live.objects.extend(found);
     }
     live
 }
 
-/// How many kinds are listed at once.
+/// How many kinds are read at once.
 const CONCURRENT_KINDS: usize = 8;
 
-/// Lists one kind: the app's labelled objects everywhere, then the namespaces Git
-/// names (for objects not yet labelled: created by hand or by another tool).
+/// One kind's objects of the app: from the watch, then lists of the namespaces where
+/// a desired object was not found among the tracked ones.
 async fn read_kind(
-    connection: &Connection,
-    catalog: &Catalog,
+    session: &Session,
+    app: &AppName,
     group: &str,
     kind: &str,
     namespaces: &BTreeSet<String>,
-    selector: &str,
-) -> (Vec<Value>, Option<KindError>) {
-    let Some(served) = catalog.get(group, kind) else {
+    wanted: &BTreeSet<&ResourceKey>,
+) -> (Vec<(ResourceKey, Value)>, Option<KindError>) {
+    let Some(served) = session.catalog.get(group, kind) else {
         return (Vec::new(), Some(KindError::NotServed));
     };
-    let mut requests: Vec<(Option<&str>, Option<&str>)> = vec![(None, Some(selector))];
-    if served.namespaced {
-        requests.extend(namespaces.iter().map(|ns| (Some(ns.as_str()), None)));
-    } else if !namespaces.is_empty() {
-        requests.push((None, None));
-    }
-    let mut found = Vec::new();
+    let mine = |key: &ResourceKey, object: &Value| {
+        wanted.contains(key) || is_tracked_by(object, app) || has_app_label(object, app)
+    };
+    let mut found = match session.watched.select(served, mine).await {
+        Ok(found) => found,
+        Err(error) => return (Vec::new(), Some(KindError::Cluster(error))),
+    };
+    let unlabelled: BTreeSet<&str> = wanted
+        .iter()
+        .filter(|key| key.group == group && key.kind == kind)
+        .filter(|key| !found.iter().any(|(k, _)| k == **key))
+        .map(|key| key.namespace.as_str())
+        .filter(|namespace| namespaces.contains(*namespace))
+        .collect();
     let mut failed = None;
-    for (namespace, labels) in requests {
-        match cluster::list(connection, served, namespace, labels).await {
-            Ok(objects) => found.extend(objects),
+    for namespace in unlabelled {
+        let namespace = Some(namespace).filter(|_| served.namespaced);
+        match cluster::list(&session.connection, served, namespace, None).await {
+            Ok(objects) => found.extend(
+                objects
+                    .into_iter()
+                    .filter_map(|object| Some((key_of(&object)?, object)))
+                    .filter(|(key, _)| wanted.contains(key)),
+            ),
             Err(error) => failed = Some(KindError::Cluster(error)),
         }
     }

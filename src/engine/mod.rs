@@ -14,4 +14,5 @@ pub mod sync;
 pub mod target;
 pub mod tracking;
 pub mod wait;
+pub mod watch;
 pub mod waves;

@@ -4,9 +4,11 @@
 //! with the cluster's served kinds and the app's live objects.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::clusters::{Clusters, Session};
 use super::live::{self, LiveState};
+use super::watch::Watched;
 use crate::cluster::{self, Catalog, ClusterError, Connection};
 use crate::config::Config;
 use crate::error::Classified;
@@ -52,7 +54,20 @@ pub fn desired(
 pub struct Cluster {
     pub connection: Connection,
     pub catalog: Catalog,
+    /// The context's tracked objects, kept current (for reading live state again).
+    pub watched: Arc<Watched>,
     pub live: LiveState,
+}
+
+impl Cluster {
+    /// The context this cluster was observed through, to read it again.
+    pub fn session(&self) -> Session {
+        Session {
+            connection: self.connection.clone(),
+            catalog: self.catalog.clone(),
+            watched: self.watched.clone(),
+        }
+    }
 }
 
 /// Connects to the app's cluster and reads its live objects.
@@ -72,14 +87,17 @@ pub async fn observe_in(
     context: Option<&str>,
 ) -> Result<Cluster, ClusterError> {
     let context = context.or(desired.app.destination.context.as_deref());
+    let session = clusters.session(context).await?;
+    let live = live::fetch(&session, &desired.app.name, &desired.manifests).await;
     let Session {
         connection,
         catalog,
-    } = clusters.session(context).await?;
-    let live = live::fetch(&connection, &catalog, &desired.app.name, &desired.manifests).await;
+        watched,
+    } = session;
     Ok(Cluster {
         connection,
         catalog,
+        watched,
         live,
     })
 }

@@ -21,14 +21,9 @@ pub struct Waited {
 
 pub async fn healthy(desired: &Desired, cluster: &Cluster, timeout: Duration) -> Waited {
     let deadline = tokio::time::Instant::now() + timeout;
+    let session = cluster.session();
     loop {
-        let state = live::fetch(
-            &cluster.connection,
-            &cluster.catalog,
-            &desired.app.name,
-            &desired.manifests,
-        )
-        .await;
+        let state = live::fetch(&session, &desired.app.name, &desired.manifests).await;
         let resources: Vec<(ResourceKey, Health)> = desired
             .manifests
             .iter()

@@ -1,0 +1,202 @@
+//! The objects driftdeck tracks in one context, kept current by watches: per kind,
+//! every object carrying the tracking label (whatever the app), listed once and then
+//! followed, so a change made by hand reaches the engine as soon as the API server
+//! reports it. A hundred apps on a context share one watch per kind instead of a
+//! hundred lists. A kind's watch starts on first use and stops when the context is
+//! dropped.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::Value;
+use tokio::sync::watch;
+
+use super::tracking::APP_LABEL;
+use crate::cluster::{self, Change, ClusterError, Connection, Served};
+use crate::model::ResourceKey;
+
+/// How long the first list of a kind may take.
+const FIRST_LIST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Where a kind's watch stands.
+#[derive(Clone, Debug)]
+enum Readiness {
+    /// The first list has not come back yet.
+    Listing,
+    /// Listed; following changes.
+    Ready,
+    /// The first list failed (retried in the background).
+    Failed(ClusterError),
+}
+
+/// What a kind's watch knows, shared with its task.
+struct Known {
+    objects: RwLock<BTreeMap<ResourceKey, Value>>,
+    readiness: watch::Sender<Readiness>,
+}
+
+struct KindWatch {
+    known: Arc<Known>,
+    task: tokio::task::AbortHandle,
+}
+
+impl Drop for KindWatch {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The tracked objects of one context.
+pub struct Watched {
+    connection: Connection,
+    kinds: Mutex<HashMap<(String, String), Arc<KindWatch>>>,
+    generation: Arc<watch::Sender<u64>>,
+}
+
+impl Watched {
+    pub fn new(connection: Connection) -> Self {
+        Self {
+            connection,
+            kinds: Mutex::default(),
+            generation: Arc::new(watch::Sender::new(0)),
+        }
+    }
+
+    /// A counter that moves on every change seen after a kind's first list: front
+    /// ends wait on it to refresh what they show.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.generation.subscribe()
+    }
+
+    /// The labelled objects of `served`'s kind for which `keep` holds, once the kind
+    /// has been listed (its watch starts on first use). Must be called within a
+    /// Tokio runtime, which runs the watch.
+    pub async fn select(
+        &self,
+        served: &Served,
+        keep: impl Fn(&ResourceKey, &Value) -> bool,
+    ) -> Result<Vec<(ResourceKey, Value)>, ClusterError> {
+        let kind = self.kind(served);
+        let mut readiness = kind.known.readiness.subscribe();
+        let ready = tokio::time::timeout(
+            FIRST_LIST_TIMEOUT,
+            readiness.wait_for(|r| !matches!(r, Readiness::Listing)),
+        )
+        .await;
+        match ready {
+            Err(_) => {
+                return Err(ClusterError::Timeout {
+                    context: self.connection.context.clone(),
+                    message: format!(
+                        "listing {} did not finish within {}s",
+                        served.resource.plural,
+                        FIRST_LIST_TIMEOUT.as_secs()
+                    ),
+                });
+            }
+            Ok(Err(_)) => {
+                return Err(ClusterError::Api {
+                    context: self.connection.context.clone(),
+                    code: 0,
+                    reason: "Watch".into(),
+                    message: format!("the watch of {} stopped", served.resource.plural),
+                });
+            }
+            Ok(Ok(state)) => {
+                if let Readiness::Failed(error) = &*state {
+                    let error = error.clone();
+                    drop(state);
+                    // Failed before ever listing: start afresh next time.
+                    self.forget(served);
+                    return Err(error);
+                }
+            }
+        }
+        let objects = kind.known.objects.read().unwrap_or_else(|p| p.into_inner());
+        Ok(objects
+            .iter()
+            .filter(|(key, object)| keep(key, object))
+            .map(|(key, object)| (key.clone(), object.clone()))
+            .collect())
+    }
+
+    fn forget(&self, served: &Served) {
+        let mut kinds = self.kinds.lock().unwrap_or_else(|p| p.into_inner());
+        kinds.remove(&kind_key(served));
+    }
+
+    fn kind(&self, served: &Served) -> Arc<KindWatch> {
+        let mut kinds = self.kinds.lock().unwrap_or_else(|p| p.into_inner());
+        kinds
+            .entry(kind_key(served))
+            .or_insert_with(|| Arc::new(self.start(served)))
+            .clone()
+    }
+
+    fn start(&self, served: &Served) -> KindWatch {
+        let known = Arc::new(Known {
+            objects: RwLock::default(),
+            readiness: watch::Sender::new(Readiness::Listing),
+        });
+        let changes = cluster::watch_labelled(&self.connection, served, APP_LABEL);
+        let task = tokio::spawn(follow(changes, known.clone(), self.generation.clone()));
+        KindWatch {
+            known,
+            task: task.abort_handle(),
+        }
+    }
+}
+
+fn kind_key(served: &Served) -> (String, String) {
+    (served.resource.group.clone(), served.resource.kind.clone())
+}
+
+/// Applies a kind's changes to what is known of it, forever.
+async fn follow(
+    changes: impl futures_util::Stream<Item = Change>,
+    known: Arc<Known>,
+    generation: Arc<watch::Sender<u64>>,
+) {
+    futures_util::pin_mut!(changes);
+    let mut relist: Option<BTreeMap<ResourceKey, Value>> = None;
+    while let Some(change) = changes.next().await {
+        let ready = matches!(*known.readiness.borrow(), Readiness::Ready);
+        match change {
+            Change::Relisting => relist = Some(BTreeMap::new()),
+            Change::Listed(object) => {
+                if let (Some(buffer), Some(key)) = (relist.as_mut(), super::live::key_of(&object)) {
+                    buffer.insert(key, object);
+                }
+            }
+            Change::ListDone => {
+                if let Some(buffer) = relist.take() {
+                    *known.objects.write().unwrap_or_else(|p| p.into_inner()) = buffer;
+                }
+                known.readiness.send_replace(Readiness::Ready);
+                generation.send_modify(|g| *g += 1);
+            }
+            Change::Applied(object) => {
+                if let Some(key) = super::live::key_of(&object) {
+                    let mut objects = known.objects.write().unwrap_or_else(|p| p.into_inner());
+                    objects.insert(key, object);
+                }
+                generation.send_modify(|g| *g += 1);
+            }
+            Change::Deleted(object) => {
+                if let Some(key) = super::live::key_of(&object) {
+                    let mut objects = known.objects.write().unwrap_or_else(|p| p.into_inner());
+                    objects.remove(&key);
+                }
+                generation.send_modify(|g| *g += 1);
+            }
+            // Once listed, a failure keeps the last known state while the watcher
+            // retries; before, it is the answer.
+            Change::Failed(error) if !ready => {
+                known.readiness.send_replace(Readiness::Failed(error));
+            }
+            Change::Failed(_) => {}
+        }
+    }
+}
