@@ -230,6 +230,34 @@ fn revert_commits_the_old_path_with_the_reason_and_syncs() {
         "{ledger}"
     );
     assert!(ledger.contains("INC-42"), "{ledger}");
+
+    // The history joins Git and the ledger: the revert is Git's tip and live; v3
+    // (deployed) and v2 were rolled back to v1.
+    let table = ok(driftdeck(repo.path(), &cluster, &["history", "shop"]));
+    let line = |commit: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(&commit[..7]))
+            .unwrap_or_else(|| panic!("{commit} in {table}"))
+            .to_owned()
+    };
+    assert!(line(&head).contains("HEAD, live"), "{table}");
+    assert!(line(&commits[2]).contains("rolled back"), "{table}");
+    let json = driftdeck(repo.path(), &cluster, &["history", "shop", "-o", "json"]);
+    let history: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(history[0]["id"], head.as_str());
+    assert_eq!(history[0]["live"], true);
+    assert_eq!(history[0]["deploys"][0]["operation"], "rollback");
+    assert_eq!(history[1]["id"], commits[2].as_str());
+    assert_eq!(history[1]["deploys"][0]["operation"], "sync");
+    assert_eq!(history[1]["rolledBack"]["to"], v1.as_str());
+    assert_eq!(
+        history[1]["rolledBack"]["reason"],
+        "v3 breaks checkout (INC-42)"
+    );
+    assert_eq!(history[2]["rolledBack"]["to"], v1.as_str());
+    assert!(history[3].get("rolledBack").is_none());
+    assert_eq!(history[3]["live"], false);
 }
 
 #[test]
@@ -249,6 +277,12 @@ fn pin_holds_the_app_until_unpin_and_sync_refuses_meanwhile() {
     assert!(pinned.contains("is pinned to"), "{pinned}");
     assert_eq!(mode(&cluster), "v2");
     assert_eq!(repo.head(), commits[2], "a pin commits nothing");
+    let json = driftdeck(repo.path(), &cluster, &["history", "shop", "-o", "json"]);
+    let history: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(history[0]["head"], true);
+    assert_eq!(history[0]["pending"], true, "v3 is Git's tip, not running");
+    assert_eq!(history[0]["rolledBack"]["operation"], "pin");
+    assert_eq!(history[1]["live"], true, "v2 runs, pinned");
 
     let refused = driftdeck(repo.path(), &cluster, &["sync", "shop", "--yes"]);
     assert_eq!(refused.status.code(), Some(2));

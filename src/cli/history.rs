@@ -1,4 +1,6 @@
-//! `driftdeck history`: the commits that changed a path, newest first.
+//! `driftdeck history`: the commits that changed a path, newest first. For an app,
+//! joined with its ledger: which commit is Git's tip, which runs, which are not
+//! deployed yet, when each was deployed and by whom, which were rolled back.
 
 use std::path::PathBuf;
 
@@ -8,7 +10,10 @@ use jiff::Timestamp;
 use super::output::{self, OutputFormat};
 use super::{CliResult, GlobalArgs, Outcome, UsageError, boxed};
 use crate::config;
+use crate::engine::{deploys, ledger, target};
 use crate::git::{self, GitRepo};
+use crate::model::ledger::LedgerEntry;
+use crate::model::text;
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -28,14 +33,51 @@ pub struct HistoryArgs {
     pub max_count: Option<usize>,
     #[arg(short, long, value_enum, default_value_t)]
     pub output: OutputFormat,
+    /// For an app: do not read its ledger from the cluster (no deploy markers).
+    #[arg(long)]
+    pub offline: bool,
 }
+
+/// How long the ledger may take before the history is shown without it.
+const LEDGER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 pub fn run(global: &GlobalArgs, args: HistoryArgs) -> CliResult {
     let (repo, path, default_rev) = target(global, &args)?;
-    let rev = args.rev.or(default_rev).unwrap_or_else(|| "HEAD".into());
+    let rev = args
+        .rev
+        .clone()
+        .or(default_rev)
+        .unwrap_or_else(|| "HEAD".into());
     let tip = repo.resolve(&rev).map_err(boxed)?;
     let commits = repo.history(&tip, &path, args.max_count).map_err(boxed)?;
     let now = Timestamp::now();
+    if let Some(app) = &args.app {
+        let entries = if args.offline {
+            Vec::new()
+        } else {
+            ledger_of(global, app).unwrap_or_else(|error| {
+                eprintln!("warning: no deploy markers: {}", text::one_line(&error));
+                Vec::new()
+            })
+        };
+        let marked = deploys::mark(&commits, &deploys::place(&repo, &path, &entries));
+        output::print(args.output, &marked, || {
+            output::table(
+                ["COMMIT", "AGE", "AUTHOR", "DEPLOY", "SUBJECT"],
+                marked.iter().map(|m| {
+                    [
+                        m.commit.id.short().to_owned(),
+                        super::age(now, m.commit.author_time),
+                        m.commit.author_name.clone(),
+                        deploy_column(now, m),
+                        m.commit.subject.clone(),
+                    ]
+                }),
+            )
+        })
+        .map_err(boxed)?;
+        return Ok(Outcome::Ok);
+    }
     output::print(args.output, &commits, || {
         output::table(
             ["COMMIT", "AGE", "AUTHOR", "SUBJECT"],
@@ -51,6 +93,76 @@ pub fn run(global: &GlobalArgs, args: HistoryArgs) -> CliResult {
     })
     .map_err(boxed)?;
     Ok(Outcome::Ok)
+}
+
+/// The app's ledger, from its cluster.
+fn ledger_of(global: &GlobalArgs, app: &str) -> Result<Vec<LedgerEntry>, String> {
+    let config = config::load(global.config.as_deref()).map_err(|e| e.to_string())?;
+    let app = config.app(app).map_err(|e| e.to_string())?.clone();
+    let runtime = super::act::runtime().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        tokio::time::timeout(LEDGER_TIMEOUT, async {
+            let connection = target::connect(
+                &app,
+                global.kubeconfig.as_deref(),
+                global.context.as_deref(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            ledger::read(&connection, &app.name)
+                .await
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "the cluster did not answer within {}s",
+                LEDGER_TIMEOUT.as_secs()
+            ))
+        })
+    })
+}
+
+/// `HEAD, live`, `pending`, `deployed 3d ago by ada`, `rolled back 2h ago by rita`…
+fn deploy_column(now: Timestamp, marked: &deploys::Marked) -> String {
+    let mut parts = Vec::new();
+    if marked.head {
+        parts.push("HEAD".to_owned());
+    }
+    if marked.live {
+        parts.push("live".to_owned());
+    } else if let Some(rolled) = &marked.rolled_back {
+        parts.push(format!(
+            "rolled back {} ago{}",
+            super::age(now, rolled.at),
+            by(&rolled.who)
+        ));
+    } else if let Some(deploy) = marked.deploys.iter().rev().find(|d| d.succeeded) {
+        parts.push(format!(
+            "deployed {} ago{}",
+            super::age(now, deploy.at),
+            by(&deploy.who)
+        ));
+    } else if marked.pending {
+        parts.push("not deployed".to_owned());
+    }
+    if marked.deploys.last().is_some_and(|d| !d.succeeded) {
+        parts.push("last deploy failed".to_owned());
+    }
+    parts.join(", ")
+}
+
+fn by(who: &crate::model::ledger::Actor) -> String {
+    let name = if who.local_user.is_empty() {
+        &who.kube_user
+    } else {
+        &who.local_user
+    };
+    if name.is_empty() {
+        String::new()
+    } else {
+        format!(" by {name}")
+    }
 }
 
 /// The repository, path and default revision the arguments name.

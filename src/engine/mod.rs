@@ -4,6 +4,7 @@
 //! `cluster/`, `git/` and `render/` for IO.
 
 pub mod clusters;
+pub mod deploys;
 pub mod drift;
 pub mod ledger;
 pub mod live;
