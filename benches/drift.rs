@@ -7,8 +7,9 @@
 //! without controllers, so both tools see the same, still objects.
 //!
 //! - driftdeck: for every app, render from Git, read live state, server-side dry
-//!   run of each object and diff — what `driftdeck apps` and the TUI do — with one
-//!   connection and discovery for the context, apps observed 8 at a time;
+//!   run of each object and diff — what `driftdeck apps` and the TUI do
+//!   (`engine::observe`): one connection, discovery and set of watches for the
+//!   context, apps observed 8 at a time on the runtime's workers;
 //! - kubectl: `kubectl diff --server-side --force-conflicts --field-manager
 //!   driftdeck -R -f DIR` over the very objects driftdeck applies (with the tracking
 //!   label and annotation), in one invocation — kubectl's fastest way.
@@ -24,10 +25,9 @@ use driftdeck::config;
 use driftdeck::diff::DiffMode;
 use driftdeck::engine::clusters::Clusters;
 use driftdeck::engine::sync::{self, SyncOptions};
-use driftdeck::engine::{drift, target, tracking};
+use driftdeck::engine::{observe, target, tracking};
 use driftdeck::model::SyncStatus;
 use driftdeck::sandbox::{Sandbox, SandboxOptions};
-use futures_util::StreamExt;
 
 const APPS: usize = 100;
 const CONFIG_MAPS: usize = 25;
@@ -35,7 +35,6 @@ const SECRETS: usize = 10;
 const SERVICES: usize = 10;
 const DEPLOYMENTS: usize = 5;
 const DRIFTED_APPS: usize = 10;
-const CONCURRENT_APPS: usize = 8;
 
 fn main() {
     if !std::env::args().any(|arg| arg == "--bench") {
@@ -238,28 +237,32 @@ fn make_drift(kubeconfig: &Path) {
     }
 }
 
-/// Every app's drift, as `driftdeck apps` computes it; returns how many objects
-/// are not in sync (Namespaces aside, as for kubectl).
+/// Every app's drift, as `driftdeck apps` computes it (engine::observe); returns
+/// how many objects are not in sync (Namespaces aside, as for kubectl).
 async fn drift_all(config: &config::Config, kubeconfig: &Path) -> usize {
     let clusters = Clusters::new(Some(kubeconfig));
-    let clusters = &clusters;
-    futures_util::stream::iter(0..APPS)
-        .map(|n| async move {
-            let desired = target::desired(config, &app_name(n), None).expect("renders");
-            let cluster = target::observe_in(clusters, &desired, None)
-                .await
-                .expect("observes");
-            let drift = drift::drift(&desired, &cluster, DiffMode::ServerSide).await;
-            assert!(drift.fallbacks.is_empty(), "every dry run answered");
-            drift
+    let apps = (0..APPS)
+        .map(|n| target::desired(config, &app_name(n), None).expect("renders"))
+        .collect();
+    let seen = observe::observe_all(
+        &clusters,
+        apps,
+        None,
+        DiffMode::ServerSide,
+        Duration::from_secs(120),
+    )
+    .await;
+    seen.into_iter()
+        .map(|(name, seen)| {
+            let seen = seen.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(seen.drift.fallbacks.is_empty(), "every dry run answered");
+            seen.drift
                 .resources
                 .iter()
                 .filter(|r| r.status != SyncStatus::Synced && r.key.kind != "Namespace")
                 .count()
         })
-        .buffer_unordered(CONCURRENT_APPS)
-        .fold(0, |sum, n| async move { sum + n })
-        .await
+        .sum()
 }
 
 /// Runs kubectl diff over every app's objects; returns the objects it reports

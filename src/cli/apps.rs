@@ -165,65 +165,56 @@ fn sync_column(row: &AppRow) -> String {
 }
 
 /// Fills each row's live status from its cluster; errors stay in their own rows.
-/// Apps are observed concurrently, sharing one connection and discovery per context.
+/// Apps are observed concurrently, sharing one session per context.
 fn observe_all(global: &GlobalArgs, config: &config::Config, rows: &mut [AppRow]) {
     use crate::engine::clusters::Clusters;
-    use futures_util::StreamExt;
+    use crate::engine::{observe, status, target};
     let Ok(runtime) = super::act::runtime() else {
         return;
     };
-    let mut work = Vec::new();
+    let mut apps = Vec::new();
+    let mut row_of = std::collections::HashMap::new();
     for (index, row) in rows.iter_mut().enumerate() {
         if row.error.is_some() {
             continue;
         }
-        match crate::engine::target::desired(config, row.name.as_str(), None) {
-            Ok(desired) => work.push((index, desired)),
+        match target::desired(config, row.name.as_str(), None) {
+            Ok(desired) => {
+                row_of.insert(desired.app.name.clone(), index);
+                apps.push(desired);
+            }
             Err(error) => row.error = Some(super::one_line_error(&*error)),
         }
     }
     let clusters = Clusters::new(global.kubeconfig.as_deref());
-    let observed = runtime.block_on(
-        futures_util::stream::iter(work)
-            .map(|(index, desired)| {
-                let clusters = &clusters;
-                async move { (index, observe_one(clusters, global, &desired).await) }
-            })
-            .buffer_unordered(CONCURRENT_APPS)
-            .collect::<Vec<_>>(),
-    );
-    for (index, result) in observed {
+    let seen = runtime.block_on(observe::observe_all(
+        &clusters,
+        apps,
+        global.context.as_deref(),
+        crate::diff::DiffMode::ServerSide,
+        CLUSTER_TIMEOUT,
+    ));
+    for (name, result) in seen {
+        let Some(&index) = row_of.get(&name) else {
+            continue;
+        };
+        let row = &mut rows[index];
         match result {
-            Ok(live) => rows[index].live = Some(live),
-            Err(error) => rows[index].cluster_error = Some(error),
+            Ok(seen) => match seen.ledger {
+                Ok(entries) => {
+                    row.live = Some(status::status(
+                        &seen.desired,
+                        &seen.cluster,
+                        &seen.drift,
+                        &entries,
+                    ));
+                }
+                Err(error) => row.cluster_error = Some(super::one_line_error(&error)),
+            },
+            Err(error) => {
+                row.cluster_error =
+                    Some(crate::model::text::one_line(&error.to_string()).into_owned());
+            }
         }
     }
-}
-
-/// How many apps are observed at once.
-const CONCURRENT_APPS: usize = 8;
-
-async fn observe_one(
-    clusters: &crate::engine::clusters::Clusters,
-    global: &GlobalArgs,
-    desired: &crate::engine::target::Desired,
-) -> Result<crate::engine::status::AppStatus, String> {
-    use crate::engine::{drift, ledger, status, target};
-    tokio::time::timeout(CLUSTER_TIMEOUT, async {
-        let cluster = target::observe_in(clusters, desired, global.context.as_deref())
-            .await
-            .map_err(|e| super::one_line_error(&e))?;
-        let drift = drift::drift(desired, &cluster, crate::diff::DiffMode::ServerSide).await;
-        let entries = ledger::read(&cluster.connection, &desired.app.name)
-            .await
-            .map_err(|e| super::one_line_error(&e))?;
-        Ok(status::status(desired, &cluster, &drift, &entries))
-    })
-    .await
-    .unwrap_or_else(|_| {
-        Err(format!(
-            "the cluster did not answer within {}s",
-            CLUSTER_TIMEOUT.as_secs()
-        ))
-    })
 }

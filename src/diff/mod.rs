@@ -177,6 +177,21 @@ fn finish(
     live: Option<&Value>,
     desired: Option<&Value>,
 ) -> ResourceDiff {
+    // In sync, both sides are equivalent (up to quantity spelling and key order):
+    // one text serves for both, and there is no diff to compute.
+    if status == SyncStatus::Synced
+        && let Some(desired) = desired
+    {
+        let text = render::text(desired);
+        return ResourceDiff {
+            key: key.clone(),
+            status,
+            changes,
+            live_text: text.clone(),
+            desired_text: text,
+            unified: String::new(),
+        };
+    }
     let live_text = live.map(render::text).unwrap_or_default();
     let desired_text = desired.map(render::text).unwrap_or_default();
     let unified = render::unified(&live_text, &desired_text);

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use futures_util::StreamExt;
+use super::bounded::bounded;
 
 use super::sync::FIELD_MANAGER;
 use super::target::{Cluster, Desired};
@@ -48,20 +48,17 @@ pub async fn drift(desired: &Desired, cluster: &Cluster, mode: DiffMode) -> Drif
     let app = &desired.app;
     let mut drift = Drift::default();
     // Dry runs are independent: they go out together, and come back in Git's order.
-    let predictions = futures_util::stream::iter(&desired.manifests)
-        .map(|manifest| async move {
-            let object = tracked(manifest, &app.name);
-            let live = cluster.live.objects.get(&manifest.key);
-            let predicted = match (mode, live) {
-                (DiffMode::ServerSide, Some(_)) => Some(dry_run(cluster, manifest, &object).await),
-                _ => None,
-            };
-            (manifest, object, live, predicted)
-        })
-        .buffered(CONCURRENT_DRY_RUNS)
-        .collect::<Vec<_>>()
-        .await;
-    for (manifest, object, live, predicted) in predictions {
+    let predictions = bounded(
+        desired
+            .manifests
+            .iter()
+            .map(|manifest| predict(cluster, &app.name, manifest, mode))
+            .collect(),
+        CONCURRENT_DRY_RUNS,
+    )
+    .await;
+    for (manifest, (object, predicted)) in desired.manifests.iter().zip(predictions) {
+        let live = cluster.live.objects.get(&manifest.key);
         let (effective, predicted) = match predicted {
             None => (mode, None),
             Some(Ok(value)) => (mode, Some(value)),
@@ -98,6 +95,26 @@ pub async fn drift(desired: &Desired, cluster: &Cluster, mode: DiffMode) -> Drif
         ));
     }
     drift
+}
+
+/// The object a sync would send, and (server-side, when it exists live) what the
+/// server would make of it.
+async fn predict(
+    cluster: &Cluster,
+    app: &crate::model::AppName,
+    manifest: &crate::model::Manifest,
+    mode: DiffMode,
+) -> (
+    serde_json::Value,
+    Option<Result<serde_json::Value, ClusterError>>,
+) {
+    let object = tracked(manifest, app);
+    let exists = cluster.live.objects.contains_key(&manifest.key);
+    let predicted = match (mode, exists) {
+        (DiffMode::ServerSide, true) => Some(dry_run(cluster, manifest, &object).await),
+        _ => None,
+    };
+    (object, predicted)
 }
 
 /// What the server would make of applying `object` (forced: a conflict is a sync

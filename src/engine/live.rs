@@ -6,11 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use futures_util::StreamExt;
+use super::bounded::bounded;
 use serde_json::Value;
 
 use super::clusters::Session;
-use super::tracking::{APP_LABEL, is_tracked_by};
+
 use crate::cluster::{self, ClusterError};
 use crate::model::{AppName, Manifest, ResourceKey};
 
@@ -93,19 +93,19 @@ pub async fn fetch(session: &Session, app: &AppName, desired: &[Manifest]) -> Li
     }
     // Kinds are read concurrently; results are merged in kind order, so the outcome
     // does not depend on who answers first.
-    let reads = futures_util::stream::iter(kinds)
-        .map(|((group, kind), namespaces)| {
-            let wanted = &wanted;
-            async move {
-                let result = read_kind(session, app, &group, &kind, &namespaces, wanted).await;
-                (group, kind, result)
-            }
-        })
-        .buffered(CONCURRENT_KINDS)
-        .collect::<Vec<_>>()
-        .await;
+    let wanted = &wanted;
+    let reads = bounded(
+        kinds
+            .iter()
+            .map(|((group, kind), namespaces)| {
+                read_kind(session, app, group, kind, namespaces, wanted)
+            })
+            .collect(),
+        CONCURRENT_KINDS,
+    )
+    .await;
     let mut live = LiveState::default();
-    for (group, kind, (found, error)) in reads {
+    for (((group, kind), _), (found, error)) in kinds.into_iter().zip(reads) {
         if let Some(error) = error {
             live.problems.push(KindProblem { group, kind, error });
         }
@@ -130,16 +130,17 @@ async fn read_kind(
     let Some(served) = session.catalog.get(group, kind) else {
         return (Vec::new(), Some(KindError::NotServed));
     };
-    let mine = |key: &ResourceKey, object: &Value| {
-        wanted.contains(key) || is_tracked_by(object, app) || has_app_label(object, app)
-    };
-    let mut found = match session.watched.select(served, mine).await {
+    let of_kind: Vec<&ResourceKey> = wanted
+        .iter()
+        .filter(|key| key.group == group && key.kind == kind)
+        .copied()
+        .collect();
+    let mut found = match session.watched.select(served, app.as_str(), &of_kind).await {
         Ok(found) => found,
         Err(error) => return (Vec::new(), Some(KindError::Cluster(error))),
     };
-    let unlabelled: BTreeSet<&str> = wanted
+    let unlabelled: BTreeSet<&str> = of_kind
         .iter()
-        .filter(|key| key.group == group && key.kind == kind)
         .filter(|key| !found.iter().any(|(k, _)| k == **key))
         .map(|key| key.namespace.as_str())
         .filter(|namespace| namespaces.contains(*namespace))
@@ -158,12 +159,4 @@ async fn read_kind(
         }
     }
     (found, failed)
-}
-
-fn has_app_label(object: &Value, app: &AppName) -> bool {
-    object
-        .pointer("/metadata/labels")
-        .and_then(|l| l.get(APP_LABEL))
-        .and_then(Value::as_str)
-        == Some(app.as_str())
 }

@@ -3,11 +3,13 @@
 //! sync, rollback and the ledger. It speaks `model` words to the front ends and uses
 //! `cluster/`, `git/` and `render/` for IO.
 
+mod bounded;
 pub mod clusters;
 pub mod deploys;
 pub mod drift;
 pub mod ledger;
 pub mod live;
+pub mod observe;
 pub mod operation;
 pub mod rollback;
 pub mod status;

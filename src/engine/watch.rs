@@ -5,7 +5,7 @@
 //! hundred lists. A kind's watch starts on first use and stops when the context is
 //! dropped.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -31,9 +31,48 @@ enum Readiness {
     Failed(ClusterError),
 }
 
+/// A kind's labelled objects, indexed by the app their label names.
+#[derive(Default)]
+struct Objects {
+    all: BTreeMap<ResourceKey, Value>,
+    by_app: HashMap<String, BTreeSet<ResourceKey>>,
+}
+
+impl Objects {
+    fn insert(&mut self, object: Value) {
+        let Some(key) = super::live::key_of(&object) else {
+            return;
+        };
+        self.remove(&key);
+        if let Some(app) = app_of(&object) {
+            self.by_app
+                .entry(app.to_owned())
+                .or_default()
+                .insert(key.clone());
+        }
+        self.all.insert(key, object);
+    }
+
+    fn remove(&mut self, key: &ResourceKey) {
+        if let Some(old) = self.all.remove(key)
+            && let Some(app) = app_of(&old)
+            && let Some(keys) = self.by_app.get_mut(app)
+        {
+            keys.remove(key);
+            if keys.is_empty() {
+                self.by_app.remove(app);
+            }
+        }
+    }
+}
+
+fn app_of(object: &Value) -> Option<&str> {
+    object.pointer("/metadata/labels")?.get(APP_LABEL)?.as_str()
+}
+
 /// What a kind's watch knows, shared with its task.
 struct Known {
-    objects: RwLock<BTreeMap<ResourceKey, Value>>,
+    objects: RwLock<Objects>,
     readiness: watch::Sender<Readiness>,
 }
 
@@ -70,13 +109,14 @@ impl Watched {
         self.generation.subscribe()
     }
 
-    /// The labelled objects of `served`'s kind for which `keep` holds, once the kind
-    /// has been listed (its watch starts on first use). Must be called within a
-    /// Tokio runtime, which runs the watch.
+    /// The objects of `served`'s kind labelled as `app`'s, and those of `wanted`
+    /// labelled at all, once the kind has been listed (its watch starts on first
+    /// use). Must be called within a Tokio runtime, which runs the watch.
     pub async fn select(
         &self,
         served: &Served,
-        keep: impl Fn(&ResourceKey, &Value) -> bool,
+        app: &str,
+        wanted: &[&ResourceKey],
     ) -> Result<Vec<(ResourceKey, Value)>, ClusterError> {
         let kind = self.kind(served);
         let mut readiness = kind.known.readiness.subscribe();
@@ -115,10 +155,11 @@ impl Watched {
             }
         }
         let objects = kind.known.objects.read().unwrap_or_else(|p| p.into_inner());
-        Ok(objects
-            .iter()
-            .filter(|(key, object)| keep(key, object))
-            .map(|(key, object)| (key.clone(), object.clone()))
+        let labelled = objects.by_app.get(app).into_iter().flatten();
+        let keys: BTreeSet<&ResourceKey> = labelled.chain(wanted.iter().copied()).collect();
+        Ok(keys
+            .into_iter()
+            .filter_map(|key| Some((key.clone(), objects.all.get(key)?.clone())))
             .collect())
     }
 
@@ -160,14 +201,14 @@ async fn follow(
     generation: Arc<watch::Sender<u64>>,
 ) {
     futures_util::pin_mut!(changes);
-    let mut relist: Option<BTreeMap<ResourceKey, Value>> = None;
+    let mut relist: Option<Objects> = None;
     while let Some(change) = changes.next().await {
         let ready = matches!(*known.readiness.borrow(), Readiness::Ready);
         match change {
-            Change::Relisting => relist = Some(BTreeMap::new()),
+            Change::Relisting => relist = Some(Objects::default()),
             Change::Listed(object) => {
-                if let (Some(buffer), Some(key)) = (relist.as_mut(), super::live::key_of(&object)) {
-                    buffer.insert(key, object);
+                if let Some(buffer) = relist.as_mut() {
+                    buffer.insert(object);
                 }
             }
             Change::ListDone => {
@@ -178,10 +219,9 @@ async fn follow(
                 generation.send_modify(|g| *g += 1);
             }
             Change::Applied(object) => {
-                if let Some(key) = super::live::key_of(&object) {
-                    let mut objects = known.objects.write().unwrap_or_else(|p| p.into_inner());
-                    objects.insert(key, object);
-                }
+                let mut objects = known.objects.write().unwrap_or_else(|p| p.into_inner());
+                objects.insert(object);
+                drop(objects);
                 generation.send_modify(|g| *g += 1);
             }
             Change::Deleted(object) => {
