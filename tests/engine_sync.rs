@@ -194,3 +194,69 @@ async fn sync_prune_conflict_and_partial_failure() {
         vec!["late"]
     );
 }
+
+#[tokio::test]
+async fn a_500_mid_sync_is_reported_exactly_and_running_again_completes() {
+    let sandbox = Sandbox::start().unwrap();
+    let session = Clusters::new(Some(sandbox.kubeconfig()))
+        .session(None)
+        .await
+        .unwrap();
+    let app = AppName::new("shop");
+    let desired = app_manifests(2);
+    let state = live::fetch(&session, &app, &desired).await;
+    let options = SyncOptions::default();
+    let plan = sync::plan(&app, &desired, &state, &options, &Default::default());
+    // The API server fails to store Deployments: the Namespace and ConfigMaps
+    // before them go in, the Deployment fails, the later wave is not attempted.
+    sandbox.set_faults(FaultConfig {
+        failing_writes: vec!["deployments.apps".into()],
+        ..FaultConfig::default()
+    });
+    let report = sync::execute(
+        &session.connection,
+        &session.catalog,
+        &app,
+        &desired,
+        &state,
+        &plan,
+        &options,
+    )
+    .await;
+    assert!(!report.succeeded());
+    let names = |keys: &[driftdeck::model::ResourceKey]| {
+        keys.iter().map(|k| k.name.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&report.applied),
+        ["shop", "keep-me", "settings"],
+        "{report:?}"
+    );
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert_eq!(report.failed[0].0.name, "api");
+    assert!(
+        matches!(report.failed[0].1, ClusterError::Api { code: 500, .. }),
+        "{report:?}"
+    );
+    assert_eq!(names(&report.not_attempted), ["late"]);
+
+    // Fixed: the same sync again creates what is missing (re-applying the rest is
+    // idempotent).
+    sandbox.set_faults(FaultConfig::default());
+    let state = settled(&session, &app, &desired, |s| s.objects.len() == 3).await;
+    let plan = sync::plan(&app, &desired, &state, &options, &Default::default());
+    assert_eq!(names(&plan.create), ["api", "late"], "{plan:?}");
+    let report = sync::execute(
+        &session.connection,
+        &session.catalog,
+        &app,
+        &desired,
+        &state,
+        &plan,
+        &options,
+    )
+    .await;
+    assert!(report.succeeded(), "{report:?}");
+    let state = settled(&session, &app, &desired, |s| s.objects.len() == 5).await;
+    assert_eq!(state.objects.len(), 5);
+}

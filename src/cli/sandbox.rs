@@ -30,6 +30,10 @@ pub struct SandboxArgs {
     /// `secrets/NAMESPACE`); repeatable.
     #[arg(long, value_name = "RESOURCE")]
     pub forbid: Vec<String>,
+    /// Fault injection: answer 500 to every write of a resource (same forms as
+    /// --forbid; reads still work); repeatable.
+    #[arg(long, value_name = "RESOURCE")]
+    pub fail_writes: Vec<String>,
     /// Fault injection: cut every watch stream after this many seconds.
     #[arg(long, value_name = "SECONDS")]
     pub drop_watches_after: Option<u64>,
@@ -53,6 +57,7 @@ pub fn run(_global: &GlobalArgs, args: SandboxArgs) -> CliResult {
             latency: Duration::from_millis(args.latency_ms),
             error_rate: args.error_rate,
             forbidden: args.forbid,
+            failing_writes: args.fail_writes,
             drop_watches_after: args.drop_watches_after.map(Duration::from_secs),
         },
         no_controllers: args.no_controllers,

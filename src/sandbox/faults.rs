@@ -17,6 +17,9 @@ pub struct FaultConfig {
     /// Resources answered with 403 Forbidden: `deployments.apps`, `pods`, or
     /// `deployments.apps/web` to forbid one namespace only.
     pub forbidden: Vec<String>,
+    /// Resources whose writes are answered with 500 InternalError, same forms as
+    /// `forbidden` (reads and watches still work: a store that fails to write).
+    pub failing_writes: Vec<String>,
     /// Watch streams are cut after this long (clients must re-watch).
     pub drop_watches_after: Option<Duration>,
 }
@@ -25,13 +28,20 @@ impl FaultConfig {
     /// Whether a request for `qualified` (`deployments.apps`) in `namespace` is
     /// forbidden.
     pub fn forbids(&self, qualified: &str, namespace: Option<&str>) -> bool {
-        self.forbidden
-            .iter()
-            .any(|rule| match rule.split_once('/') {
-                Some((resource, ns)) => resource == qualified && namespace == Some(ns),
-                None => rule == qualified,
-            })
+        matches_any(&self.forbidden, qualified, namespace)
     }
+
+    /// Whether a write to `qualified` in `namespace` fails with a 500.
+    pub fn fails_writes(&self, qualified: &str, namespace: Option<&str>) -> bool {
+        matches_any(&self.failing_writes, qualified, namespace)
+    }
+}
+
+fn matches_any(rules: &[String], qualified: &str, namespace: Option<&str>) -> bool {
+    rules.iter().any(|rule| match rule.split_once('/') {
+        Some((resource, ns)) => resource == qualified && namespace == Some(ns),
+        None => rule == qualified,
+    })
 }
 
 /// The live fault settings with a deterministic random source for the error rate.

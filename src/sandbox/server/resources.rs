@@ -42,6 +42,11 @@ pub async fn handle(
     if faults.forbids(&rtype.qualified_plural(), path.namespace.as_deref()) {
         return Err(forbidden(&rtype, verb, path.namespace.as_deref()));
     }
+    if method != Method::GET
+        && faults.fails_writes(&rtype.qualified_plural(), path.namespace.as_deref())
+    {
+        return Err(ApiError::internal("injected fault: writes fail"));
+    }
     let namespace = path.namespace.clone().unwrap_or_default();
     let accept = header(&request, hyper::header::ACCEPT);
     let content_type = header(&request, hyper::header::CONTENT_TYPE);
