@@ -100,10 +100,14 @@ pub fn run(global: &GlobalArgs, args: RollbackArgs) -> CliResult {
             &drift.synced(),
         );
         super::say(format_args!(
-            "roll back {} to {} ({}) by {}",
+            "roll back {} to {}{} by {}",
             target.app.name.as_str(),
             prepared.to.short(),
-            text::one_line(&args.to),
+            if prepared.to.as_str().starts_with(&args.to) {
+                String::new()
+            } else {
+                format!(" ({})", text::one_line(&args.to))
+            },
             match &prepared.branch {
                 Some((branch, tip)) => format!(
                     "a commit on {} (now {}) restoring {}, then a sync",
@@ -128,7 +132,12 @@ pub fn run(global: &GlobalArgs, args: RollbackArgs) -> CliResult {
                 super::say(format_args!("    {line}"));
             }
         }
-        super::sync::print_plan(target, &cluster.connection, &plan, &options);
+        let title = format!(
+            "roll back {} to {}",
+            target.app.name.as_str(),
+            prepared.to.short()
+        );
+        super::sync::print_plan(&title, target, &cluster.connection, &plan, &options);
         if !super::act::confirm("roll back", args.yes)? {
             super::say(format_args!("not rolled back"));
             return Ok(Outcome::Ok);

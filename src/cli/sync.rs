@@ -116,7 +116,12 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
             &options,
             &drift.synced(),
         );
-        print_plan(&desired, &cluster.connection, &plan, &options);
+        let title = format!(
+            "sync {} to {}",
+            desired.app.name.as_str(),
+            desired.commit.short()
+        );
+        print_plan(&title, &desired, &cluster.connection, &plan, &options);
         let changes = !plan.create.is_empty()
             || !plan.update.is_empty()
             || (options.prune && !plan.prune.is_empty());
@@ -219,16 +224,17 @@ impl crate::error::Classified for NotHealthy {
     }
 }
 
+/// Prints the plan under `title` (`sync shop to 8ca12a2`), naming context and
+/// namespace.
 pub(super) fn print_plan(
+    title: &str,
     desired: &target::Desired,
     connection: &crate::cluster::Connection,
     plan: &SyncPlan,
     options: &SyncOptions,
 ) {
     super::say(format_args!(
-        "sync {} to {} on context {} (namespace {})",
-        desired.app.name.as_str(),
-        desired.commit.short(),
+        "{title} on context {} (namespace {})",
         text::one_line(&connection.context),
         desired.app.destination.namespace
     ));

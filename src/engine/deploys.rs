@@ -135,6 +135,8 @@ pub fn mark(commits: &[CommitInfo], placed: &[Placed<'_>]) -> Vec<Marked> {
         if !succeeded {
             continue;
         }
+        // Deployed (again): whatever rollback took it out before no longer holds.
+        marked[at].rolled_back = None;
         if let (Some(restored), Some(before)) = (position(&step.restored), live) {
             // Commits newer than the one restored, up to what ran before, were
             // rolled back (the revert commit itself sits above them all).
@@ -147,9 +149,6 @@ pub fn mark(commits: &[CommitInfo], placed: &[Placed<'_>]) -> Vec<Marked> {
                     reason: entry.reason.clone(),
                 });
             }
-        } else if marked[at].rolled_back.is_some() {
-            // Deployed again after a rollback: no longer rolled back.
-            marked[at].rolled_back = None;
         }
         live = Some(at);
     }
@@ -255,6 +254,11 @@ mod tests {
         );
         assert!(marked[2].live && !marked[2].pending);
         assert!(!marked[3].live && !marked[3].pending);
+        // Pinned to a commit a rollback had taken out: live, not rolled back.
+        let mut repinned = entries.clone();
+        repinned.push(entry(Operation::Pin, "c3", Outcome::Succeeded, Some("c3")));
+        let marked = mark(&commits, &placed(&repinned));
+        assert!(marked[1].live && marked[1].rolled_back.is_none());
         // Deployed again: no longer rolled back.
         let mut again = entries.clone();
         again.push(entry(Operation::Sync, "c3", Outcome::Succeeded, None));

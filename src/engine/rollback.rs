@@ -316,7 +316,8 @@ pub async fn rollback(
     options: &SyncOptions,
 ) -> Result<RolledBack, Box<dyn Classified>> {
     let (mode, target) = (prepared.mode, &prepared.desired);
-    if reason.trim().is_empty() {
+    let reason = &clean_reason(reason);
+    if reason.is_empty() {
         return Err(Box::new(RollbackError::NoReason));
     }
     let record = Record {
@@ -324,7 +325,7 @@ pub async fn rollback(
             RollbackMode::Revert => Operation::Rollback,
             RollbackMode::Pin => Operation::Pin,
         },
-        reason: Some(reason.trim().to_owned()),
+        reason: Some(reason.clone()),
         restored: Some(prepared.to.clone()),
         ledger_required: mode == RollbackMode::Pin,
     };
@@ -405,7 +406,7 @@ pub async fn unpin(
         connection,
         Record {
             operation: Operation::Unpin,
-            reason,
+            reason: reason.map(|r| clean_reason(&r)).filter(|r| !r.is_empty()),
             restored: None,
             ledger_required: true,
         },
@@ -413,6 +414,18 @@ pub async fn unpin(
     )
     .await?;
     Ok(Some(pin))
+}
+
+/// The reason as it goes into Git and the ledger: trimmed, without control
+/// characters or bidirectional overrides (a newline stays; a tab becomes a space),
+/// so no later reader's terminal can be steered by it.
+pub fn clean_reason(reason: &str) -> String {
+    let kept: String = reason
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .filter(|c| *c == '\n' || !crate::model::text::is_unsafe(*c))
+        .collect();
+    kept.trim().to_owned()
 }
 
 fn who(entry: &LedgerEntry) -> String {
@@ -426,4 +439,26 @@ fn who(entry: &LedgerEntry) -> String {
 
 fn short(revision: &str) -> &str {
     revision.get(..7).unwrap_or(revision)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_lose_what_could_steer_a_terminal() {
+        assert_eq!(
+            clean_reason("  bad \u{1b}[31mrelease\tnow\u{202e}\nINC-42 \u{7} "),
+            "bad [31mrelease now\nINC-42"
+        );
+        assert_eq!(clean_reason(" \u{1b} "), "");
+    }
+
+    #[test]
+    fn the_revert_message_names_app_target_and_reason() {
+        let to = CommitId::new("e712bf66e3d8449a684802582ecdc8a17245c348");
+        let message = revert_message("shop", &to, "v3 breaks checkout");
+        assert!(message.starts_with("Roll back shop to e712bf6\n\nv3 breaks checkout\n"));
+        assert!(message.contains(to.as_str()));
+    }
 }
