@@ -313,3 +313,61 @@ fn sync_plans_asks_applies_and_records() {
     );
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+#[test]
+fn a_service_deleted_by_hand_is_missing_and_a_sync_brings_it_back() {
+    let mut repo = TempRepo::new();
+    repo.write(
+        "apps/shop/app.yaml",
+        "apiVersion: v1
+kind: Service
+metadata:
+  name: shop
+spec:
+  selector: {app: shop}
+  ports:
+  - port: 80
+    targetPort: 8080
+",
+    );
+    repo.write("driftdeck.yaml", CONFIG);
+    repo.commit("shop service");
+    let sandbox = Sandbox::start().unwrap();
+    let synced = driftdeck(&repo, &sandbox, &["sync", "shop", "--yes"]);
+    assert!(synced.status.success(), "{}", stdout(&synced));
+    let deleted = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(sandbox.kubeconfig())
+        .args(["delete", "service", "shop"])
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        deleted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deleted.stderr)
+    );
+
+    let diff = driftdeck(&repo, &sandbox, &["diff", "shop"]);
+    assert_eq!(diff.status.code(), Some(1), "{}", stdout(&diff));
+    assert!(
+        stdout(&diff).contains("Missing    core/Service/default/shop"),
+        "{}",
+        stdout(&diff)
+    );
+    let json = driftdeck(&repo, &sandbox, &["diff", "shop", "-o", "json"]);
+    let diffs: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(diffs[0]["status"], "Missing");
+    let apps = driftdeck(&repo, &sandbox, &["apps", "-o", "json"]);
+    let apps: serde_json::Value = serde_json::from_slice(&apps.stdout).unwrap();
+    assert_eq!(apps[0]["live"]["missing"], 1, "{apps}");
+
+    let resynced = driftdeck(&repo, &sandbox, &["sync", "shop", "--yes"]);
+    assert!(
+        stdout(&resynced).contains("applied        core/Service/default/shop"),
+        "{}",
+        stdout(&resynced)
+    );
+    let diff = driftdeck(&repo, &sandbox, &["diff", "shop"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", stdout(&diff));
+}
