@@ -371,3 +371,65 @@ spec:
     let diff = driftdeck(&repo, &sandbox, &["diff", "shop"]);
     assert_eq!(diff.status.code(), Some(0), "{}", stdout(&diff));
 }
+
+#[test]
+fn sync_wait_reports_each_object_healthy_or_fails_after_the_timeout() {
+    let deployment = |image: &str| {
+        format!(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {{app: shop}}
+  template:
+    metadata:
+      labels: {{app: shop}}
+    spec:
+      containers:
+      - name: shop
+        image: {image}
+"
+        )
+    };
+    let mut repo = TempRepo::new();
+    repo.write("apps/shop/app.yaml", &deployment("nginx:1.27"));
+    repo.write("driftdeck.yaml", CONFIG);
+    repo.commit("shop");
+    let sandbox = Sandbox::start().unwrap();
+    let healthy = driftdeck(
+        &repo,
+        &sandbox,
+        &["sync", "shop", "--yes", "--wait", "--timeout", "60"],
+    );
+    assert!(healthy.status.success(), "{}", stdout(&healthy));
+    assert!(
+        stdout(&healthy).contains("Healthy      apps/Deployment/default/shop"),
+        "{}",
+        stdout(&healthy)
+    );
+
+    // A release whose image cannot be pulled never becomes available: --wait says
+    // so and fails.
+    repo.write("apps/shop/app.yaml", &deployment("nginx:1.28-missing"));
+    repo.commit("shop with a missing image");
+    let degraded = driftdeck(
+        &repo,
+        &sandbox,
+        &["sync", "shop", "--yes", "--wait", "--timeout", "5"],
+    );
+    assert_eq!(degraded.status.code(), Some(2), "{}", stdout(&degraded));
+    let text = stdout(&degraded);
+    assert!(
+        !text.contains("Healthy      apps/Deployment/default/shop"),
+        "{text}"
+    );
+    assert!(
+        String::from_utf8_lossy(&degraded.stderr)
+            .contains("not every object was healthy within 5s"),
+        "{}",
+        String::from_utf8_lossy(&degraded.stderr)
+    );
+}

@@ -149,3 +149,52 @@ async fn a_forbidden_kind_is_a_problem_of_that_kind_only() {
         state.problems
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kind_not_listable_cluster_wide_is_read_in_the_namespaces_git_names() {
+    // RBAC limited to namespaces: ConfigMaps cannot be listed or watched across
+    // all namespaces, only in `default`.
+    let cluster = Cluster::start_with(SandboxOptions {
+        no_controllers: true,
+        faults: FaultConfig {
+            forbidden: vec!["configmaps/".into()],
+            ..FaultConfig::default()
+        },
+        ..SandboxOptions::default()
+    });
+    let session = Clusters::new(Some(cluster.sandbox.kubeconfig()))
+        .session(None)
+        .await
+        .unwrap();
+    let app = AppName::new("web");
+    let config = manifest(json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "settings", "namespace": "default"}, "data": {"a": "1"}
+    }));
+    let served = session.catalog.get("", "ConfigMap").unwrap();
+    cluster::apply(
+        &session.connection,
+        served,
+        &tracked(&config, &app),
+        "driftdeck",
+        false,
+        ApplyMode::Real,
+    )
+    .await
+    .unwrap();
+    let state = live::fetch(&session, &app, std::slice::from_ref(&config)).await;
+    assert!(
+        state.objects.contains_key(&config.key),
+        "found by listing its namespace: {:?}",
+        state.problems
+    );
+    assert!(
+        state.problems.iter().any(|p| p.kind == "ConfigMap"
+            && matches!(
+                &p.error,
+                KindError::Cluster(driftdeck::cluster::ClusterError::Forbidden { .. })
+            )),
+        "the cluster-wide refusal is still reported: {:?}",
+        state.problems
+    );
+}

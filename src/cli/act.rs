@@ -44,3 +44,20 @@ pub(super) fn refuse_read_only(read_only: bool, command: &str, instead: Option<&
     }
     read_only
 }
+
+/// Warns about kinds whose live objects could not be read: their objects may show
+/// as Missing although they exist.
+pub(super) fn warn_unread(problems: &[crate::engine::live::KindProblem]) {
+    for problem in problems {
+        let kind = if problem.group.is_empty() {
+            problem.kind.clone()
+        } else {
+            format!("{}/{}", problem.group, problem.kind)
+        };
+        eprintln!(
+            "warning: cannot read {}: {} (such objects may show as Missing)",
+            crate::model::text::one_line(&kind),
+            crate::model::text::one_line(&problem.error.to_string())
+        );
+    }
+}

@@ -25,7 +25,9 @@ pub struct AppsArgs {
 }
 
 /// How long one app's cluster may take to answer before its row says so.
-const CLUSTER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+/// Per app: longer than a context's own connection/discovery/list timeouts (10 s),
+/// so those say what went wrong.
+const CLUSTER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

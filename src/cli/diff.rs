@@ -54,6 +54,7 @@ pub fn run(global: &GlobalArgs, args: DiffArgs) -> CliResult {
         )
         .await
         .map_err(boxed)?;
+        super::act::warn_unread(&cluster.live.problems);
         Ok::<_, Box<dyn crate::error::Classified>>(drift::drift(&desired, &cluster, mode).await)
     })?;
     for (key, error) in &drift.fallbacks {

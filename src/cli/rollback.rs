@@ -85,6 +85,7 @@ pub fn run(global: &GlobalArgs, args: RollbackArgs) -> CliResult {
         )
         .await
         .map_err(boxed)?;
+        super::act::warn_unread(&cluster.live.problems);
         if mode == RollbackMode::Revert {
             rollback::ensure_not_pinned(&cluster.connection, &target.app.name)
                 .await

@@ -101,12 +101,7 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
                 .await
                 .map_err(boxed)?;
         }
-        for problem in &cluster.live.problems {
-            eprintln!(
-                "warning: cannot read {}/{}: {:?}",
-                problem.group, problem.kind, problem.error
-            );
-        }
+        super::act::warn_unread(&cluster.live.problems);
         // Objects that already match Git (by a server-side dry run) are not applied.
         let drift = drift::drift(&desired, &cluster, DiffMode::ServerSide).await;
         let plan = sync::plan(

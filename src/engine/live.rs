@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::bounded::bounded;
 use serde_json::Value;
 
 use super::clusters::Session;
@@ -44,10 +43,12 @@ pub struct KindProblem {
     pub error: KindError,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum KindError {
     /// The cluster does not serve the kind (a missing CRD, say).
+    #[error("the cluster does not serve this kind (is its CRD installed?)")]
     NotServed,
+    #[error(transparent)]
     Cluster(ClusterError),
 }
 
@@ -91,18 +92,13 @@ pub async fn fetch(session: &Session, app: &AppName, desired: &[Manifest]) -> Li
             kinds.entry(((*group).into(), (*kind).into())).or_default();
         }
     }
-    // Kinds are read concurrently; results are merged in kind order, so the outcome
-    // does not depend on who answers first.
+    // All kinds at once (most answers come from the watches' memory; lists are
+    // few); results are merged in kind order, so the outcome does not depend on
+    // who answers first.
     let wanted = &wanted;
-    let reads = bounded(
-        kinds
-            .iter()
-            .map(|((group, kind), namespaces)| {
-                read_kind(session, app, group, kind, namespaces, wanted)
-            })
-            .collect(),
-        CONCURRENT_KINDS,
-    )
+    let reads = futures_util::future::join_all(kinds.iter().map(|((group, kind), namespaces)| {
+        read_kind(session, app, group, kind, namespaces, wanted)
+    }))
     .await;
     let mut live = LiveState::default();
     for (((group, kind), _), (found, error)) in kinds.into_iter().zip(reads) {
@@ -113,9 +109,6 @@ pub async fn fetch(session: &Session, app: &AppName, desired: &[Manifest]) -> Li
     }
     live
 }
-
-/// How many kinds are read at once.
-const CONCURRENT_KINDS: usize = 8;
 
 /// One kind's objects of the app: from the watch, then lists of the namespaces where
 /// a desired object was not found among the tracked ones.
@@ -135,17 +128,26 @@ async fn read_kind(
         .filter(|key| key.group == group && key.kind == kind)
         .copied()
         .collect();
-    let mut found = match session.watched.select(served, app.as_str(), &of_kind).await {
-        Ok(found) => found,
-        Err(error) => return (Vec::new(), Some(KindError::Cluster(error))),
-    };
-    let unlabelled: BTreeSet<&str> = of_kind
-        .iter()
-        .filter(|key| !found.iter().any(|(k, _)| k == **key))
-        .map(|key| key.namespace.as_str())
-        .filter(|namespace| namespaces.contains(*namespace))
-        .collect();
-    let mut failed = None;
+    let (mut found, mut failed, unlabelled) =
+        match session.watched.select(served, app.as_str(), &of_kind).await {
+            Ok(found) => {
+                let unlabelled: BTreeSet<&str> = of_kind
+                    .iter()
+                    .filter(|key| !found.iter().any(|(k, _)| k == **key))
+                    .map(|key| key.namespace.as_str())
+                    .collect();
+                (found, None, unlabelled)
+            }
+            // The kind cannot be watched cluster-wide (RBAC limited to some
+            // namespaces, say): the namespaces Git names are listed instead, so
+            // the app's objects there are still seen.
+            Err(error) => (
+                Vec::new(),
+                Some(KindError::Cluster(error)),
+                namespaces.iter().map(String::as_str).collect(),
+            ),
+        };
+    let listing_everything = failed.is_some();
     for namespace in unlabelled {
         let namespace = Some(namespace).filter(|_| served.namespaced);
         match cluster::list(&session.connection, served, namespace, None).await {
@@ -153,10 +155,62 @@ async fn read_kind(
                 objects
                     .into_iter()
                     .filter_map(|object| Some((key_of(&object)?, object)))
-                    .filter(|(key, _)| wanted.contains(key)),
+                    .filter(|(key, object)| {
+                        wanted.contains(key) || (listing_everything && labelled_as(object, app))
+                    }),
             ),
             Err(error) => failed = Some(KindError::Cluster(error)),
         }
     }
     (found, failed)
+}
+
+/// The desired objects as the API server has them right now (lists of their kinds
+/// and namespaces, not the watches): for checks right after this process wrote, when
+/// a watch may not have caught up yet (`--wait`).
+pub async fn fetch_desired_now(session: &Session, desired: &[Manifest]) -> LiveState {
+    let mut requests: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for manifest in desired {
+        requests
+            .entry((manifest.key.group.clone(), manifest.key.kind.clone()))
+            .or_default()
+            .insert(manifest.key.namespace.clone());
+    }
+    let wanted: BTreeSet<&ResourceKey> = desired.iter().map(|m| &m.key).collect();
+    let mut live = LiveState::default();
+    for ((group, kind), namespaces) in requests {
+        let Some(served) = session.catalog.get(&group, &kind) else {
+            live.problems.push(KindProblem {
+                group,
+                kind,
+                error: KindError::NotServed,
+            });
+            continue;
+        };
+        for namespace in namespaces {
+            let namespace = Some(namespace.as_str()).filter(|_| served.namespaced);
+            match cluster::list(&session.connection, served, namespace, None).await {
+                Ok(objects) => live.objects.extend(
+                    objects
+                        .into_iter()
+                        .filter_map(|object| Some((key_of(&object)?, object)))
+                        .filter(|(key, _)| wanted.contains(key)),
+                ),
+                Err(error) => live.problems.push(KindProblem {
+                    group: group.clone(),
+                    kind: kind.clone(),
+                    error: KindError::Cluster(error),
+                }),
+            }
+        }
+    }
+    live
+}
+
+fn labelled_as(object: &Value, app: &AppName) -> bool {
+    object
+        .pointer("/metadata/labels")
+        .and_then(|labels| labels.get(super::tracking::APP_LABEL))
+        .and_then(Value::as_str)
+        == Some(app.as_str())
 }

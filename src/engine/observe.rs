@@ -63,7 +63,10 @@ pub async fn observe_all(
                 .unwrap_or(Err(ObserveError::TimedOut(timeout)))
             });
             async move {
-                let seen = task
+                // Dropping the whole observation (a front end moving on) stops its
+                // tasks too.
+                let mut task = AbortOnDrop(task);
+                let seen = (&mut task.0)
                     .await
                     .unwrap_or_else(|e| Err(ObserveError::Crashed(e.to_string())));
                 (index, name, seen)
@@ -94,4 +97,12 @@ async fn observe_one(
         drift,
         ledger,
     })
+}
+
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

@@ -1,5 +1,5 @@
-//! Waiting for an app to become healthy after a sync: its live objects are read
-//! again until every desired object is Healthy (or Suspended), or the time is up.
+//! Waiting for an app to become healthy after a sync: its desired objects are read
+//! again (from the API server) until every desired object is Healthy (or Suspended), or the time is up.
 //! Degraded is reported but waited on: a rollout may still recover before the
 //! timeout, as `kubectl rollout status` waits through restarts.
 
@@ -23,7 +23,9 @@ pub async fn healthy(desired: &Desired, cluster: &Cluster, timeout: Duration) ->
     let deadline = tokio::time::Instant::now() + timeout;
     let session = cluster.session();
     loop {
-        let state = live::fetch(&session, &desired.app.name, &desired.manifests).await;
+        // Read from the API server, not the watches: right after an apply a watch
+        // may still hold the object as it was, which could pass for healthy.
+        let state = live::fetch_desired_now(&session, &desired.manifests).await;
         let resources: Vec<(ResourceKey, Health)> = desired
             .manifests
             .iter()

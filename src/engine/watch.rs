@@ -18,7 +18,7 @@ use crate::cluster::{self, Change, ClusterError, Connection, Served};
 use crate::model::ResourceKey;
 
 /// How long the first list of a kind may take.
-const FIRST_LIST_TIMEOUT: Duration = Duration::from_secs(15);
+const FIRST_LIST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where a kind's watch stands.
 #[derive(Clone, Debug)]
@@ -149,7 +149,7 @@ impl Watched {
                     let error = error.clone();
                     drop(state);
                     // Failed before ever listing: start afresh next time.
-                    self.forget(served);
+                    self.forget(served, &kind);
                     return Err(error);
                 }
             }
@@ -163,17 +163,27 @@ impl Watched {
             .collect())
     }
 
-    fn forget(&self, served: &Served) {
+    /// Drops `failed` — only that watch, not one another caller started since.
+    fn forget(&self, served: &Served, failed: &Arc<KindWatch>) {
         let mut kinds = self.kinds.lock().unwrap_or_else(|p| p.into_inner());
-        kinds.remove(&kind_key(served));
+        if kinds
+            .get(&kind_key(served))
+            .is_some_and(|current| Arc::ptr_eq(current, failed))
+        {
+            kinds.remove(&kind_key(served));
+        }
     }
 
+    /// The kind's watch, started on first use, and again if its task ended (the
+    /// runtime it ran on is gone).
     fn kind(&self, served: &Served) -> Arc<KindWatch> {
         let mut kinds = self.kinds.lock().unwrap_or_else(|p| p.into_inner());
-        kinds
-            .entry(kind_key(served))
-            .or_insert_with(|| Arc::new(self.start(served)))
-            .clone()
+        let entry = kinds.entry(kind_key(served));
+        let watch = entry.or_insert_with(|| Arc::new(self.start(served)));
+        if watch.task.is_finished() {
+            *watch = Arc::new(self.start(served));
+        }
+        watch.clone()
     }
 
     fn start(&self, served: &Served) -> KindWatch {

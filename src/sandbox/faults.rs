@@ -14,8 +14,9 @@ pub struct FaultConfig {
     /// The share of requests (0.0–1.0) answered with a 500 `InternalError`.
     /// Watches and discovery are spared so that clients can still start.
     pub error_rate: f64,
-    /// Resources answered with 403 Forbidden: `deployments.apps`, `pods`, or
-    /// `deployments.apps/web` to forbid one namespace only.
+    /// Resources answered with 403 Forbidden: `deployments.apps`, `pods`,
+    /// `deployments.apps/web` to forbid one namespace only, or `pods/` to forbid
+    /// requests across all namespaces only (namespaced RBAC).
     pub forbidden: Vec<String>,
     /// Resources whose writes are answered with 500 InternalError, same forms as
     /// `forbidden` (reads and watches still work: a store that fails to write).
@@ -37,8 +38,11 @@ impl FaultConfig {
     }
 }
 
+/// `pods` matches every request for pods; `pods/NS` those in namespace NS; `pods/`
+/// those across all namespaces (a user whose RBAC is namespaced).
 fn matches_any(rules: &[String], qualified: &str, namespace: Option<&str>) -> bool {
     rules.iter().any(|rule| match rule.split_once('/') {
+        Some((resource, "")) => resource == qualified && namespace.is_none(),
         Some((resource, ns)) => resource == qualified && namespace == Some(ns),
         None => rule == qualified,
     })
@@ -108,6 +112,12 @@ mod tests {
         assert!(config.forbids("secrets", Some("prod")));
         assert!(!config.forbids("secrets", Some("dev")));
         assert!(!config.forbids("pods", None));
+        let cluster_wide = FaultConfig {
+            forbidden: vec!["configmaps/".into()],
+            ..FaultConfig::default()
+        };
+        assert!(cluster_wide.forbids("configmaps", None));
+        assert!(!cluster_wide.forbids("configmaps", Some("default")));
     }
 
     #[test]
