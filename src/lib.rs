@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod demo;
 pub mod diff;
 pub mod engine;
 pub mod error;

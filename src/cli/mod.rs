@@ -4,6 +4,7 @@
 
 mod act;
 mod apps;
+mod demo;
 mod diff;
 mod health;
 mod history;
@@ -83,6 +84,8 @@ pub enum Command {
     Rollback(rollback::RollbackArgs),
     /// Lift an app's pin, so sync applies Git's tip again.
     Unpin(rollback::UnpinArgs),
+    /// A sample GitOps repository and an embedded cluster showing every case.
+    Demo(demo::DemoArgs),
 }
 
 /// What a command reports back: success, "differences found" (exit 1), or an
@@ -128,6 +131,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Diff(args) => diff::run(global, args),
         Command::Rollback(args) => rollback::run(global, args),
         Command::Unpin(args) => rollback::unpin(global, args),
+        Command::Demo(args) => demo::run(global, args),
     }
 }
 

@@ -78,7 +78,7 @@ pub fn run(_global: &GlobalArgs, args: SandboxArgs) -> CliResult {
 }
 
 /// Blocks until SIGINT or SIGTERM.
-fn wait_for_interrupt() {
+pub(super) fn wait_for_interrupt() {
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -6,6 +6,7 @@
 //! them off their render task.
 
 mod chains;
+mod compose;
 mod error;
 mod history;
 mod push;
@@ -17,6 +18,7 @@ mod worktree;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
+pub use compose::{ScriptedCommit, create_repository};
 pub use error::GitError;
 pub use gix::ObjectId;
 pub use remote::{cache_dir, open_source, redact_url};
