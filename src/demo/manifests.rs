@@ -21,8 +21,7 @@ pub fn deployment(w: &Workload<'_>) -> String {
         .progress_deadline
         .map(|s| format!("  progressDeadlineSeconds: {s}\n"))
         .unwrap_or_default()
-        + &w
-            .min_ready
+        + &w.min_ready
             .map(|s| format!("  minReadySeconds: {s}\n"))
             .unwrap_or_default();
     let env_from = w
