@@ -18,4 +18,5 @@ pub mod health;
 pub mod model;
 pub mod render;
 pub mod sandbox;
+pub mod tui;
 pub mod yaml;

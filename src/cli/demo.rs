@@ -3,8 +3,8 @@
 //! every app stands and what to try, and keeps the cluster up until Ctrl-C. On exit
 //! it saves the cluster's state and says how to bring it back.
 //!
-//! The cockpit (TUI) is not built yet: until it is, the demo is driven with the
-//! CLI commands it prints.
+//! In a terminal the cockpit opens on it; otherwise (or with `--no-wait`) the
+//! commands to explore it with are printed.
 
 use std::path::PathBuf;
 
@@ -30,7 +30,7 @@ pub struct DemoArgs {
     pub no_wait: bool,
 }
 
-pub fn run(_global: &GlobalArgs, args: DemoArgs) -> CliResult {
+pub fn run(global: &GlobalArgs, args: DemoArgs) -> CliResult {
     let temporary;
     let dir = match &args.dir {
         Some(dir) => {
@@ -89,13 +89,23 @@ pub fn run(_global: &GlobalArgs, args: DemoArgs) -> CliResult {
          driftdeck history payments\n  driftdeck logs payments --tail 20\n  \
          driftdeck rollback payments --to {good_payments} --reason \"1.5.0 crash-loops\"\n  \
          driftdeck sync api\n  kubectl get pods -A\n\n\
-         (The cockpit, driftdeck's TUI, is not built yet.)",
+         In a terminal the cockpit opens next (q quits it and stops the cluster).",
         text::one_line(sandbox.url()),
         prepared.repo.display(),
     ));
     if !args.no_wait {
-        super::say(format_args!("Ctrl-C stops the cluster."));
-        super::sandbox::wait_for_interrupt();
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() {
+            crate::tui::run(crate::tui::Inputs {
+                config: prepared.config.clone(),
+                kubeconfig: Some(kubeconfig.clone()),
+                context: None,
+                read_only: global.read_only,
+            })?;
+        } else {
+            super::say(format_args!("Ctrl-C stops the cluster."));
+            super::sandbox::wait_for_interrupt();
+        }
     }
     sandbox.stop().map_err(boxed)?;
     super::say(format_args!(

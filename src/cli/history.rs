@@ -67,7 +67,7 @@ pub fn run(global: &GlobalArgs, args: HistoryArgs) -> CliResult {
                 marked.iter().map(|m| {
                     [
                         m.commit.id.short().to_owned(),
-                        super::age(now, m.commit.author_time),
+                        text::age(now, m.commit.author_time),
                         m.commit.author_name.clone(),
                         deploy_column(now, m),
                         m.commit.subject.clone(),
@@ -84,7 +84,7 @@ pub fn run(global: &GlobalArgs, args: HistoryArgs) -> CliResult {
             commits.iter().map(|c| {
                 [
                     c.id.short().to_owned(),
-                    super::age(now, c.author_time),
+                    text::age(now, c.author_time),
                     c.author_name.clone(),
                     c.subject.clone(),
                 ]
@@ -134,13 +134,13 @@ fn deploy_column(now: Timestamp, marked: &deploys::Marked) -> String {
     } else if let Some(rolled) = &marked.rolled_back {
         parts.push(format!(
             "rolled back {} ago{}",
-            super::age(now, rolled.at),
+            text::age(now, rolled.at),
             by(&rolled.who)
         ));
     } else if let Some(deploy) = marked.deploys.iter().rev().find(|d| d.succeeded) {
         parts.push(format!(
             "deployed {} ago{}",
-            super::age(now, deploy.at),
+            text::age(now, deploy.at),
             by(&deploy.who)
         ));
     } else if marked.pending {

@@ -32,8 +32,10 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// Without a command, the cockpit (the interactive terminal UI) opens on the
+    /// configured apps.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Flags every subcommand accepts, before or after its name.
@@ -116,7 +118,10 @@ pub type CliResult = Result<Outcome, Box<dyn Classified>>;
 
 fn run(cli: Cli) -> CliResult {
     let global = &cli.global;
-    match cli.command {
+    let Some(command) = cli.command else {
+        return cockpit(global);
+    };
+    match command {
         Command::History(args) => history::run(global, args),
         Command::Render(args) => render::run(global, args),
         Command::Repos(args) => repos::run(global, args),
@@ -133,6 +138,25 @@ fn run(cli: Cli) -> CliResult {
         Command::Unpin(args) => rollback::unpin(global, args),
         Command::Demo(args) => demo::run(global, args),
     }
+}
+
+/// `driftdeck` alone: the cockpit on the configured apps and clusters.
+fn cockpit(global: &GlobalArgs) -> CliResult {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return Err(boxed(UsageError {
+            message: "the cockpit needs a terminal (stdout is not one)".into(),
+            hint: Some("run a command instead: driftdeck --help lists them".into()),
+        }));
+    }
+    let config = crate::config::load(global.config.as_deref()).map_err(boxed)?;
+    crate::tui::run(crate::tui::Inputs {
+        config,
+        kubeconfig: global.kubeconfig.clone(),
+        context: global.context.clone(),
+        read_only: global.read_only,
+    })?;
+    Ok(Outcome::Ok)
 }
 
 /// Prints a classified error as `error[kind]: message`, the causes its message does
@@ -177,18 +201,6 @@ fn one_line_error(error: &dyn Classified) -> String {
     match error.hint() {
         Some(hint) => format!("{error} ({hint})"),
         None => error.to_string(),
-    }
-}
-
-/// How long ago `then` was, in the largest whole unit: `45s`, `12m`, `3h`, `20d`.
-fn age(now: jiff::Timestamp, then: jiff::Timestamp) -> String {
-    let seconds = now.as_second().saturating_sub(then.as_second()).max(0);
-    match seconds {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3_600 => format!("{}m", s / 60),
-        s if s < 86_400 => format!("{}h", s / 3_600),
-        s if s < 86_400 * 365 => format!("{}d", s / 86_400),
-        s => format!("{}y", s / (86_400 * 365)),
     }
 }
 

@@ -7,22 +7,15 @@ use std::io::Write;
 
 use clap::Args;
 use futures_util::StreamExt;
-use serde_json::Value;
 
 use super::{CliResult, GlobalArgs, Outcome, UsageError, boxed};
 use crate::cluster::workloads::{self, LogRequest};
 use crate::config;
+use crate::engine::support;
 use crate::engine::target::{self, Cluster, Desired};
 use crate::error::Classified;
 use crate::model::{ResourceKey, text};
 
-const WORKLOAD_KINDS: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "Job",
-];
 const MANAGER: &str = "driftdeck";
 
 #[derive(Debug, Args)]
@@ -83,35 +76,17 @@ async fn observe(global: &GlobalArgs, desired: &Desired) -> Result<Cluster, Box<
     .map_err(boxed)
 }
 
-fn workloads(cluster: &Cluster) -> Vec<(&ResourceKey, &Value)> {
-    cluster
-        .live
-        .objects
-        .iter()
-        .filter(|(key, _)| key.group == "apps" || key.group == "batch")
-        .filter(|(key, _)| WORKLOAD_KINDS.contains(&key.kind.as_str()))
-        .collect()
-}
-
 pub fn logs(global: &GlobalArgs, args: LogsArgs) -> CliResult {
     let desired = desired(global, &args.app)?;
     super::act::runtime()?.block_on(async {
         let cluster = observe(global, &desired).await?;
-        let mut pods = Vec::new();
-        for (_, workload) in workloads(&cluster) {
-            pods.extend(
-                workloads::pods_of(&cluster.connection, workload)
-                    .await
-                    .map_err(boxed)?,
-            );
-        }
-        let mut names: Vec<(String, String)> = pods
-            .iter()
-            .filter_map(|p| Some((p.metadata.namespace.clone()?, p.metadata.name.clone()?)))
+        let mut names: Vec<(String, String)> = support::pods(&cluster)
+            .await
+            .map_err(boxed)?
+            .into_iter()
+            .map(|pod| (pod.namespace, pod.name))
             .filter(|(_, name)| args.pod.as_ref().is_none_or(|wanted| wanted == name))
             .collect();
-        names.sort();
-        names.dedup();
         if names.is_empty() {
             return Err(boxed(UsageError {
                 message: match &args.pod {
@@ -159,58 +134,27 @@ pub fn events(global: &GlobalArgs, args: EventsArgs) -> CliResult {
     let desired = desired(global, &args.app)?;
     super::act::runtime()?.block_on(async {
         let cluster = observe(global, &desired).await?;
-        let mut namespaces: Vec<&str> = cluster
-            .live
-            .objects
-            .keys()
-            .map(|k| k.namespace.as_str())
-            .filter(|ns| !ns.is_empty())
-            .collect();
-        namespaces.sort();
-        namespaces.dedup();
-        // An event is the app's when it is about one of its objects or something
-        // they own by name (ReplicaSets and Pods carry their workload's name).
-        let names: Vec<&str> = cluster
-            .live
-            .objects
-            .keys()
-            .map(|k| k.name.as_str())
-            .collect();
         super::say(format_args!(
             "{:<8} {:<8} {:<20} {:<40} MESSAGE",
             "LAST", "TYPE", "REASON", "OBJECT"
         ));
-        for namespace in namespaces {
-            for event in workloads::events(&cluster.connection, namespace)
-                .await
-                .map_err(boxed)?
-            {
-                let object = &event.involved_object;
-                let name = object.name.clone().unwrap_or_default();
-                if !names
-                    .iter()
-                    .any(|n| name == *n || name.starts_with(&format!("{n}-")))
-                {
-                    continue;
-                }
-                let when = event
-                    .last_timestamp
-                    .as_ref()
-                    .map(|t| super::age(jiff::Timestamp::now(), t.0))
-                    .unwrap_or_default();
-                super::say(format_args!(
-                    "{:<8} {:<8} {:<20} {:<40} {}",
-                    when,
-                    text::one_line(event.type_.as_deref().unwrap_or_default()),
-                    text::one_line(event.reason.as_deref().unwrap_or_default()),
-                    text::one_line(&format!(
-                        "{}/{}",
-                        object.kind.as_deref().unwrap_or_default().to_lowercase(),
-                        name
-                    )),
-                    text::one_line(event.message.as_deref().unwrap_or_default()),
-                ));
-            }
+        let now = jiff::Timestamp::now();
+        for event in support::events(&cluster).await.map_err(boxed)? {
+            let object = &event.involved_object;
+            super::say(format_args!(
+                "{:<8} {:<8} {:<20} {:<40} {}",
+                support::last_seen(&event)
+                    .map(|t| text::age(now, t))
+                    .unwrap_or_default(),
+                text::one_line(event.type_.as_deref().unwrap_or_default()),
+                text::one_line(event.reason.as_deref().unwrap_or_default()),
+                text::one_line(&format!(
+                    "{}/{}",
+                    object.kind.as_deref().unwrap_or_default().to_lowercase(),
+                    object.name.as_deref().unwrap_or_default()
+                )),
+                text::one_line(event.message.as_deref().unwrap_or_default()),
+            ));
         }
         Ok(Outcome::Ok)
     })
@@ -221,34 +165,7 @@ fn find_workload<'a>(
     cluster: &'a Cluster,
     wanted: &str,
 ) -> Result<&'a ResourceKey, Box<dyn Classified>> {
-    let (kind, name) = wanted.split_once('/').ok_or_else(|| {
-        boxed(UsageError {
-            message: format!("{wanted:?} is not KIND/NAME"),
-            hint: Some("for example deployment/web".into()),
-        })
-    })?;
-    let kind = match kind.to_lowercase().as_str() {
-        "deploy" | "deployment" | "deployments" => "Deployment",
-        "sts" | "statefulset" | "statefulsets" => "StatefulSet",
-        "ds" | "daemonset" | "daemonsets" => "DaemonSet",
-        "rs" | "replicaset" | "replicasets" => "ReplicaSet",
-        other => {
-            return Err(boxed(UsageError {
-                message: format!("{other:?} is not a workload kind driftdeck can restart or scale"),
-                hint: Some("use deployment, statefulset, daemonset or replicaset".into()),
-            }));
-        }
-    };
-    workloads(cluster)
-        .into_iter()
-        .map(|(key, _)| key)
-        .find(|key| key.kind == kind && key.name == name)
-        .ok_or_else(|| {
-            boxed(UsageError {
-                message: format!("{kind} {name:?} is not one of this app's live workloads"),
-                hint: None,
-            })
-        })
+    support::find_workload(cluster, wanted).map_err(boxed)
 }
 
 fn confirm(action: &str, yes: bool) -> Result<bool, Box<dyn Classified>> {

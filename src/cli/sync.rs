@@ -7,10 +7,9 @@ use clap::Args;
 
 use super::{CliResult, GlobalArgs, Outcome, UsageError, boxed};
 use crate::config;
-use crate::diff::DiffMode;
 use crate::engine::operation::{self, Record};
-use crate::engine::sync::{self, PruneSkip, SyncOptions, SyncPlan, SyncReport};
-use crate::engine::{drift, rollback, target};
+use crate::engine::sync::{self, SyncOptions, SyncPlan, SyncReport};
+use crate::engine::{rollback, target};
 use crate::model::{ResourceKey, text};
 
 #[derive(Debug, Args)]
@@ -103,14 +102,7 @@ pub fn run(global: &GlobalArgs, args: SyncArgs) -> CliResult {
         }
         super::act::warn_unread(&cluster.live.problems);
         // Objects that already match Git (by a server-side dry run) are not applied.
-        let drift = drift::drift(&desired, &cluster, DiffMode::ServerSide).await;
-        let plan = sync::plan(
-            &desired.app.name,
-            &desired.manifests,
-            &cluster.live,
-            &options,
-            &drift.synced(),
-        );
+        let plan = sync::plan_against(&desired, &cluster, &options).await;
         let title = format!(
             "sync {} to {}",
             desired.app.name.as_str(),
@@ -233,49 +225,9 @@ pub(super) fn print_plan(
         text::one_line(&connection.context),
         desired.app.destination.namespace
     ));
-    for key in &plan.create {
-        super::say(format_args!(
-            "  create  {}",
-            text::one_line(&key.to_string())
-        ));
+    for line in sync::describe(plan, options) {
+        super::say(format_args!("{line}"));
     }
-    for key in &plan.update {
-        super::say(format_args!(
-            "  update  {}",
-            text::one_line(&key.to_string())
-        ));
-    }
-    for key in &plan.prune {
-        let verb = if options.prune { "prune" } else { "extra" };
-        super::say(format_args!(
-            "  {verb:<7} {}",
-            text::one_line(&key.to_string())
-        ));
-    }
-    for (key, why) in &plan.keep {
-        let why = match why {
-            PruneSkip::Namespace => "namespaces are pruned only with --prune-namespaces".to_owned(),
-            PruneSkip::Annotated(annotation) => format!("kept by its {annotation} annotation"),
-        };
-        super::say(format_args!(
-            "  keep    {} ({why})",
-            text::one_line(&key.to_string())
-        ));
-    }
-    let pruning = if options.prune {
-        format!("{} to prune", plan.prune.len())
-    } else {
-        format!(
-            "{} no longer in Git (use --prune to delete)",
-            plan.prune.len()
-        )
-    };
-    super::say(format_args!(
-        "{} to create, {} to update, {} unchanged, {pruning}",
-        plan.create.len(),
-        plan.update.len(),
-        plan.unchanged.len()
-    ));
 }
 
 pub(super) fn print_report(report: &SyncReport) {

@@ -8,11 +8,10 @@ use serde_json::json;
 use super::story::Deploy;
 use crate::cluster::{self, ApplyMode, ClusterError};
 use crate::config::Config;
-use crate::diff::DiffMode;
 use crate::engine::clusters::Clusters;
 use crate::engine::operation::{self, Record};
 use crate::engine::sync::{self, SyncOptions};
-use crate::engine::{drift, target};
+use crate::engine::target;
 use crate::error::Classified;
 use crate::model::CommitId;
 
@@ -59,15 +58,8 @@ pub async fn seed(
                 let cluster = target::observe_in(clusters, &desired, None)
                     .await
                     .map_err(boxed)?;
-                let drift = drift::drift(&desired, &cluster, DiffMode::ServerSide).await;
                 let options = SyncOptions::default();
-                let plan = sync::plan(
-                    &desired.app.name,
-                    &desired.manifests,
-                    &cluster.live,
-                    &options,
-                    &drift.synced(),
-                );
+                let plan = sync::plan_against(&desired, &cluster, &options).await;
                 let recorded =
                     operation::apply_recorded(&desired, &cluster, &plan, &options, Record::sync())
                         .await;

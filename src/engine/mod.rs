@@ -13,6 +13,7 @@ pub mod observe;
 pub mod operation;
 pub mod rollback;
 pub mod status;
+pub mod support;
 pub mod sync;
 pub mod target;
 pub mod tracking;

@@ -8,14 +8,12 @@
 //! - `pin` (emergency): the manifests of the chosen commit are applied and the app is
 //!   marked pinned in its ledger; `sync` and revert leave it alone until `unpin`.
 
-use super::drift;
 use super::ledger::{self, LedgerError};
 use super::operation::{self, Record, Recorded};
 use super::sync::{self, SyncOptions};
 use super::target::{self, Cluster, Desired};
 use crate::cluster::Connection;
 use crate::config::Config;
-use crate::diff::DiffMode;
 use crate::error::{Classified, ErrorKind};
 use crate::git::{self, RestoreRequest, Restored};
 use crate::model::ledger::{LedgerEntry, Operation, pinned};
@@ -379,14 +377,7 @@ async fn apply(
     options: &SyncOptions,
     record: Record,
 ) -> Recorded {
-    let drift = drift::drift(desired, cluster, DiffMode::ServerSide).await;
-    let plan = sync::plan(
-        &desired.app.name,
-        &desired.manifests,
-        &cluster.live,
-        options,
-        &drift.synced(),
-    );
+    let plan = sync::plan_against(desired, cluster, options).await;
     operation::apply_recorded(desired, cluster, &plan, options, record).await
 }
 

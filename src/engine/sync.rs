@@ -219,3 +219,53 @@ pub fn summary(plan: &SyncPlan) -> BTreeMap<&'static str, usize> {
         ("keep", plan.keep.len()),
     ])
 }
+
+/// The plan as people read it: a line per object (`  create  apps/Deployment/web/web`),
+/// then the counts. Outside text in keys is neutralised.
+pub fn describe(plan: &SyncPlan, options: &SyncOptions) -> Vec<String> {
+    let key = |k: &ResourceKey| crate::model::text::one_line(&k.to_string()).into_owned();
+    let mut lines = Vec::new();
+    lines.extend(plan.create.iter().map(|k| format!("  create  {}", key(k))));
+    lines.extend(plan.update.iter().map(|k| format!("  update  {}", key(k))));
+    let verb = if options.prune { "prune" } else { "extra" };
+    lines.extend(plan.prune.iter().map(|k| format!("  {verb:<7} {}", key(k))));
+    for (k, why) in &plan.keep {
+        let why = match why {
+            PruneSkip::Namespace => "namespaces are pruned only with --prune-namespaces".to_owned(),
+            PruneSkip::Annotated(annotation) => format!("kept by its {annotation} annotation"),
+        };
+        lines.push(format!("  keep    {} ({why})", key(k)));
+    }
+    let pruning = if options.prune {
+        format!("{} to prune", plan.prune.len())
+    } else {
+        format!(
+            "{} no longer in Git (use --prune to delete)",
+            plan.prune.len()
+        )
+    };
+    lines.push(format!(
+        "{} to create, {} to update, {} unchanged, {pruning}",
+        plan.create.len(),
+        plan.update.len(),
+        plan.unchanged.len()
+    ));
+    lines
+}
+
+/// The plan for `desired` against what `cluster` has: objects that already match
+/// Git by a server-side dry run are left alone.
+pub async fn plan_against(
+    desired: &super::target::Desired,
+    cluster: &super::target::Cluster,
+    options: &SyncOptions,
+) -> SyncPlan {
+    let drift = super::drift::drift(desired, cluster, crate::diff::DiffMode::ServerSide).await;
+    plan(
+        &desired.app.name,
+        &desired.manifests,
+        &cluster.live,
+        options,
+        &drift.synced(),
+    )
+}

@@ -61,6 +61,18 @@ fn neutralise(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// How long ago `then` was, in one unit: `42s`, `5m`, `3h`, `12d`, `2y`.
+pub fn age(now: jiff::Timestamp, then: jiff::Timestamp) -> String {
+    let seconds = now.as_second().saturating_sub(then.as_second()).max(0);
+    match seconds {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3_600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3_600),
+        s if s < 86_400 * 365 => format!("{}d", s / 86_400),
+        s => format!("{}y", s / (86_400 * 365)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,166 @@
+//! What the support actions work on, found from an app's live objects: its
+//! workloads, the pods they select (with their containers), the events about its
+//! objects, and a workload named `KIND/NAME`. The CLI and the cockpit both use it.
+
+use k8s_openapi::api::core::v1::{Event, Pod};
+use serde_json::Value;
+
+use super::target::Cluster;
+use crate::cluster::{ClusterError, workloads};
+use crate::model::ResourceKey;
+
+const WORKLOAD_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+];
+
+/// The app's live workloads, in key order.
+pub fn workloads(cluster: &Cluster) -> Vec<(&ResourceKey, &Value)> {
+    cluster
+        .live
+        .objects
+        .iter()
+        .filter(|(key, _)| key.group == "apps" || key.group == "batch")
+        .filter(|(key, _)| WORKLOAD_KINDS.contains(&key.kind.as_str()))
+        .collect()
+}
+
+/// A pod of the app, with its containers (init containers last).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppPod {
+    pub namespace: String,
+    pub name: String,
+    pub containers: Vec<String>,
+}
+
+/// Every pod the app's workloads select, sorted by namespace and name.
+pub async fn pods(cluster: &Cluster) -> Result<Vec<AppPod>, ClusterError> {
+    let mut found = Vec::new();
+    for (_, workload) in workloads(cluster) {
+        for pod in workloads::pods_of(&cluster.connection, workload).await? {
+            found.extend(app_pod(&pod));
+        }
+    }
+    found.sort_by(|a: &AppPod, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    found.dedup();
+    Ok(found)
+}
+
+fn app_pod(pod: &Pod) -> Option<AppPod> {
+    let spec = pod.spec.as_ref();
+    let names = |list: Option<&Vec<k8s_openapi::api::core::v1::Container>>| {
+        list.into_iter()
+            .flatten()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut containers = names(spec.map(|s| &s.containers));
+    containers.extend(names(spec.and_then(|s| s.init_containers.as_ref())));
+    Some(AppPod {
+        namespace: pod.metadata.namespace.clone()?,
+        name: pod.metadata.name.clone()?,
+        containers,
+    })
+}
+
+/// The events of the app's namespaces that are about its objects or something they
+/// own by name (ReplicaSets and Pods carry their workload's name), newest first.
+pub async fn events(cluster: &Cluster) -> Result<Vec<Event>, ClusterError> {
+    let mut namespaces: Vec<&str> = cluster
+        .live
+        .objects
+        .keys()
+        .map(|k| k.namespace.as_str())
+        .filter(|ns| !ns.is_empty())
+        .collect();
+    namespaces.sort_unstable();
+    namespaces.dedup();
+    let names: Vec<&str> = cluster
+        .live
+        .objects
+        .keys()
+        .map(|k| k.name.as_str())
+        .collect();
+    let mut found = Vec::new();
+    for namespace in namespaces {
+        for event in workloads::events(&cluster.connection, namespace).await? {
+            let name = event.involved_object.name.as_deref().unwrap_or_default();
+            let ours = names.iter().any(|n| {
+                name == *n
+                    || name
+                        .strip_prefix(n)
+                        .is_some_and(|rest| rest.starts_with('-'))
+            });
+            if ours {
+                found.push(event);
+            }
+        }
+    }
+    found.sort_by_key(|e| std::cmp::Reverse(last_seen(e)));
+    Ok(found)
+}
+
+/// When an event last happened (`lastTimestamp`, else `eventTime`, else creation).
+pub fn last_seen(event: &Event) -> Option<jiff::Timestamp> {
+    event
+        .last_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .or_else(|| event.event_time.as_ref().map(|t| t.0))
+        .or_else(|| event.metadata.creation_timestamp.as_ref().map(|t| t.0))
+}
+
+/// Why a workload could not be found.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkloadError {
+    #[error("{0:?} is not KIND/NAME")]
+    NotKindName(String),
+    #[error("{0:?} is not a workload kind driftdeck can restart or scale")]
+    NotScalable(String),
+    #[error("{kind} {name:?} is not one of this app's live workloads")]
+    NotFound { kind: String, name: String },
+}
+
+impl crate::error::Classified for WorkloadError {
+    fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::Usage
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            Self::NotKindName(_) => Some("for example deployment/web".into()),
+            Self::NotScalable(_) => {
+                Some("use deployment, statefulset, daemonset or replicaset".into())
+            }
+            Self::NotFound { .. } => None,
+        }
+    }
+}
+
+/// Finds `KIND/NAME` (`deployment/web`, `sts/db`) among the app's workloads.
+pub fn find_workload<'a>(
+    cluster: &'a Cluster,
+    wanted: &str,
+) -> Result<&'a ResourceKey, WorkloadError> {
+    let (kind, name) = wanted
+        .split_once('/')
+        .ok_or_else(|| WorkloadError::NotKindName(wanted.to_owned()))?;
+    let kind = match kind.to_lowercase().as_str() {
+        "deploy" | "deployment" | "deployments" => "Deployment",
+        "sts" | "statefulset" | "statefulsets" => "StatefulSet",
+        "ds" | "daemonset" | "daemonsets" => "DaemonSet",
+        "rs" | "replicaset" | "replicasets" => "ReplicaSet",
+        other => return Err(WorkloadError::NotScalable(other.to_owned())),
+    };
+    workloads(cluster)
+        .into_iter()
+        .map(|(key, _)| key)
+        .find(|key| key.kind == kind && key.name == name)
+        .ok_or_else(|| WorkloadError::NotFound {
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+        })
+}

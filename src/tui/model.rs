@@ -1,0 +1,363 @@
+//! What the cockpit shows, as plain data: no clients, no channels. `update` changes
+//! it; views read it.
+
+use jiff::Timestamp;
+use ratatui_textarea::TextArea;
+
+use crate::engine::deploys::Marked;
+use crate::engine::status::AppStatus;
+use crate::model::{AppName, HealthStatus, SyncStatus};
+
+/// Which pane of the overview has the keyboard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pane {
+    #[default]
+    Apps,
+    History,
+}
+
+/// The screens, as a stack: Esc goes back to the one below.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Screen {
+    #[default]
+    Overview,
+    /// The selected app's resources and the selected resource's diff.
+    App,
+    /// The whole app's diff, live ↔ desired or live ↔ a commit.
+    Diff,
+    Logs,
+    Events,
+}
+
+/// What is known of an app's cluster side.
+#[derive(Clone, Debug, Default)]
+pub enum Seen {
+    #[default]
+    Loading,
+    Status(Box<AppStatus>),
+    /// Why it could not be seen (one line, classified by the engine).
+    Error(String),
+}
+
+/// One resource of an app, as the last observation found it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceRow {
+    /// `group/Kind/namespace/name`, as the engine writes keys.
+    pub key: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub sync: SyncStatus,
+    pub health: HealthStatus,
+    pub message: String,
+    /// `spec.replicas` of a live workload that has it.
+    pub replicas: Option<i64>,
+    /// Unified diff (desired vs live); Secret values already redacted.
+    pub unified: String,
+    /// Both sides as YAML, for side by side (redacted the same way).
+    pub live: String,
+    pub desired: String,
+}
+
+/// One row of the apps table.
+#[derive(Clone, Debug)]
+pub struct AppRow {
+    pub name: AppName,
+    pub repo: String,
+    pub path: String,
+    pub namespace: String,
+    pub context: String,
+    /// Git's revision for the app (short), or why it could not be rendered.
+    pub desired: Result<String, String>,
+    pub seen: Seen,
+    pub resources: Vec<ResourceRow>,
+}
+
+/// Something awaited: the generation of the request whose answer counts (older
+/// answers are dropped), and whether it is still out.
+#[derive(Clone, Debug, Default)]
+pub struct Pending {
+    pub generation: u64,
+    pub loading: bool,
+}
+
+impl Pending {
+    /// A new request: returns its generation.
+    pub fn start(&mut self) -> u64 {
+        self.generation += 1;
+        self.loading = true;
+        self.generation
+    }
+
+    /// Whether an answer tagged `generation` is the one awaited (and marks it in).
+    pub fn answers(&mut self, generation: u64) -> bool {
+        let current = generation == self.generation;
+        if current {
+            self.loading = false;
+        }
+        current
+    }
+}
+
+/// The history pane: the selected app's path history with deploy markers.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    pub app: Option<AppName>,
+    pub commits: Vec<Marked>,
+    pub selected: usize,
+    pub pending: Pending,
+    pub error: Option<String>,
+}
+
+/// The app screen's own state.
+#[derive(Clone, Debug, Default)]
+pub struct AppView {
+    pub selected: usize,
+    pub side_by_side: bool,
+    pub scroll: u16,
+}
+
+/// The whole-app diff screen.
+#[derive(Clone, Debug, Default)]
+pub struct DiffView {
+    pub app: Option<AppName>,
+    /// The commit compared with live (short), or `None` for what Git wants now.
+    pub against: Option<String>,
+    pub resources: Vec<ResourceRow>,
+    pub error: Option<String>,
+    pub pending: Pending,
+    pub scroll: u16,
+}
+
+/// The logs screen: the app's pods and containers, the lines read (each made one
+/// line, escape sequences neutralised), and how they are shown.
+#[derive(Clone, Debug, Default)]
+pub struct LogsView {
+    pub app: Option<AppName>,
+    /// `pod` → its containers.
+    pub pods: Vec<(String, Vec<String>)>,
+    pub pod: usize,
+    pub container: usize,
+    pub previous: bool,
+    pub follow: bool,
+    pub wrap: bool,
+    pub timestamps: bool,
+    pub tail: i64,
+    pub lines: Vec<String>,
+    pub search: Option<String>,
+    pub error: Option<String>,
+    pub pending: Pending,
+    /// Lines from the bottom (0 = the newest at the bottom).
+    pub scroll: usize,
+}
+
+impl LogsView {
+    pub fn pod_name(&self) -> Option<&str> {
+        self.pods.get(self.pod).map(|(p, _)| p.as_str())
+    }
+
+    pub fn container_name(&self) -> Option<&str> {
+        self.pods
+            .get(self.pod)
+            .and_then(|(_, c)| c.get(self.container))
+            .map(String::as_str)
+    }
+}
+
+/// One Kubernetes event of the app's namespace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRow {
+    pub age: String,
+    pub kind: String,
+    pub object: String,
+    pub reason: String,
+    pub message: String,
+    pub warning: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct EventsView {
+    pub app: Option<AppName>,
+    pub rows: Vec<EventRow>,
+    pub error: Option<String>,
+    pub pending: Pending,
+    pub selected: usize,
+}
+
+/// A mutating action, as the user asked for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Sync {
+        app: AppName,
+        prune: bool,
+    },
+    Rollback {
+        app: AppName,
+        to: String,
+        pin: bool,
+        reason: String,
+    },
+    Unpin {
+        app: AppName,
+    },
+    Restart {
+        app: AppName,
+        workload: String,
+    },
+    Scale {
+        app: AppName,
+        workload: String,
+        replicas: i64,
+    },
+    DeletePod {
+        app: AppName,
+        pod: String,
+    },
+}
+
+impl Action {
+    pub fn app(&self) -> &AppName {
+        match self {
+            Self::Sync { app, .. }
+            | Self::Rollback { app, .. }
+            | Self::Unpin { app }
+            | Self::Restart { app, .. }
+            | Self::Scale { app, .. }
+            | Self::DeletePod { app, .. } => app,
+        }
+    }
+
+    /// What it does, in a few words: `sync web`, `scale web Deployment/web to 3`.
+    pub fn title(&self) -> String {
+        match self {
+            Self::Sync { app, prune: false } => format!("sync {app}"),
+            Self::Sync { app, prune: true } => format!("sync {app} with prune"),
+            Self::Rollback { app, to, pin, .. } => format!(
+                "roll back {app} to {to} ({})",
+                if *pin { "pin" } else { "revert commit" }
+            ),
+            Self::Unpin { app } => format!("unpin {app}"),
+            Self::Restart { app, workload } => format!("restart {workload} of {app}"),
+            Self::Scale {
+                app,
+                workload,
+                replicas,
+            } => format!("scale {workload} of {app} to {replicas}"),
+            Self::DeletePod { app, pod } => format!("delete pod {pod} of {app}"),
+        }
+    }
+}
+
+/// A planned action waiting for a yes.
+#[derive(Clone, Debug)]
+pub struct Confirm {
+    pub action: Action,
+    /// The plan: where, what changes. Empty while it is computed.
+    pub plan: Vec<String>,
+    pub pending: Pending,
+    pub error: Option<String>,
+}
+
+/// The rollback form: the commit, the preview, the mode and the reason.
+#[derive(Clone, Debug)]
+pub struct RollbackForm {
+    pub app: AppName,
+    pub to: String,
+    pub subject: String,
+    pub pin: bool,
+    pub reason: TextArea<'static>,
+    pub preview: Vec<String>,
+    pub pending: Pending,
+    pub error: Option<String>,
+}
+
+/// A line of text the user types: `:` commands and the `/` filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    Command,
+    Filter,
+    Search,
+}
+
+/// What sits over the screen and takes the keys first.
+#[derive(Clone, Debug)]
+pub enum Modal {
+    Help,
+    Confirm(Confirm),
+    Rollback(Box<RollbackForm>),
+    Input { prompt: Prompt, text: String },
+}
+
+/// An action under way: shown in the header until its answer comes.
+#[derive(Clone, Debug)]
+pub struct Running {
+    pub id: u64,
+    pub title: String,
+    pub since: Timestamp,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    pub apps: Vec<AppRow>,
+    /// Index into `apps` of the selected app (among those the filter shows).
+    pub selected: usize,
+    /// The `/` filter on app names (fuzzy: its letters in order).
+    pub filter: String,
+    pub focus: Pane,
+    pub screens: Vec<Screen>,
+    pub history: History,
+    pub app_view: AppView,
+    pub diff: DiffView,
+    pub logs: LogsView,
+    pub events: EventsView,
+    pub modal: Option<Modal>,
+    pub running: Vec<Running>,
+    pub next_action: u64,
+    /// The observation whose answer is awaited; older answers are dropped.
+    pub observation: Pending,
+    /// The context(s) the apps run in, for the header.
+    pub contexts: String,
+    pub read_only: bool,
+    pub quit: bool,
+    /// The clock, set by ticks (views never read the wall clock).
+    pub now: Option<Timestamp>,
+    /// A message for the status line, and whether it reports a failure.
+    pub status: Option<(String, bool)>,
+    /// When the last observation came in.
+    pub observed_at: Option<Timestamp>,
+}
+
+impl Model {
+    pub fn screen(&self) -> Screen {
+        self.screens.last().copied().unwrap_or_default()
+    }
+
+    /// The apps the filter lets through, as indices into `apps`.
+    pub fn visible(&self) -> Vec<usize> {
+        (0..self.apps.len())
+            .filter(|&i| fuzzy(&self.filter, self.apps[i].name.as_str()))
+            .collect()
+    }
+
+    pub fn selected_app(&self) -> Option<&AppRow> {
+        self.apps.get(self.selected)
+    }
+
+    pub fn selected_resource(&self) -> Option<&ResourceRow> {
+        self.selected_app()?.resources.get(self.app_view.selected)
+    }
+
+    pub fn selected_commit(&self) -> Option<&Marked> {
+        self.history.commits.get(self.history.selected)
+    }
+}
+
+/// Whether `needle`'s letters appear in `hay` in order, ignoring case (`pmt`
+/// matches `payments`).
+pub fn fuzzy(needle: &str, hay: &str) -> bool {
+    let mut hay = hay.chars().flat_map(char::to_lowercase);
+    needle
+        .chars()
+        .flat_map(char::to_lowercase)
+        .all(|c| hay.any(|h| h == c))
+}

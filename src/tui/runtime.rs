@@ -1,0 +1,230 @@
+//! The runtime: owns the terminal, turns keys, ticks, cluster changes and effect
+//! answers into messages, runs `update`, hands its effects to `effects` (each on its
+//! own task, off the render task), and draws once per batch of messages.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::effects::{self, Engine};
+use super::keymap::Command;
+use super::model::{AppRow, Model, Seen};
+use super::update::{self, Effect, Msg};
+use super::views::{self, Theme};
+use crate::config::Config;
+use crate::engine::clusters::Clusters;
+use crate::error::Classified;
+
+/// What the cockpit is opened on.
+pub struct Inputs {
+    pub config: Config,
+    pub kubeconfig: Option<PathBuf>,
+    /// `--context`: every app's context, instead of its own.
+    pub context: Option<String>,
+    pub read_only: bool,
+}
+
+pub fn run(inputs: Inputs) -> Result<(), Box<dyn Classified>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Box::new(TerminalError(e)) as Box<dyn Classified>)?;
+    runtime.block_on(async {
+        let mut terminal = super::terminal::enter()
+            .map_err(|e| Box::new(TerminalError(e)) as Box<dyn Classified>)?;
+        let result = event_loop(&mut terminal, inputs).await;
+        super::terminal::restore();
+        result.map_err(|e| Box::new(TerminalError(e)) as Box<dyn Classified>)
+    })
+}
+
+/// The model before anything is known: the configured apps, loading.
+pub fn initial_model(inputs: &Inputs) -> Model {
+    let context_of = |app: &crate::model::AppSpec| {
+        inputs
+            .context
+            .clone()
+            .or_else(|| app.destination.context.clone())
+            .unwrap_or_else(|| "(current)".into())
+    };
+    let contexts: BTreeSet<String> = inputs.config.apps.iter().map(context_of).collect();
+    Model {
+        apps: inputs
+            .config
+            .apps
+            .iter()
+            .map(|app| AppRow {
+                name: app.name.clone(),
+                repo: app.repo.to_string(),
+                path: app.path.clone(),
+                namespace: app.destination.namespace.clone(),
+                context: context_of(app),
+                desired: Ok("…".into()),
+                seen: Seen::Loading,
+                resources: Vec::new(),
+            })
+            .collect(),
+        contexts: contexts.into_iter().collect::<Vec<_>>().join(", "),
+        read_only: inputs.read_only,
+        now: Some(jiff::Timestamp::now()),
+        ..Model::default()
+    }
+}
+
+async fn event_loop(terminal: &mut super::terminal::Term, inputs: Inputs) -> std::io::Result<()> {
+    let theme = Theme::from_env();
+    let mut model = initial_model(&inputs);
+    let engine = Engine {
+        clusters: Clusters::new(inputs.kubeconfig.as_deref()),
+        config: inputs.config,
+        kubeconfig: inputs.kubeconfig,
+        context: inputs.context,
+    };
+    let (sender, mut receiver) = mpsc::unbounded_channel::<Msg>();
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut forwarders: Vec<JoinHandle<()>> = Vec::new();
+    let mut pending = update::init(&mut model);
+    loop {
+        for effect in pending.drain(..) {
+            if effect == Effect::Quit {
+                return Ok(());
+            }
+            if let Effect::Observe { hard: true, .. } = effect {
+                // New sessions: follow their watches, not the forgotten ones'.
+                forwarders.drain(..).for_each(|f| f.abort());
+            }
+            spawn_effect(effect, &engine, &sender);
+        }
+        if forwarders.is_empty() && model.apps.iter().any(|a| matches!(a.seen, Seen::Status(_))) {
+            forwarders = forward_changes(&engine, &sender);
+        }
+        terminal.draw(|frame| views::view(&model, &theme, frame))?;
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+                Some(Ok(Event::Mouse(mouse))) => match mouse.kind {
+                    MouseEventKind::ScrollDown => Some(Msg::Command(Command::Down)),
+                    MouseEventKind::ScrollUp => Some(Msg::Command(Command::Up)),
+                    _ => None,
+                },
+                Some(Ok(_)) => None,
+                Some(Err(error)) => return Err(error),
+                None => return Ok(()),
+            },
+            Some(msg) = receiver.recv() => Some(msg),
+            _ = tick.tick() => Some(Msg::Tick(jiff::Timestamp::now())),
+        };
+        if let Some(msg) = msg {
+            pending.extend(update::update(&mut model, msg));
+        }
+        // Take whatever else is waiting before drawing again.
+        while let Ok(msg) = receiver.try_recv() {
+            pending.extend(update::update(&mut model, msg));
+        }
+        if model.quit {
+            return Ok(());
+        }
+    }
+}
+
+/// Runs `effect` on its own task; its answer comes back as a message.
+fn spawn_effect(effect: Effect, engine: &Engine, sender: &mpsc::UnboundedSender<Msg>) {
+    let engine = engine.clone();
+    let sender = sender.clone();
+    tokio::spawn(async move {
+        let msg = match effect {
+            Effect::Quit => return,
+            Effect::Observe { generation, hard } => Msg::Observed {
+                generation,
+                apps: effects::observe_all(&engine, hard).await,
+            },
+            Effect::LoadHistory { generation, app } => Msg::History {
+                generation,
+                result: effects::history(&engine, &app).await,
+                app,
+            },
+            Effect::LoadDiff {
+                generation,
+                app,
+                against,
+            } => Msg::Diff {
+                generation,
+                result: effects::diff_against(&engine, &app, &against).await,
+            },
+            Effect::LoadLogs {
+                generation,
+                app,
+                wanted,
+            } => Msg::Logs {
+                generation,
+                result: effects::logs(&engine, &app, &wanted).await,
+            },
+            Effect::LoadEvents { generation, app } => Msg::Events {
+                generation,
+                result: effects::events(&engine, &app).await,
+            },
+            Effect::Plan { generation, action } => Msg::Planned {
+                generation,
+                result: effects::plan(&engine, &action).await,
+            },
+            Effect::Run { id, action } => Msg::Done {
+                id,
+                result: effects::run(&engine, action).await,
+            },
+        };
+        let _ = sender.send(msg);
+    });
+}
+
+/// Forwards every watched context's changes as `ClusterChanged`, at most twice a
+/// second (a rollout changes many objects).
+fn forward_changes(engine: &Engine, sender: &mpsc::UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
+    let contexts: BTreeSet<Option<String>> = engine
+        .config
+        .apps
+        .iter()
+        .map(|app| {
+            engine
+                .context
+                .clone()
+                .or_else(|| app.destination.context.clone())
+        })
+        .collect();
+    contexts
+        .into_iter()
+        .map(|context| {
+            let clusters = engine.clusters.clone();
+            let sender = sender.clone();
+            tokio::spawn(async move {
+                let Ok(session) = clusters.session(context.as_deref()).await else {
+                    return;
+                };
+                let mut changes = session.watched.changes();
+                while changes.changed().await.is_ok() {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    changes.mark_unchanged();
+                    if sender.send(Msg::ClusterChanged).is_err() {
+                        return;
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the terminal failed: {0}")]
+struct TerminalError(std::io::Error);
+
+impl Classified for TerminalError {
+    fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::Io
+    }
+}

@@ -1,0 +1,200 @@
+//! A sample model, the same every time (fixed ids, times and clock): what the
+//! `update` tests drive, the snapshots draw and the rendering benchmark measures.
+//! Nothing in it comes from a cluster or a repository.
+
+use jiff::Timestamp;
+
+use super::model::{AppRow, EventRow, Model, ResourceRow, Seen};
+use crate::engine::deploys::{DeployMark, Marked, RollbackMark};
+use crate::engine::status::AppStatus;
+use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome};
+use crate::model::{AppName, CommitId, CommitInfo, HealthStatus, SyncStatus};
+
+/// The clock of every sample: 2026-11-23 12:00 UTC.
+pub fn now() -> Timestamp {
+    Timestamp::from_second(1_795_435_200).unwrap_or_default()
+}
+
+fn ago(seconds: i64) -> Timestamp {
+    Timestamp::from_second(now().as_second() - seconds).unwrap_or_default()
+}
+
+/// A commit id made from a number: `n` repeated to 40 hex digits.
+pub fn commit_id(n: usize) -> CommitId {
+    CommitId::new(format!("{n:07x}").repeat(6)[..40].to_owned())
+}
+
+fn actor() -> Actor {
+    Actor {
+        kube_user: "ops".into(),
+        local_user: "maya".into(),
+    }
+}
+
+fn entry(operation: Operation, revision: &CommitId, at: i64) -> LedgerEntry {
+    LedgerEntry {
+        id: format!("{at}"),
+        operation,
+        revision: revision.as_str().to_owned(),
+        who: actor(),
+        reason: None,
+        restored: None,
+        started: ago(at),
+        finished: Some(ago(at - 2)),
+        outcome: Outcome::Succeeded,
+        resources: Vec::new(),
+    }
+}
+
+fn resource(kind: &str, name: &str, sync: SyncStatus, health: HealthStatus) -> ResourceRow {
+    let group = if kind == "Deployment" { "apps" } else { "core" };
+    let live = format!("kind: {kind}\nmetadata:\n  name: {name}\nspec:\n  replicas: 3\n");
+    let desired = if sync == SyncStatus::Synced {
+        live.clone()
+    } else {
+        format!("kind: {kind}\nmetadata:\n  name: {name}\nspec:\n  replicas: 2\n")
+    };
+    let unified = if sync == SyncStatus::Synced {
+        String::new()
+    } else {
+        "--- live\n+++ desired\n@@ -3,3 +3,3 @@\n   name: NAME\n spec:\n-  replicas: 3\n+  replicas: 2\n"
+            .replace("NAME", name)
+    };
+    ResourceRow {
+        key: format!("{group}/{kind}/shop/{name}"),
+        kind: kind.into(),
+        namespace: "shop".into(),
+        name: name.into(),
+        sync,
+        health,
+        message: if health == HealthStatus::Healthy {
+            String::new()
+        } else {
+            "Deployment exceeded its progress deadline".into()
+        },
+        replicas: (kind == "Deployment").then_some(3),
+        unified,
+        live,
+        desired,
+    }
+}
+
+/// An app row; `n` picks its state: synced and healthy, drifted, degraded.
+pub fn app(n: usize) -> AppRow {
+    let name = AppName::new(format!("app-{n:03}"));
+    let head = commit_id(1);
+    let (sync, health, out_of_sync) = match n % 3 {
+        0 => (SyncStatus::Synced, HealthStatus::Healthy, 0),
+        1 => (SyncStatus::OutOfSync, HealthStatus::Healthy, 1),
+        _ => (SyncStatus::Synced, HealthStatus::Degraded, 0),
+    };
+    let live = if n % 3 == 1 {
+        commit_id(3)
+    } else {
+        head.clone()
+    };
+    AppRow {
+        name,
+        repo: "shop-gitops".into(),
+        path: format!("apps/app-{n:03}"),
+        namespace: "shop".into(),
+        context: "prod-eu".into(),
+        desired: Ok(head.short().to_owned()),
+        seen: Seen::Status(Box::new(AppStatus {
+            live_revision: Some(live.as_str().to_owned()),
+            sync,
+            out_of_sync,
+            missing: 0,
+            extra: 0,
+            health,
+            pinned: None,
+            last_operation: Some(entry(Operation::Sync, &live, 3_600)),
+        })),
+        resources: vec![
+            resource(
+                "ConfigMap",
+                "settings",
+                SyncStatus::Synced,
+                HealthStatus::Healthy,
+            ),
+            resource("Deployment", "web", sync, health),
+        ],
+    }
+}
+
+/// The path history of an app: `count` commits, newest first; HEAD pending, the
+/// third live, the second rolled back.
+pub fn history(count: usize) -> Vec<Marked> {
+    (1..=count)
+        .map(|n| {
+            let id = commit_id(n);
+            Marked {
+                commit: CommitInfo {
+                    id: id.clone(),
+                    author_name: ["Maya Chen", "Tom Okafor", "Lena Fischer"][n % 3].into(),
+                    author_email: "dev@example.com".into(),
+                    author_time: ago(n as i64 * 86_400),
+                    subject: format!("shop: change number {n}"),
+                },
+                head: n == 1,
+                live: n == 3,
+                pending: n < 3,
+                deploys: if n >= 3 {
+                    vec![DeployMark {
+                        operation: Operation::Sync,
+                        at: ago(n as i64 * 80_000),
+                        who: actor(),
+                        succeeded: true,
+                        reason: None,
+                    }]
+                } else {
+                    Vec::new()
+                },
+                rolled_back: (n == 2).then(|| RollbackMark {
+                    operation: Operation::Rollback,
+                    at: ago(7_200),
+                    who: actor(),
+                    to: commit_id(3),
+                    reason: Some("crashes on start".into()),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// A model with `apps` apps and `commits` history entries for the first, as after
+/// the first observation.
+pub fn model(apps: usize, commits: usize) -> Model {
+    let mut model = Model {
+        apps: (0..apps).map(app).collect(),
+        contexts: "prod-eu".into(),
+        now: Some(now()),
+        observed_at: Some(now()),
+        ..Model::default()
+    };
+    model.history.app = model.apps.first().map(|a| a.name.clone());
+    model.history.commits = history(commits);
+    model
+}
+
+/// Sample events, a warning first.
+pub fn events() -> Vec<EventRow> {
+    vec![
+        EventRow {
+            age: "2m".into(),
+            kind: "Warning".into(),
+            object: "pod/web-7d9f-abcde".into(),
+            reason: "BackOff".into(),
+            message: "Back-off restarting failed container web".into(),
+            warning: true,
+        },
+        EventRow {
+            age: "5m".into(),
+            kind: "Normal".into(),
+            object: "deployment/web".into(),
+            reason: "ScalingReplicaSet".into(),
+            message: "Scaled up replica set web-7d9f to 3".into(),
+            warning: false,
+        },
+    ]
+}

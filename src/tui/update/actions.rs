@@ -1,0 +1,334 @@
+//! Mutating actions: each names what it touches and where, shows its plan (sync,
+//! rollback preview) and waits for a yes; read-only mode refuses them all with a
+//! visible message. Confirmed actions run in the background and report back in the
+//! status line.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui_textarea::TextArea;
+
+use super::{Effect, load_history, observe, on_history, run, say};
+use crate::tui::keymap::Command;
+use crate::tui::model::{Action, Confirm, Modal, Model, Pending, RollbackForm, Screen};
+
+/// The workload kinds `x` restarts; `+`/`-` scale all but DaemonSets.
+const RESTARTABLE: &[&str] = &["Deployment", "StatefulSet", "DaemonSet"];
+
+pub fn on_action_command(model: &mut Model, command: Command) -> Vec<Effect> {
+    let Some(row) = model.selected_app() else {
+        return Vec::new();
+    };
+    let app = row.name.clone();
+    let action = match command {
+        Command::Sync | Command::SyncPrune => Action::Sync {
+            app,
+            prune: command == Command::SyncPrune,
+        },
+        Command::Unpin => Action::Unpin { app },
+        Command::Rollback => {
+            let to = if model.screen() == Screen::Diff {
+                model.diff.against.clone()
+            } else if on_history(model) {
+                model
+                    .selected_commit()
+                    .map(|c| c.commit.id.as_str().to_owned())
+            } else {
+                None
+            };
+            let Some(to) = to else {
+                say(
+                    model,
+                    "pick the commit to roll back to in the history pane (Tab), then R",
+                    true,
+                );
+                return Vec::new();
+            };
+            Action::Rollback {
+                app,
+                to,
+                pin: false,
+                reason: String::new(),
+            }
+        }
+        Command::Restart | Command::ScaleUp | Command::ScaleDown => {
+            match workload_action(model, command) {
+                Ok(action) => action,
+                Err(message) => {
+                    say(model, message, true);
+                    return Vec::new();
+                }
+            }
+        }
+        Command::DeletePod => match model.logs.pod_name() {
+            Some(pod) => Action::DeletePod {
+                app,
+                pod: pod.to_owned(),
+            },
+            None => {
+                say(model, "no pod to delete", true);
+                return Vec::new();
+            }
+        },
+        _ => return Vec::new(),
+    };
+    if model.read_only {
+        say(
+            model,
+            format!(
+                "read-only: {} refused (driftdeck was started with --read-only)",
+                action.title()
+            ),
+            true,
+        );
+        return Vec::new();
+    }
+    ask(model, action)
+}
+
+fn workload_action(model: &Model, command: Command) -> Result<Action, String> {
+    let app = model
+        .selected_app()
+        .map(|a| a.name.clone())
+        .ok_or("no app")?;
+    let resource = model
+        .selected_resource()
+        .filter(|_| model.screen() == Screen::App)
+        .ok_or("open the app (Enter) and select a workload")?;
+    let workload = format!("{}/{}", resource.kind, resource.name);
+    match command {
+        Command::Restart if RESTARTABLE.contains(&resource.kind.as_str()) => {
+            Ok(Action::Restart { app, workload })
+        }
+        Command::Restart => Err(format!(
+            "{workload} cannot be restarted: select a Deployment, StatefulSet or DaemonSet"
+        )),
+        _ => {
+            let Some(replicas) = resource.replicas else {
+                return Err(format!(
+                    "{workload} has no replicas to scale: select a Deployment or StatefulSet"
+                ));
+            };
+            let replicas = if command == Command::ScaleUp {
+                replicas + 1
+            } else if replicas == 0 {
+                return Err(format!("{workload} is at 0 replicas already"));
+            } else {
+                replicas - 1
+            };
+            Ok(Action::Scale {
+                app,
+                workload,
+                replicas,
+            })
+        }
+    }
+}
+
+/// Opens the confirmation (or the rollback form) for `action`, asking for its plan
+/// where it has one.
+fn ask(model: &mut Model, action: Action) -> Vec<Effect> {
+    let row = model.selected_app();
+    let place = row.map_or_else(String::new, |r| {
+        format!("context {}, namespace {}", r.context, r.namespace)
+    });
+    match action {
+        Action::Rollback { app, to, .. } => {
+            let subject = model
+                .history
+                .commits
+                .iter()
+                .find(|c| c.commit.id.as_str() == to)
+                .map(|c| c.commit.subject.clone())
+                .unwrap_or_default();
+            let mut reason = TextArea::default();
+            reason.set_placeholder_text("why (goes into the commit message and the ledger)");
+            let mut form = RollbackForm {
+                app: app.clone(),
+                to: to.clone(),
+                subject,
+                pin: false,
+                reason,
+                preview: Vec::new(),
+                pending: Pending::default(),
+                error: None,
+            };
+            let generation = form.pending.start();
+            model.modal = Some(Modal::Rollback(Box::new(form)));
+            vec![Effect::Plan {
+                generation,
+                action: Action::Rollback {
+                    app,
+                    to,
+                    pin: false,
+                    reason: String::new(),
+                },
+            }]
+        }
+        Action::Sync { .. } => {
+            let mut confirm = Confirm {
+                action: action.clone(),
+                plan: Vec::new(),
+                pending: Pending::default(),
+                error: None,
+            };
+            let generation = confirm.pending.start();
+            model.modal = Some(Modal::Confirm(confirm));
+            vec![Effect::Plan { generation, action }]
+        }
+        Action::Scale { .. } => {
+            let plan = vec![
+                place,
+                "Git still says otherwise: the app will show as drifted until the next sync".into(),
+            ];
+            confirm_now(model, action, plan)
+        }
+        Action::DeletePod { .. } => {
+            let plan = vec![place, "its workload starts a new pod in its place".into()];
+            confirm_now(model, action, plan)
+        }
+        Action::Restart { .. } => {
+            let plan = vec![
+                place,
+                "a rolling restart: new pods replace the old ones".into(),
+            ];
+            confirm_now(model, action, plan)
+        }
+        Action::Unpin { .. } => {
+            let plan = vec![
+                place,
+                "the app follows Git again: the next sync applies Git's tip".into(),
+            ];
+            confirm_now(model, action, plan)
+        }
+    }
+}
+
+fn confirm_now(model: &mut Model, action: Action, plan: Vec<String>) -> Vec<Effect> {
+    model.modal = Some(Modal::Confirm(Confirm {
+        action,
+        plan,
+        pending: Pending::default(),
+        error: None,
+    }));
+    Vec::new()
+}
+
+pub fn on_planned(model: &mut Model, generation: u64, result: Result<Vec<String>, String>) {
+    let (pending, plan, error) = match &mut model.modal {
+        Some(Modal::Confirm(c)) => (&mut c.pending, &mut c.plan, &mut c.error),
+        Some(Modal::Rollback(f)) => (&mut f.pending, &mut f.preview, &mut f.error),
+        _ => return,
+    };
+    if pending.answers(generation) {
+        match result {
+            Ok(lines) => *plan = lines,
+            Err(message) => *error = Some(message),
+        }
+    }
+}
+
+pub fn on_confirm_key(model: &mut Model, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Char('y') | KeyCode::Enter
+            if !confirm.pending.loading && confirm.error.is_none() =>
+        {
+            run(model, confirm.action)
+        }
+        KeyCode::Char('n') | KeyCode::Char('q') | KeyCode::Esc => {
+            say(
+                model,
+                format!("{}: cancelled", confirm.action.title()),
+                false,
+            );
+            Vec::new()
+        }
+        _ => {
+            model.modal = Some(Modal::Confirm(confirm));
+            Vec::new()
+        }
+    }
+}
+
+pub fn on_rollback_key(
+    model: &mut Model,
+    mut form: Box<RollbackForm>,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => {
+            say(
+                model,
+                format!("roll back {} to {}: cancelled", form.app, short(&form.to)),
+                false,
+            );
+            Vec::new()
+        }
+        KeyCode::Tab => {
+            form.pin = !form.pin;
+            form.preview.clear();
+            form.error = None;
+            let generation = form.pending.start();
+            let action = Action::Rollback {
+                app: form.app.clone(),
+                to: form.to.clone(),
+                pin: form.pin,
+                reason: String::new(),
+            };
+            model.modal = Some(Modal::Rollback(form));
+            vec![Effect::Plan { generation, action }]
+        }
+        KeyCode::Enter => {
+            let reason = form.reason.lines().join("\n").trim().to_owned();
+            if reason.is_empty() {
+                form.error =
+                    Some("type a reason first: it goes into the commit and the ledger".into());
+                model.modal = Some(Modal::Rollback(form));
+                return Vec::new();
+            }
+            if form.pending.loading {
+                model.modal = Some(Modal::Rollback(form));
+                return Vec::new();
+            }
+            run(
+                model,
+                Action::Rollback {
+                    app: form.app.clone(),
+                    to: form.to.clone(),
+                    pin: form.pin,
+                    reason,
+                },
+            )
+        }
+        _ => {
+            form.reason.input(key);
+            if form
+                .error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("type a reason"))
+            {
+                form.error = None;
+            }
+            model.modal = Some(Modal::Rollback(form));
+            Vec::new()
+        }
+    }
+}
+
+/// An action finished: the result lands in the status line, the apps are read again
+/// and the history reloaded (a rollback adds a commit).
+pub fn on_done(model: &mut Model, id: u64, result: Result<String, String>) -> Vec<Effect> {
+    let Some(index) = model.running.iter().position(|r| r.id == id) else {
+        return Vec::new();
+    };
+    let running = model.running.remove(index);
+    match result {
+        Ok(done) => say(model, done, false),
+        Err(error) => say(model, format!("{} failed: {error}", running.title), true),
+    }
+    let mut effects = vec![observe(model, false)];
+    effects.extend(load_history(model));
+    effects
+}
+
+fn short(revision: &str) -> &str {
+    revision.get(..7).unwrap_or(revision)
+}

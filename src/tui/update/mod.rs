@@ -1,0 +1,344 @@
+//! The Elm architecture's `update`: a message changes the model and may ask for
+//! effects, which the runtime carries out and answers with more messages. Answers
+//! carry the generation of their request; stale ones are dropped.
+
+mod actions;
+mod keys;
+
+use crossterm::event::KeyEvent;
+use jiff::Timestamp;
+
+use super::keymap::Command;
+use super::model::{Action, EventRow, Modal, Model, Pane, ResourceRow, Running, Screen, Seen};
+use crate::engine::deploys::Marked;
+use crate::engine::status::AppStatus;
+use crate::model::AppName;
+
+/// Everything that can happen.
+#[derive(Debug)]
+pub enum Msg {
+    /// A key pressed (the update decides: a text field, a modal, or the keymap).
+    Key(KeyEvent),
+    /// A command, as a key of the keymap or the mouse wheel runs it.
+    Command(Command),
+    /// Every app observed (answer to [`Effect::Observe`]).
+    Observed {
+        generation: u64,
+        apps: Vec<ObservedApp>,
+    },
+    /// An app's history (answer to [`Effect::LoadHistory`]).
+    History {
+        generation: u64,
+        app: AppName,
+        result: Result<Vec<Marked>, String>,
+    },
+    /// Live ↔ a commit (answer to [`Effect::LoadDiff`]).
+    Diff {
+        generation: u64,
+        result: Result<Vec<ResourceRow>, String>,
+    },
+    Logs {
+        generation: u64,
+        result: Result<LogsRead, String>,
+    },
+    Events {
+        generation: u64,
+        result: Result<Vec<EventRow>, String>,
+    },
+    /// An action's plan or preview (answer to [`Effect::Plan`]).
+    Planned {
+        generation: u64,
+        result: Result<Vec<String>, String>,
+    },
+    /// An action finished (answer to [`Effect::Run`]): what it did, or why not.
+    Done {
+        id: u64,
+        result: Result<String, String>,
+    },
+    /// Something changed in a watched cluster.
+    ClusterChanged,
+    Tick(Timestamp),
+}
+
+/// One app, as an observation found it.
+#[derive(Debug)]
+pub struct ObservedApp {
+    pub name: AppName,
+    /// Git's revision (short), or why the app could not be rendered.
+    pub desired: Result<String, String>,
+    pub status: Result<AppStatus, String>,
+    pub resources: Vec<ResourceRow>,
+}
+
+/// Pods and lines read for the logs screen.
+#[derive(Debug, Default)]
+pub struct LogsRead {
+    pub pods: Vec<(String, Vec<String>)>,
+    /// The pod the lines are from.
+    pub pod: Option<String>,
+    pub lines: Vec<String>,
+}
+
+/// Which log lines to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogsWanted {
+    /// `None`: the first pod.
+    pub pod: Option<String>,
+    pub container: Option<String>,
+    pub previous: bool,
+    pub tail: i64,
+    pub timestamps: bool,
+}
+
+/// What the runtime should do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Observe every app; `hard` also forgets sessions (fresh discovery and
+    /// watches) first.
+    Observe {
+        generation: u64,
+        hard: bool,
+    },
+    LoadHistory {
+        generation: u64,
+        app: AppName,
+    },
+    /// The app's diff live ↔ the manifests at `against`.
+    LoadDiff {
+        generation: u64,
+        app: AppName,
+        against: String,
+    },
+    LoadLogs {
+        generation: u64,
+        app: AppName,
+        wanted: LogsWanted,
+    },
+    LoadEvents {
+        generation: u64,
+        app: AppName,
+    },
+    /// Compute what `action` would do, for the confirmation.
+    Plan {
+        generation: u64,
+        action: Action,
+    },
+    /// Carry `action` out (confirmed).
+    Run {
+        id: u64,
+        action: Action,
+    },
+    Quit,
+}
+
+/// The effects to start with: observe every app, load the first app's history.
+pub fn init(model: &mut Model) -> Vec<Effect> {
+    let mut effects = vec![observe(model, false)];
+    effects.extend(load_history(model));
+    effects
+}
+
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) => keys::on_key(model, key),
+        Msg::Command(command) => keys::on_command(model, command),
+        Msg::Observed { generation, apps } => on_observed(model, generation, apps),
+        Msg::History {
+            generation,
+            app,
+            result,
+        } => {
+            if model.history.app.as_ref() != Some(&app)
+                || !model.history.pending.answers(generation)
+            {
+                return Vec::new();
+            }
+            match result {
+                Ok(commits) => {
+                    model.history.selected =
+                        model.history.selected.min(commits.len().saturating_sub(1));
+                    model.history.commits = commits;
+                    model.history.error = None;
+                }
+                Err(error) => {
+                    model.history.commits.clear();
+                    model.history.error = Some(error);
+                }
+            }
+            Vec::new()
+        }
+        Msg::Diff { generation, result } => {
+            if model.diff.pending.answers(generation) {
+                match result {
+                    Ok(resources) => {
+                        model.diff.resources = resources;
+                        model.diff.error = None;
+                    }
+                    Err(error) => model.diff.error = Some(error),
+                }
+            }
+            Vec::new()
+        }
+        Msg::Logs { generation, result } => {
+            if model.logs.pending.answers(generation) {
+                match result {
+                    Ok(read) => {
+                        model.logs.pods = read.pods;
+                        if let Some(pod) = read.pod {
+                            model.logs.pod = model
+                                .logs
+                                .pods
+                                .iter()
+                                .position(|(p, _)| *p == pod)
+                                .unwrap_or(0);
+                        }
+                        model.logs.lines = read.lines;
+                        model.logs.error = None;
+                    }
+                    Err(error) => model.logs.error = Some(error),
+                }
+            }
+            Vec::new()
+        }
+        Msg::Events { generation, result } => {
+            if model.events.pending.answers(generation) {
+                match result {
+                    Ok(rows) => {
+                        model.events.selected =
+                            model.events.selected.min(rows.len().saturating_sub(1));
+                        model.events.rows = rows;
+                        model.events.error = None;
+                    }
+                    Err(error) => model.events.error = Some(error),
+                }
+            }
+            Vec::new()
+        }
+        Msg::Planned { generation, result } => {
+            actions::on_planned(model, generation, result);
+            Vec::new()
+        }
+        Msg::Done { id, result } => actions::on_done(model, id, result),
+        Msg::ClusterChanged => {
+            if model.observation.loading {
+                Vec::new()
+            } else {
+                vec![observe(model, false)]
+            }
+        }
+        Msg::Tick(now) => {
+            model.now = Some(now);
+            // Following logs: read again once the last read is in.
+            if model.screen() == Screen::Logs && model.logs.follow && !model.logs.pending.loading {
+                return load_logs(model).into_iter().collect();
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn on_observed(model: &mut Model, generation: u64, apps: Vec<ObservedApp>) -> Vec<Effect> {
+    if !model.observation.answers(generation) {
+        return Vec::new();
+    }
+    model.observed_at = model.now;
+    for app in apps {
+        if let Some(row) = model.apps.iter_mut().find(|r| r.name == app.name) {
+            row.desired = app.desired;
+            row.seen = match app.status {
+                Ok(status) => Seen::Status(Box::new(status)),
+                Err(error) => Seen::Error(error),
+            };
+            row.resources = app.resources;
+        }
+    }
+    if let Some(row) = model.selected_app() {
+        model.app_view.selected = model
+            .app_view
+            .selected
+            .min(row.resources.len().saturating_sub(1));
+    }
+    // Deploy markers follow the ledger: reload the history shown.
+    load_history(model).into_iter().collect()
+}
+
+fn observe(model: &mut Model, hard: bool) -> Effect {
+    Effect::Observe {
+        generation: model.observation.start(),
+        hard,
+    }
+}
+
+fn load_history(model: &mut Model) -> Option<Effect> {
+    let app = model.selected_app()?.name.clone();
+    if model.history.app.as_ref() != Some(&app) {
+        // A new app: its history replaces the old one.
+        model.history.commits.clear();
+        model.history.selected = 0;
+        model.history.error = None;
+    }
+    model.history.app = Some(app.clone());
+    Some(Effect::LoadHistory {
+        generation: model.history.pending.start(),
+        app,
+    })
+}
+
+fn load_logs(model: &mut Model) -> Option<Effect> {
+    let app = model.logs.app.clone()?;
+    let wanted = LogsWanted {
+        pod: model.logs.pod_name().map(str::to_owned),
+        container: model.logs.container_name().map(str::to_owned),
+        previous: model.logs.previous,
+        tail: model.logs.tail,
+        timestamps: model.logs.timestamps,
+    };
+    Some(Effect::LoadLogs {
+        generation: model.logs.pending.start(),
+        app,
+        wanted,
+    })
+}
+
+fn load_events(model: &mut Model) -> Option<Effect> {
+    let app = model.events.app.clone()?;
+    Some(Effect::LoadEvents {
+        generation: model.events.pending.start(),
+        app,
+    })
+}
+
+/// Shows `message` in the status line (`failed`: as an error).
+fn say(model: &mut Model, message: impl Into<String>, failed: bool) {
+    model.status = Some((message.into(), failed));
+}
+
+/// Starts `action` (confirmed): it runs in the background, shown as running.
+fn run(model: &mut Model, action: Action) -> Vec<Effect> {
+    model.next_action += 1;
+    let id = model.next_action;
+    let title = action.title();
+    model.running.push(Running {
+        id,
+        title: title.clone(),
+        since: model.now.unwrap_or_default(),
+    });
+    say(model, format!("{title}…"), false);
+    vec![Effect::Run { id, action }]
+}
+
+/// The pane the user acts on, when it matters (history commits vs apps).
+fn on_history(model: &Model) -> bool {
+    model.screen() == Screen::Overview && model.focus == Pane::History
+}
+
+fn close_modal(model: &mut Model) {
+    model.modal = None;
+}
+
+fn modal_is_help(model: &Model) -> bool {
+    matches!(model.modal, Some(Modal::Help))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,463 @@
+//! `update` driven by message sequences, as the runtime would send them.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::tui::model::{Modal, Prompt};
+use crate::tui::sample;
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn special(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn typed(model: &mut Model, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| update(model, key(c))).collect()
+}
+
+fn history_generation(effects: &[Effect]) -> Option<u64> {
+    effects.iter().find_map(|e| match e {
+        Effect::LoadHistory { generation, .. } => Some(*generation),
+        _ => None,
+    })
+}
+
+#[test]
+fn init_observes_everything_and_loads_the_first_history() {
+    let mut model = sample::model(3, 0);
+    let effects = init(&mut model);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Observe {
+                generation: 1,
+                hard: false
+            },
+            Effect::LoadHistory {
+                generation: 1,
+                app: AppName::new("app-000")
+            },
+        ]
+    );
+    assert!(model.observation.loading);
+}
+
+#[test]
+fn moving_to_another_app_drops_the_answer_for_the_old_one() {
+    let mut model = sample::model(3, 0);
+    let first = history_generation(&init(&mut model)).unwrap();
+    let second = history_generation(&update(&mut model, key('j'))).unwrap();
+    assert_ne!(first, second);
+    // The answer for app-000 arrives late: dropped.
+    update(
+        &mut model,
+        Msg::History {
+            generation: first,
+            app: AppName::new("app-000"),
+            result: Ok(sample::history(4)),
+        },
+    );
+    assert!(model.history.commits.is_empty());
+    assert!(model.history.pending.loading);
+    update(
+        &mut model,
+        Msg::History {
+            generation: second,
+            app: AppName::new("app-001"),
+            result: Ok(sample::history(5)),
+        },
+    );
+    assert_eq!(model.history.commits.len(), 5);
+    assert!(!model.history.pending.loading);
+}
+
+#[test]
+fn a_stale_observation_is_dropped_and_a_change_during_one_waits() {
+    let mut model = sample::model(2, 0);
+    init(&mut model);
+    let effects = update(&mut model, key('r'));
+    assert!(matches!(
+        effects[0],
+        Effect::Observe {
+            generation: 2,
+            hard: false
+        }
+    ));
+    // While an observation is out, a cluster change asks for nothing more.
+    assert!(update(&mut model, Msg::ClusterChanged).is_empty());
+    let stale = ObservedApp {
+        name: AppName::new("app-000"),
+        desired: Ok("abc".into()),
+        status: Err("old".into()),
+        resources: Vec::new(),
+    };
+    update(
+        &mut model,
+        Msg::Observed {
+            generation: 1,
+            apps: vec![stale],
+        },
+    );
+    assert!(
+        matches!(model.apps[0].seen, Seen::Status(_)),
+        "stale answer dropped"
+    );
+    let fresh = ObservedApp {
+        name: AppName::new("app-000"),
+        desired: Ok("abc".into()),
+        status: Err("unreachable: connection refused".into()),
+        resources: Vec::new(),
+    };
+    let effects = update(
+        &mut model,
+        Msg::Observed {
+            generation: 2,
+            apps: vec![fresh],
+        },
+    );
+    assert!(matches!(&model.apps[0].seen, Seen::Error(e) if e.contains("refused")));
+    assert!(
+        history_generation(&effects).is_some(),
+        "markers follow the ledger"
+    );
+    assert!(!update(&mut model, Msg::ClusterChanged).is_empty());
+}
+
+#[test]
+fn enter_opens_the_app_and_escape_comes_back() {
+    let mut model = sample::model(2, 3);
+    update(&mut model, special(KeyCode::Enter));
+    assert_eq!(model.screen(), Screen::App);
+    update(&mut model, key('j'));
+    assert_eq!(model.app_view.selected, 1);
+    assert_eq!(model.selected_resource().unwrap().kind, "Deployment");
+    update(&mut model, key('t'));
+    assert!(model.app_view.side_by_side);
+    update(&mut model, special(KeyCode::Esc));
+    assert_eq!(model.screen(), Screen::Overview);
+}
+
+#[test]
+fn a_commit_in_the_history_opens_its_diff_and_a_stale_diff_is_dropped() {
+    let mut model = sample::model(2, 4);
+    update(&mut model, special(KeyCode::Tab));
+    update(&mut model, key('j'));
+    let effects = update(&mut model, special(KeyCode::Enter));
+    let Effect::LoadDiff {
+        generation,
+        against,
+        ..
+    } = &effects[0]
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(against, sample::commit_id(2).as_str());
+    assert_eq!(model.screen(), Screen::Diff);
+    update(
+        &mut model,
+        Msg::Diff {
+            generation: generation - 1,
+            result: Err("old".into()),
+        },
+    );
+    assert!(model.diff.error.is_none());
+    update(
+        &mut model,
+        Msg::Diff {
+            generation: *generation,
+            result: Ok(sample::app(1).resources),
+        },
+    );
+    assert_eq!(model.diff.resources.len(), 2);
+}
+
+#[test]
+fn sync_asks_with_its_plan_then_runs_and_reports() {
+    let mut model = sample::model(2, 0);
+    let effects = update(&mut model, key('s'));
+    let Some(Effect::Plan {
+        generation,
+        action: Action::Sync { prune: false, .. },
+    }) = effects.first()
+    else {
+        panic!("{effects:?}");
+    };
+    // No yes while the plan is computed.
+    assert!(update(&mut model, key('y')).is_empty());
+    update(
+        &mut model,
+        Msg::Planned {
+            generation: *generation,
+            result: Ok(vec!["  update  apps/Deployment/shop/web".into()]),
+        },
+    );
+    let effects = update(&mut model, key('y'));
+    let Some(Effect::Run { id, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    assert!(model.modal.is_none());
+    assert_eq!(model.running.len(), 1);
+    let effects = update(
+        &mut model,
+        Msg::Done {
+            id: *id,
+            result: Ok("synced app-000 to 1111111: 1 applied, 0 pruned".into()),
+        },
+    );
+    assert!(model.running.is_empty());
+    assert_eq!(
+        model.status,
+        Some((
+            "synced app-000 to 1111111: 1 applied, 0 pruned".into(),
+            false
+        ))
+    );
+    assert!(matches!(effects[0], Effect::Observe { .. }));
+}
+
+#[test]
+fn a_failed_plan_cannot_be_confirmed() {
+    let mut model = sample::model(1, 0);
+    let effects = update(&mut model, key('S'));
+    let Some(Effect::Plan { generation, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    update(
+        &mut model,
+        Msg::Planned {
+            generation: *generation,
+            result: Err("forbidden: cannot patch deployments".into()),
+        },
+    );
+    assert!(update(&mut model, key('y')).is_empty());
+    update(&mut model, special(KeyCode::Esc));
+    assert!(model.modal.is_none());
+}
+
+#[test]
+fn read_only_refuses_every_action_with_a_message() {
+    let mut model = sample::model(2, 4);
+    model.read_only = true;
+    for c in ['s', 'S', 'u'] {
+        assert!(update(&mut model, key(c)).is_empty());
+        let (message, failed) = model.status.clone().unwrap();
+        assert!(message.starts_with("read-only:") && failed, "{message}");
+    }
+    update(&mut model, special(KeyCode::Tab));
+    assert!(update(&mut model, key('R')).is_empty());
+    update(&mut model, special(KeyCode::Tab));
+    update(&mut model, special(KeyCode::Enter));
+    update(&mut model, key('j'));
+    for c in ['x', '+', '-'] {
+        assert!(update(&mut model, key(c)).is_empty());
+        assert!(model.status.as_ref().unwrap().0.starts_with("read-only:"));
+    }
+    assert!(model.modal.is_none());
+}
+
+#[test]
+fn rollback_needs_a_reason_and_sends_it_with_the_mode() {
+    let mut model = sample::model(1, 4);
+    update(&mut model, special(KeyCode::Tab));
+    update(&mut model, key('j'));
+    update(&mut model, key('j'));
+    let effects = update(&mut model, key('R'));
+    let Some(Effect::Plan {
+        generation,
+        action: Action::Rollback { to, pin: false, .. },
+    }) = effects.first()
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(to, sample::commit_id(3).as_str());
+    update(
+        &mut model,
+        Msg::Planned {
+            generation: *generation,
+            result: Ok(vec!["OutOfSync  apps/Deployment/shop/web".into()]),
+        },
+    );
+    // Enter without a reason: refused, the form stays.
+    assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
+    assert!(matches!(&model.modal, Some(Modal::Rollback(f)) if f.error.is_some()));
+    // Tab switches to pin and asks for that preview.
+    let effects = update(&mut model, special(KeyCode::Tab));
+    assert!(matches!(
+        effects.first(),
+        Some(Effect::Plan {
+            action: Action::Rollback { pin: true, .. },
+            ..
+        })
+    ));
+    let Some(Effect::Plan { generation, .. }) = effects.first() else {
+        unreachable!()
+    };
+    update(
+        &mut model,
+        Msg::Planned {
+            generation: *generation,
+            result: Ok(Vec::new()),
+        },
+    );
+    // Keys go to the text area, `q` and `s` included.
+    typed(&mut model, "crash loop since 1.5");
+    assert!(!model.quit);
+    let effects = update(&mut model, special(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::Run {
+            id: 1,
+            action: Action::Rollback {
+                app: AppName::new("app-000"),
+                to: sample::commit_id(3).as_str().to_owned(),
+                pin: true,
+                reason: "crash loop since 1.5".into(),
+            }
+        }]
+    );
+}
+
+#[test]
+fn rollback_outside_the_history_says_where_to_pick_the_commit() {
+    let mut model = sample::model(1, 4);
+    assert!(update(&mut model, key('R')).is_empty());
+    assert!(model.status.as_ref().unwrap().0.contains("history pane"));
+}
+
+#[test]
+fn scale_and_restart_act_on_the_selected_workload() {
+    let mut model = sample::model(1, 0);
+    update(&mut model, special(KeyCode::Enter));
+    // The ConfigMap is selected: not a workload.
+    update(&mut model, key('x'));
+    assert!(model.status.as_ref().unwrap().1);
+    update(&mut model, key('j'));
+    update(&mut model, key('+'));
+    let Some(Modal::Confirm(confirm)) = &model.modal else {
+        panic!("{:?}", model.modal);
+    };
+    assert_eq!(
+        confirm.action,
+        Action::Scale {
+            app: AppName::new("app-000"),
+            workload: "Deployment/web".into(),
+            replicas: 4
+        }
+    );
+    assert!(confirm.plan[0].contains("context prod-eu, namespace shop"));
+    update(&mut model, key('n'));
+    assert!(model.modal.is_none());
+    update(&mut model, key('x'));
+    let effects = update(&mut model, special(KeyCode::Enter));
+    assert!(matches!(
+        effects.first(),
+        Some(Effect::Run {
+            action: Action::Restart { .. },
+            ..
+        })
+    ));
+}
+
+#[test]
+fn the_filter_narrows_the_apps_and_escape_clears_it() {
+    let mut model = sample::model(12, 0);
+    update(&mut model, key('/'));
+    typed(&mut model, "a11");
+    assert_eq!(model.filter, "a11");
+    assert_eq!(model.visible(), vec![11]);
+    assert_eq!(model.selected, 11, "the selection follows the filter");
+    update(&mut model, special(KeyCode::Enter));
+    assert!(model.modal.is_none());
+    update(&mut model, special(KeyCode::Esc));
+    assert!(model.filter.is_empty());
+    assert_eq!(model.visible().len(), 12);
+}
+
+#[test]
+fn command_mode_runs_known_commands_and_names_unknown_ones() {
+    let mut model = sample::model(3, 0);
+    update(&mut model, key(':'));
+    typed(&mut model, "app app-002");
+    update(&mut model, special(KeyCode::Enter));
+    assert_eq!(model.screen(), Screen::App);
+    assert_eq!(model.selected_app().unwrap().name.as_str(), "app-002");
+    update(&mut model, key(':'));
+    typed(&mut model, "nonsense");
+    update(&mut model, special(KeyCode::Enter));
+    let (message, failed) = model.status.clone().unwrap();
+    assert!(failed && message.contains(":apps"), "{message}");
+    update(&mut model, key(':'));
+    typed(&mut model, "q");
+    assert_eq!(
+        update(&mut model, special(KeyCode::Enter)),
+        vec![Effect::Quit]
+    );
+}
+
+#[test]
+fn logs_follow_on_ticks_and_search_counts_matches() {
+    let mut model = sample::model(1, 0);
+    let effects = update(&mut model, key('l'));
+    let Some(Effect::LoadLogs {
+        generation, wanted, ..
+    }) = effects.first()
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(wanted.tail, keys::DEFAULT_TAIL);
+    // A tick while the read is out asks for nothing.
+    assert!(update(&mut model, Msg::Tick(sample::now())).is_empty());
+    update(
+        &mut model,
+        Msg::Logs {
+            generation: *generation,
+            result: Ok(LogsRead {
+                pods: vec![("web-1".into(), vec!["web".into(), "sidecar".into()])],
+                pod: Some("web-1".into()),
+                lines: vec!["ok".into(), "ERROR boom".into(), "error again".into()],
+            }),
+        },
+    );
+    assert!(matches!(
+        update(&mut model, Msg::Tick(sample::now())).first(),
+        Some(Effect::LoadLogs { .. })
+    ));
+    let effects = update(&mut model, key('c'));
+    let Some(Effect::LoadLogs { wanted, .. }) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(wanted.container.as_deref(), Some("sidecar"));
+    update(&mut model, key('/'));
+    assert!(matches!(
+        model.modal,
+        Some(Modal::Input {
+            prompt: Prompt::Search,
+            ..
+        })
+    ));
+    // The lines of the old container were cleared; give them back.
+    model.logs.lines = vec!["ok".into(), "ERROR boom".into(), "error again".into()];
+    typed(&mut model, "error");
+    update(&mut model, special(KeyCode::Enter));
+    assert_eq!(model.logs.search.as_deref(), Some("error"));
+    assert_eq!(model.status.as_ref().unwrap().0, "2 lines match \"error\"");
+    // Scrolling up stops following.
+    update(&mut model, key('k'));
+    assert!(!model.logs.follow);
+}
+
+#[test]
+fn help_takes_the_keys_until_closed_and_ctrl_c_always_quits() {
+    let mut model = sample::model(2, 0);
+    update(&mut model, key('?'));
+    assert!(update(&mut model, key('s')).is_empty());
+    assert!(matches!(model.modal, Some(Modal::Help)));
+    update(&mut model, special(KeyCode::Esc));
+    assert!(model.modal.is_none());
+    update(&mut model, key('s'));
+    let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(update(&mut model, ctrl_c), vec![Effect::Quit]);
+}

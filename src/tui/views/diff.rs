@@ -1,0 +1,74 @@
+//! The whole-app diff: every resource that differs, live ↔ what Git wants now, or
+//! live ↔ a commit picked in the history ("what a rollback there would change").
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::Theme;
+use super::diff_text::{side_by_side, side_lines, unified_lines};
+use crate::model::{SyncStatus, text};
+use crate::tui::model::{Model, ResourceRow};
+
+pub fn render(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let view = &model.diff;
+    let against = match &view.against {
+        Some(commit) => format!("{} (as of {})", "live ↔ commit", super::short(commit)),
+        None => "live ↔ Git".into(),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {against} "));
+    let resources: &[ResourceRow] = match &view.against {
+        Some(_) => &view.resources,
+        None => model.selected_app().map_or(&[], |a| &a.resources),
+    };
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some(error) = &view.error {
+        lines.push(Line::styled(
+            text::one_line(error).into_owned(),
+            theme.error(),
+        ));
+    } else if view.against.is_some() && view.pending.loading && resources.is_empty() {
+        lines.push(Line::styled("rendering and comparing…", theme.dim()));
+    } else {
+        let changed: Vec<&ResourceRow> = resources
+            .iter()
+            .filter(|r| r.sync != SyncStatus::Synced)
+            .collect();
+        lines.push(Line::styled(
+            format!(
+                "{} of {} resources differ{}",
+                changed.len(),
+                resources.len(),
+                if view.against.is_some() {
+                    "  (R rolls back to this commit)"
+                } else {
+                    "  (s syncs)"
+                }
+            ),
+            theme.dim(),
+        ));
+        for resource in changed {
+            lines.push(Line::default());
+            lines.push(Line::styled(
+                format!("{:<10} {}", resource.sync.as_str(), resource.key),
+                theme.sync(resource.sync),
+            ));
+            if model.app_view.side_by_side {
+                lines.extend(side_lines(
+                    &side_by_side(&resource.live, &resource.desired),
+                    area.width.saturating_sub(2),
+                    theme,
+                ));
+            } else {
+                lines.extend(unified_lines(&resource.unified, theme));
+            }
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(block).scroll((view.scroll, 0)),
+        area,
+    );
+}

@@ -1,0 +1,81 @@
+//! Views: pure functions from the model to what the terminal shows. They never
+//! change the model or read the clock (the model carries it).
+//!
+//! Every screen has the same frame: a header line (where, what, counts, clock,
+//! read-only), the screen's body, a status line (results and errors land there) and
+//! the footer of key hints from the keymap. A modal (help, confirmation, rollback
+//! form, prompt) is drawn over it.
+
+mod app;
+mod chrome;
+mod diff;
+mod diff_text;
+mod events;
+mod help;
+mod logs;
+mod modal;
+mod overview;
+mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use super::model::{Modal, Model, Screen};
+pub use diff_text::{SideRow, side_by_side};
+pub use theme::Theme;
+
+pub fn view(model: &Model, theme: &Theme, frame: &mut Frame<'_>) {
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    chrome::header(model, theme, frame, header);
+    match model.screen() {
+        Screen::Overview => overview::render(model, theme, frame, body),
+        Screen::App => app::render(model, theme, frame, body),
+        Screen::Diff => diff::render(model, theme, frame, body),
+        Screen::Logs => logs::render(model, theme, frame, body),
+        Screen::Events => events::render(model, theme, frame, body),
+    }
+    chrome::status(model, theme, frame, status);
+    chrome::footer(model, theme, frame, footer);
+    match &model.modal {
+        None => {}
+        Some(Modal::Help) => help::render(model, theme, frame),
+        Some(Modal::Confirm(confirm)) => modal::confirm(confirm, theme, frame),
+        Some(Modal::Rollback(form)) => modal::rollback(form, theme, frame),
+        Some(Modal::Input { prompt, text }) => modal::prompt(*prompt, text, theme, frame, status),
+    }
+}
+
+/// Draws `block` with an error, a loading note or an empty note instead of content;
+/// returns whether it did (nothing else to draw then).
+fn notice(
+    frame: &mut Frame<'_>,
+    area: ratatui::layout::Rect,
+    block: ratatui::widgets::Block<'_>,
+    (error, loading, empty): (Option<&String>, bool, bool),
+    theme: &Theme,
+) -> bool {
+    use ratatui::text::Line;
+    use ratatui::widgets::Paragraph;
+    let line = match error {
+        Some(error) => Line::styled(
+            crate::model::text::one_line(error).into_owned(),
+            theme.error(),
+        ),
+        None if empty && loading => Line::styled("reading…", theme.dim()),
+        None if empty => Line::styled("nothing here", theme.dim()),
+        None => return false,
+    };
+    frame.render_widget(Paragraph::new(line).block(block), area);
+    true
+}
+
+/// The first seven characters of a revision.
+fn short(revision: &str) -> &str {
+    revision.get(..7).unwrap_or(revision)
+}

@@ -1,0 +1,227 @@
+//! End to end, as a person would: `driftdeck demo` in tmux, navigate, open an app and
+//! a diff, sync an app, roll the degraded app back with a reason (then check the new
+//! Git commit and the cluster with `git` and `kubectl`), open logs and quit.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Self {
+        let session = format!("driftdeck-e2e-{}", std::process::id());
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "160",
+                "-y",
+                "45",
+                command,
+            ])
+            .env_remove("KUBECONFIG")
+            .env_remove("TMUX")
+            .status()
+            .expect("tmux runs (scripts/install-tools.sh does not provide it: the image has it)");
+        assert!(status.success());
+        Self { session }
+    }
+
+    fn screen(&self) -> String {
+        let output = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Sends keys one at a time, with a pause (an Esc followed at once by a key
+    /// reads as Alt-key, as in any terminal).
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            Command::new("tmux")
+                .args(["send-keys", "-t", &self.session, key])
+                .status()
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        Command::new("tmux")
+            .args(["send-keys", "-t", &self.session, "-l", text])
+            .status()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    /// Waits until every one of `texts` is on the screen; fails with the screen.
+    fn wait_for(&self, texts: &[&str], seconds: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited {seconds}s for {texts:?}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+fn kubectl(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(dir.join("kubeconfig"))
+        .args(args)
+        .output()
+        .expect("kubectl");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Selects the app at `row` (0-based) of the apps table.
+fn select_app(tmux: &Tmux, row: usize) {
+    tmux.keys(&["g"]);
+    for _ in 0..row {
+        tmux.keys(&["j"]);
+    }
+}
+
+#[test]
+fn a_person_syncs_rolls_back_and_reads_logs_in_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let command = format!(
+        "{} demo --dir {}; echo driftdeck-exited-$?; sleep 60",
+        env!("CARGO_BIN_EXE_driftdeck"),
+        dir.display()
+    );
+    let tmux = Tmux::start(&command);
+    // The overview, and payments degraded by its bad commit.
+    let screen = tmux.wait_for(&["driftdeck apps", "payments", "Degraded"], 90);
+    assert!(screen.contains("history: web"), "{screen}");
+    assert!(screen.contains("HEAD live"), "{screen}");
+
+    // api is behind Git: open it, then its whole diff.
+    select_app(&tmux, 1);
+    tmux.wait_for(&["history: api"], 10);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["app api", "Deployment   api", "OutOfSync"], 10);
+    tmux.keys(&["Escape", "d"]);
+    tmux.wait_for(
+        &[
+            "diff api live ↔ Git",
+            "resources differ",
+            "+        image: ghcr.io/driftdeck-demo/api:3.8.1",
+        ],
+        10,
+    );
+    tmux.keys(&["Escape"]);
+
+    // Sync it: the plan, a yes, the result.
+    tmux.keys(&["s"]);
+    tmux.wait_for(
+        &["sync api?", "to update", "on context driftdeck-sandbox"],
+        30,
+    );
+    tmux.keys(&["y"]);
+    tmux.wait_for(&["synced api to"], 60);
+    let image = kubectl(
+        dir,
+        &[
+            "get",
+            "deployment",
+            "api",
+            "-n",
+            "api",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ],
+    );
+    assert!(image.ends_with(":3.8.1"), "{image}");
+
+    // Roll payments back to the commit before the bad one, with a reason.
+    select_app(&tmux, 4);
+    tmux.wait_for(&["history: payments"], 10);
+    tmux.keys(&["Tab", "j", "R"]);
+    tmux.wait_for(
+        &[
+            "roll back payments to",
+            "reason (required)",
+            "payments:1.4.1",
+        ],
+        30,
+    );
+    tmux.type_text("1.5.0 crash-loops: REDIS_URL is not set");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["rolled back payments to", "reverted"], 60);
+    let repo = dir.join("shop-gitops");
+    let message = Command::new("git")
+        .args(["-C"])
+        .arg(&repo)
+        .args(["log", "-1", "--format=%an%n%B"])
+        .output()
+        .unwrap();
+    let message = String::from_utf8_lossy(&message.stdout);
+    assert!(message.contains("Roll back payments to"), "{message}");
+    assert!(
+        message.contains("1.5.0 crash-loops: REDIS_URL is not set"),
+        "{message}"
+    );
+    let image = kubectl(
+        dir,
+        &[
+            "get",
+            "deployment",
+            "payments",
+            "-n",
+            "payments",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ],
+    );
+    assert!(image.ends_with(":1.4.1"), "{image}");
+    let ledger = kubectl(
+        dir,
+        &["get", "configmap", "-n", "driftdeck-system", "-o", "yaml"],
+    );
+    assert!(
+        ledger.contains("REDIS_URL is not set"),
+        "the reason is in the ledger"
+    );
+
+    // Logs of payments, then quit: the demo says where to keep playing.
+    tmux.keys(&["Tab", "l"]);
+    tmux.wait_for(
+        &["logs payments", "pod payments-", "container payments"],
+        30,
+    );
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for(&["driftdeck-exited-0"], 30);
+    assert!(
+        screen.contains(&dir.join("kubeconfig").display().to_string()),
+        "{screen}"
+    );
+}

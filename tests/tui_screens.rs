@@ -1,0 +1,218 @@
+//! Every screen drawn from the sample model at 80×24 and 160×45, compared with
+//! snapshots (`cargo insta review` after a deliberate change). The sample's clock is
+//! fixed; commit ids and ages are filtered all the same, so a change of sample
+//! data shows as a change of layout only.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use driftdeck::tui::model::Model;
+use driftdeck::tui::sample;
+use driftdeck::tui::update::{LogsRead, Msg, update};
+use driftdeck::tui::views::{self, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 45)];
+
+fn draw(model: &Model, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| views::view(model, &Theme { colour: false }, frame))
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+fn snapshot(name: &str, model: &Model) {
+    for (width, height) in SIZES {
+        let screen = draw(model, width, height);
+        insta::with_settings!({
+            filters => vec![
+                (r"\b[0-9a-f]{7}\b", "[sha]"),
+                (r"\b\d+[smhd]\b", "[age]"),
+            ],
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!(format!("{name}_{width}x{height}"), screen);
+        });
+    }
+}
+
+fn press(model: &mut Model, keys: &[KeyCode]) {
+    for code in keys {
+        update(model, Msg::Key(KeyEvent::new(*code, KeyModifiers::NONE)));
+    }
+}
+
+fn model() -> Model {
+    sample::model(6, 12)
+}
+
+#[test]
+fn overview() {
+    snapshot("overview", &model());
+}
+
+#[test]
+fn overview_filtered() {
+    let mut model = model();
+    press(&mut model, &[KeyCode::Char('/'), KeyCode::Char('4')]);
+    snapshot("overview_filtered", &model);
+}
+
+#[test]
+fn app_unified_and_side_by_side() {
+    let mut model = model();
+    press(
+        &mut model,
+        &[KeyCode::Char('j'), KeyCode::Enter, KeyCode::Char('j')],
+    );
+    snapshot("app_unified", &model);
+    press(&mut model, &[KeyCode::Char('t')]);
+    snapshot("app_side_by_side", &model);
+}
+
+#[test]
+fn diff_against_a_commit() {
+    let mut model = model();
+    press(
+        &mut model,
+        &[
+            KeyCode::Tab,
+            KeyCode::Char('j'),
+            KeyCode::Char('j'),
+            KeyCode::Enter,
+        ],
+    );
+    let generation = model.diff.pending.generation;
+    update(
+        &mut model,
+        Msg::Diff {
+            generation,
+            result: Ok(sample::app(1).resources),
+        },
+    );
+    snapshot("diff_commit", &model);
+}
+
+#[test]
+fn logs_with_a_search() {
+    let mut model = model();
+    press(&mut model, &[KeyCode::Char('l')]);
+    let generation = model.logs.pending.generation;
+    let lines = (0..40)
+        .map(|n| {
+            if n % 7 == 0 {
+                format!("2026-11-23T11:{n:02}:00Z ERROR payment {n} failed: timeout")
+            } else {
+                format!("2026-11-23T11:{n:02}:00Z INFO payment {n} accepted")
+            }
+        })
+        .collect();
+    update(
+        &mut model,
+        Msg::Logs {
+            generation,
+            result: Ok(LogsRead {
+                pods: vec![
+                    ("web-7d9f-abcde".into(), vec!["web".into()]),
+                    ("web-7d9f-fghij".into(), vec!["web".into()]),
+                ],
+                pod: Some("web-7d9f-abcde".into()),
+                lines,
+            }),
+        },
+    );
+    model.logs.search = Some("error".into());
+    snapshot("logs", &model);
+}
+
+#[test]
+fn events() {
+    let mut model = model();
+    press(&mut model, &[KeyCode::Char('e')]);
+    let generation = model.events.pending.generation;
+    update(
+        &mut model,
+        Msg::Events {
+            generation,
+            result: Ok(sample::events()),
+        },
+    );
+    snapshot("events", &model);
+}
+
+#[test]
+fn help() {
+    let mut model = model();
+    press(&mut model, &[KeyCode::Char('?')]);
+    snapshot("help", &model);
+}
+
+#[test]
+fn sync_confirmation() {
+    let mut model = model();
+    press(&mut model, &[KeyCode::Char('j'), KeyCode::Char('s')]);
+    let Some(driftdeck::tui::model::Modal::Confirm(confirm)) = &model.modal else {
+        panic!("no confirmation");
+    };
+    let generation = confirm.pending.generation;
+    update(
+        &mut model,
+        Msg::Planned {
+            generation,
+            result: Ok(vec![
+                "to 1111111 on context prod-eu, namespace shop".into(),
+                "  update  apps/Deployment/shop/web".into(),
+                "0 to create, 1 to update, 1 unchanged, 0 no longer in Git (use --prune to delete)"
+                    .into(),
+            ]),
+        },
+    );
+    snapshot("sync_confirm", &model);
+}
+
+#[test]
+fn rollback_form() {
+    let mut model = model();
+    press(
+        &mut model,
+        &[
+            KeyCode::Tab,
+            KeyCode::Char('j'),
+            KeyCode::Char('j'),
+            KeyCode::Char('R'),
+        ],
+    );
+    let Some(driftdeck::tui::model::Modal::Rollback(form)) = &model.modal else {
+        panic!("no form");
+    };
+    let generation = form.pending.generation;
+    update(
+        &mut model,
+        Msg::Planned {
+            generation,
+            result: Ok(vec![
+                "a commit on main (now 1111111) restoring apps/app-000 as of 3333333, then a sync"
+                    .into(),
+                "on context prod-eu, namespace shop".into(),
+                "OutOfSync  apps/Deployment/shop/web".into(),
+                "    -  replicas: 3".into(),
+                "    +  replicas: 2".into(),
+            ]),
+        },
+    );
+    for c in "crash loop since 1.5".chars() {
+        update(
+            &mut model,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+    }
+    snapshot("rollback_form", &model);
+}
+
+#[test]
+fn read_only_and_an_error_in_the_status_line() {
+    let mut model = model();
+    model.read_only = true;
+    press(&mut model, &[KeyCode::Char('s')]);
+    snapshot("read_only_refusal", &model);
+}
