@@ -2,7 +2,6 @@
 //! task (Git and rendering on the blocking pool), never on the task that draws, and
 //! answers with one message.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -35,7 +34,6 @@ const MANAGER: &str = "driftdeck";
 #[derive(Clone)]
 pub struct Engine {
     pub config: Config,
-    pub kubeconfig: Option<PathBuf>,
     /// `--context`: every app's context, instead of its own.
     pub context: Option<String>,
     pub clusters: Clusters,
@@ -137,7 +135,7 @@ pub async fn observe_all(engine: &Engine, hard: bool) -> Vec<ObservedApp> {
                         text::one_line(&error.to_string())
                     )),
                 },
-                resources: resource_rows(&seen.desired, &seen.cluster, &seen.drift),
+                resources: resource_rows(&seen.cluster, &seen.drift),
             },
             Err(error) => ObservedApp {
                 name,
@@ -152,8 +150,7 @@ pub async fn observe_all(engine: &Engine, hard: bool) -> Vec<ObservedApp> {
 
 /// The app's resources as the app screen lists them: every object of the drift
 /// (desired ones and extras), with its live health.
-pub fn resource_rows(desired: &Desired, cluster: &Cluster, drift: &Drift) -> Vec<ResourceRow> {
-    let _ = desired;
+pub fn resource_rows(cluster: &Cluster, drift: &Drift) -> Vec<ResourceRow> {
     drift
         .resources
         .iter()
@@ -185,13 +182,7 @@ fn resource_row(resource: &ResourceDiff, live: Option<&Value>) -> ResourceRow {
 pub async fn history(engine: &Engine, app: &AppName) -> Result<Vec<deploys::Marked>, Failure> {
     let config = engine.config.clone();
     let spec = config.app(app.as_str()).map_err(|e| one_line(&e))?.clone();
-    let entries = match target::connect(
-        &spec,
-        engine.kubeconfig.as_deref(),
-        engine.context.as_deref(),
-    )
-    .await
-    {
+    let entries = match connection(engine, &spec).await {
         Ok(connection) => ledger::read(&connection, &spec.name)
             .await
             .unwrap_or_default(),
@@ -226,7 +217,7 @@ pub async fn diff_against(
         .await
         .map_err(|e| one_line(&e))?;
     let drift = drift::drift(&desired, &cluster, DiffMode::ServerSide).await;
-    Ok(resource_rows(&desired, &cluster, &drift))
+    Ok(resource_rows(&cluster, &drift))
 }
 
 pub async fn logs(
@@ -304,15 +295,7 @@ pub async fn events(engine: &Engine, app: &AppName) -> Result<Vec<EventRow>, Fai
 pub async fn plan(engine: &Engine, action: &Action) -> Result<Vec<String>, Failure> {
     match action {
         Action::Sync { app, prune } => {
-            let (desired, cluster) = observe_one(engine, app.as_str()).await?;
-            rollback::ensure_not_pinned(&cluster.connection, &desired.app.name)
-                .await
-                .map_err(|e| one_line(&e))?;
-            let options = SyncOptions {
-                prune: *prune,
-                ..SyncOptions::default()
-            };
-            let plan = sync::plan_against(&desired, &cluster, &options).await;
+            let (desired, cluster, options, plan) = prepare_sync(engine, app, *prune).await?;
             let mut lines = vec![format!(
                 "to {} on context {}, namespace {}",
                 desired.commit.short(),
@@ -323,18 +306,7 @@ pub async fn plan(engine: &Engine, action: &Action) -> Result<Vec<String>, Failu
             Ok(lines)
         }
         Action::Rollback { app, to, pin, .. } => {
-            let config = engine.config.clone();
-            let (name, rev) = (app.to_string(), to.clone());
-            let mode = if *pin {
-                RollbackMode::Pin
-            } else {
-                RollbackMode::Revert
-            };
-            let prepared = tokio::task::spawn_blocking(move || {
-                rollback::prepare(&config, &name, &rev, mode).map_err(|e| one_line(&*e))
-            })
-            .await
-            .map_err(|e| e.to_string())??;
+            let prepared = prepare_rollback(engine, app, to, *pin).await?;
             let target = &prepared.desired;
             let cluster = target::observe_in(&engine.clusters, target, engine.context.as_deref())
                 .await
@@ -392,19 +364,62 @@ pub async fn plan(engine: &Engine, action: &Action) -> Result<Vec<String>, Failu
     }
 }
 
+/// The app's connection, from its context's shared session.
+async fn connection(
+    engine: &Engine,
+    spec: &crate::model::AppSpec,
+) -> Result<crate::cluster::Connection, crate::cluster::ClusterError> {
+    let context = engine
+        .context
+        .as_deref()
+        .or(spec.destination.context.as_deref());
+    Ok(engine.clusters.session(context).await?.connection)
+}
+
+/// A sync's inputs: the app rendered and observed (refused if pinned), its options
+/// and its plan.
+async fn prepare_sync(
+    engine: &Engine,
+    app: &AppName,
+    prune: bool,
+) -> Result<(Desired, Cluster, SyncOptions, sync::SyncPlan), Failure> {
+    let (desired, cluster) = observe_one(engine, app.as_str()).await?;
+    rollback::ensure_not_pinned(&cluster.connection, &desired.app.name)
+        .await
+        .map_err(|e| one_line(&e))?;
+    let options = SyncOptions {
+        prune,
+        ..SyncOptions::default()
+    };
+    let plan = sync::plan_against(&desired, &cluster, &options).await;
+    Ok((desired, cluster, options, plan))
+}
+
+/// A rollback prepared (Git reads and rendering, on the blocking pool).
+async fn prepare_rollback(
+    engine: &Engine,
+    app: &AppName,
+    to: &str,
+    pin: bool,
+) -> Result<rollback::Prepared, Failure> {
+    let mode = if pin {
+        RollbackMode::Pin
+    } else {
+        RollbackMode::Revert
+    };
+    let (config, name, to) = (engine.config.clone(), app.to_string(), to.to_owned());
+    tokio::task::spawn_blocking(move || {
+        rollback::prepare(&config, &name, &to, mode).map_err(|e| one_line(&*e))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
 /// Carries out a confirmed action; the answer is what it did, in a line.
 pub async fn run(engine: &Engine, action: Action) -> Result<String, Failure> {
     match action {
         Action::Sync { app, prune } => {
-            let (desired, cluster) = observe_one(engine, app.as_str()).await?;
-            rollback::ensure_not_pinned(&cluster.connection, &desired.app.name)
-                .await
-                .map_err(|e| one_line(&e))?;
-            let options = SyncOptions {
-                prune,
-                ..SyncOptions::default()
-            };
-            let plan = sync::plan_against(&desired, &cluster, &options).await;
+            let (desired, cluster, options, plan) = prepare_sync(engine, &app, prune).await?;
             let recorded = operation::apply_recorded(
                 &desired,
                 &cluster,
@@ -425,20 +440,8 @@ pub async fn run(engine: &Engine, action: Action) -> Result<String, Failure> {
             reason,
         } => {
             let config = engine.config.clone();
-            let mode = if pin {
-                RollbackMode::Pin
-            } else {
-                RollbackMode::Revert
-            };
             let name = app.to_string();
-            let prepared = {
-                let (config, name, to) = (config.clone(), name.clone(), to.clone());
-                tokio::task::spawn_blocking(move || {
-                    rollback::prepare(&config, &name, &to, mode).map_err(|e| one_line(&*e))
-                })
-                .await
-                .map_err(|e| e.to_string())??
-            };
+            let prepared = prepare_rollback(engine, &app, &to, pin).await?;
             let cluster = target::observe_in(
                 &engine.clusters,
                 &prepared.desired,
@@ -488,13 +491,7 @@ pub async fn run(engine: &Engine, action: Action) -> Result<String, Failure> {
         }
         Action::Unpin { app } => {
             let spec = engine.config.app(app.as_str()).map_err(|e| one_line(&e))?;
-            let connection = target::connect(
-                spec,
-                engine.kubeconfig.as_deref(),
-                engine.context.as_deref(),
-            )
-            .await
-            .map_err(|e| one_line(&e))?;
+            let connection = connection(engine, spec).await.map_err(|e| one_line(&e))?;
             match rollback::unpin(&connection, &app, Some("unpinned from the cockpit".into()))
                 .await
                 .map_err(|e| one_line(&e))?

@@ -83,7 +83,6 @@ async fn event_loop(terminal: &mut super::terminal::Term, inputs: Inputs) -> std
     let engine = Engine {
         clusters: Clusters::new(inputs.kubeconfig.as_deref()),
         config: inputs.config,
-        kubeconfig: inputs.kubeconfig,
         context: inputs.context,
     };
     let (sender, mut receiver) = mpsc::unbounded_channel::<Msg>();
