@@ -20,6 +20,7 @@ use gix::hashtable::{HashMap as IdMap, HashSet as IdSet};
 
 use jiff::Timestamp;
 
+use super::ahead::{Ahead, Node, read_node};
 use super::chains::Chains;
 use super::tree::{TreeEntry, child};
 use super::{GitError, GitRepo, ObjectId, object_id};
@@ -52,13 +53,6 @@ struct Decision {
     time: i64,
     show: bool,
     follow: Vec<ObjectId>,
-}
-
-/// What deciding needs of a commit.
-struct Node {
-    time: i64,
-    tree: ObjectId,
-    parents: Vec<ObjectId>,
 }
 
 impl Cache {
@@ -104,18 +98,37 @@ impl GitRepo {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Git's walk from `tip` over the (cached or new) decisions.
+    /// Git's walk from `tip` over the (cached or new) decisions. A first walk reads
+    /// every commit: a second thread reads them ahead. Later walks replay decisions
+    /// and read only the few new commits, on this thread.
     fn walk(
         &self,
         cache: &mut PathCache,
         tip: ObjectId,
         limit: Option<usize>,
     ) -> Result<Vec<CommitInfo>, BoxError> {
+        if !cache.decisions.is_empty() {
+            return self.walk_with(cache, tip, limit, None);
+        }
+        std::thread::scope(|scope| {
+            let ahead = Ahead::start(scope, self, tip);
+            self.walk_with(cache, tip, limit, Some(ahead))
+        })
+    }
+
+    fn walk_with(
+        &self,
+        cache: &mut PathCache,
+        tip: ObjectId,
+        limit: Option<usize>,
+        ahead: Option<Ahead>,
+    ) -> Result<Vec<CommitInfo>, BoxError> {
         let repo = Chains::handle(self.local());
         let mut decider = Decider {
             repo: &repo,
             cache,
             nodes: IdMap::default(),
+            ahead,
             chains: Chains::new(&self.pack_offsets),
         };
         let mut queue = BinaryHeap::new();
@@ -156,6 +169,8 @@ struct Decider<'a> {
     cache: &'a mut PathCache,
     /// Commits read during this walk (a commit is needed as a child and as a parent).
     nodes: IdMap<ObjectId, Node>,
+    /// The thread reading commits ahead, while it has any.
+    ahead: Option<Ahead>,
     chains: Chains<'a>,
 }
 
@@ -205,9 +220,15 @@ impl Decider<'_> {
     }
 
     fn node(&mut self, id: ObjectId) -> Result<&Node, BoxError> {
-        if !self.nodes.contains_key(&id) {
-            let node = read_node(self.repo, id)?;
-            self.nodes.insert(id, node);
+        while !self.nodes.contains_key(&id) {
+            match self.ahead.as_mut().and_then(Ahead::next_batch) {
+                Some(batch) => self.nodes.extend(batch),
+                None => {
+                    self.ahead = None;
+                    let node = read_node(self.repo, id)?;
+                    self.nodes.insert(id, node);
+                }
+            }
         }
         Ok(&self.nodes[&id])
     }
@@ -220,32 +241,6 @@ impl Decider<'_> {
         self.cache.infos.insert(id, info.clone());
         Ok(info)
     }
-}
-
-/// Reads what the walk needs of a commit: tree, parents and committer time, decoding
-/// the headers only (never the message).
-fn read_node(repo: &gix::Repository, id: ObjectId) -> Result<Node, BoxError> {
-    use gix::objs::commit::ref_iter::Token;
-    let object = repo.find_object(id)?;
-    let mut tree = None;
-    let mut parents = Vec::new();
-    for token in gix::objs::CommitRefIter::from_bytes(&object.data, repo.object_hash()) {
-        match token? {
-            Token::Tree { id } => tree = Some(id),
-            Token::Parent { id } => parents.push(id),
-            Token::Committer { signature } => {
-                let tree = tree.ok_or("commit without a tree")?;
-                let time = signature.time()?.seconds;
-                return Ok(Node {
-                    time,
-                    tree,
-                    parents,
-                });
-            }
-            _ => {}
-        }
-    }
-    Err(format!("commit {id} has no committer").into())
 }
 
 /// Reads what a history row shows of a commit: author, author time and subject (the

@@ -5,6 +5,7 @@
 //! cannot push). Functions are synchronous and return owned values; front ends run
 //! them off their render task.
 
+mod ahead;
 mod chains;
 mod compose;
 mod error;
