@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -44,14 +44,20 @@ pub fn run(inputs: Inputs) -> Result<(), Box<dyn Classified>> {
     })
 }
 
-/// The model before anything is known: the configured apps, loading.
+/// The model before anything is known: the configured apps, loading. Apps without a
+/// context show the kubeconfig's current one by name (read once, here, before the
+/// first frame), as kubectl would use it.
 pub fn initial_model(inputs: &Inputs) -> Model {
+    let current = crate::cluster::load_kubeconfig(inputs.kubeconfig.as_deref())
+        .ok()
+        .and_then(|kubeconfig| kubeconfig.current_context)
+        .unwrap_or_else(|| "(current context)".into());
     let context_of = |app: &crate::model::AppSpec| {
         inputs
             .context
             .clone()
             .or_else(|| app.destination.context.clone())
-            .unwrap_or_else(|| "(current)".into())
+            .unwrap_or_else(|| current.clone())
     };
     let contexts: BTreeSet<String> = inputs.config.apps.iter().map(context_of).collect();
     Model {
@@ -111,6 +117,15 @@ async fn event_loop(terminal: &mut super::terminal::Term, inputs: Inputs) -> std
                 Some(Ok(Event::Mouse(mouse))) => match mouse.kind {
                     MouseEventKind::ScrollDown => Some(Msg::Command(Command::Down)),
                     MouseEventKind::ScrollUp => Some(Msg::Command(Command::Up)),
+                    MouseEventKind::Down(MouseButton::Left) => {
+                        let size = terminal.size()?;
+                        Some(Msg::Click {
+                            column: mouse.column,
+                            row: mouse.row,
+                            width: size.width,
+                            height: size.height,
+                        })
+                    }
                     _ => None,
                 },
                 Some(Ok(_)) => None,

@@ -55,6 +55,13 @@ pub enum Msg {
         id: u64,
         result: Result<String, String>,
     },
+    /// A left click at (`column`, `row`) of a `width`×`height` screen.
+    Click {
+        column: u16,
+        row: u16,
+        width: u16,
+        height: u16,
+    },
     /// Something changed in a watched cluster.
     ClusterChanged,
     Tick(Timestamp),
@@ -219,6 +226,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Done { id, result } => actions::on_done(model, id, result),
+        Msg::Click {
+            column,
+            row,
+            width,
+            height,
+        } => on_click(model, super::views::hit(model, width, height, column, row)),
         Msg::ClusterChanged => {
             if model.observation.loading {
                 Vec::new()
@@ -260,6 +273,28 @@ fn on_observed(model: &mut Model, generation: u64, apps: Vec<ObservedApp>) -> Ve
     }
     // Deploy markers follow the ledger: reload the history shown.
     load_history(model).into_iter().collect()
+}
+
+/// A click selects what it lands on (and gives its pane the keyboard).
+fn on_click(model: &mut Model, hit: Option<super::views::Hit>) -> Vec<Effect> {
+    use super::views::Hit;
+    match hit {
+        Some(Hit::App(index)) => {
+            model.focus = Pane::Apps;
+            if model.selected == index {
+                return Vec::new();
+            }
+            model.selected = index;
+            model.app_view = Default::default();
+            load_history(model).into_iter().collect()
+        }
+        Some(Hit::Commit(index)) => {
+            model.focus = Pane::History;
+            model.history.selected = index;
+            Vec::new()
+        }
+        None => Vec::new(),
+    }
 }
 
 fn observe(model: &mut Model, hard: bool) -> Effect {

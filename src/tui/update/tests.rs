@@ -461,3 +461,50 @@ fn help_takes_the_keys_until_closed_and_ctrl_c_always_quits() {
     let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert_eq!(update(&mut model, ctrl_c), vec![Effect::Quit]);
 }
+
+fn click(column: u16, row: u16, (width, height): (u16, u16)) -> Msg {
+    Msg::Click {
+        column,
+        row,
+        width,
+        height,
+    }
+}
+
+#[test]
+fn a_click_selects_the_app_or_commit_under_it_at_any_scroll() {
+    let mut model = sample::model(40, 30);
+    // 80×24: header line, then the apps pane's border and column header; app rows
+    // from line 3. The history pane starts at column 45.
+    let effects = update(&mut model, click(3, 5, (80, 24)));
+    assert_eq!(model.selected, 2);
+    assert_eq!(model.focus, Pane::Apps);
+    assert!(history_generation(&effects).is_some(), "{effects:?}");
+    // The new app's history is in.
+    model.history.commits = sample::history(30);
+    update(&mut model, click(50, 4, (80, 24)));
+    assert_eq!((model.focus, model.history.selected), (Pane::History, 2));
+    // Scrolled down: the apps table shows 16 apps, 21..=36, app 36 last; the
+    // click agrees with what is drawn.
+    model.focus = Pane::Apps;
+    model.selected = 36;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    let theme = crate::tui::views::Theme { colour: false };
+    terminal
+        .draw(|frame| crate::tui::views::view(&model, &theme, frame))
+        .unwrap();
+    let line: String = (0..12)
+        .map(|x| terminal.backend().buffer()[(x, 3)].symbol().to_owned())
+        .collect();
+    assert_eq!(line, "│app-021    ");
+    update(&mut model, click(3, 3, (80, 24)));
+    assert_eq!(model.selected, 21);
+    // Borders, the column header and empty lines select nothing.
+    let before = model.selected;
+    assert!(update(&mut model, click(0, 1, (80, 24))).is_empty());
+    assert!(update(&mut model, click(3, 2, (80, 24))).is_empty());
+    assert_eq!(model.selected, before);
+    // Wider screens lay out differently; the same rule holds.
+    update(&mut model, click(3, 3, (160, 45)));
+    assert_eq!(model.selected, 0);
+}

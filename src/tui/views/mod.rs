@@ -24,14 +24,18 @@ use super::model::{Modal, Model, Screen};
 pub use diff_text::{SideRow, side_by_side};
 pub use theme::Theme;
 
-pub fn view(model: &Model, theme: &Theme, frame: &mut Frame<'_>) {
-    let [header, body, status, footer] = Layout::vertical([
+fn frame_layout(area: ratatui::layout::Rect) -> [ratatui::layout::Rect; 4] {
+    Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
-    .areas(frame.area());
+    .areas(area)
+}
+
+pub fn view(model: &Model, theme: &Theme, frame: &mut Frame<'_>) {
+    let [header, body, status, footer] = frame_layout(frame.area());
     chrome::header(model, theme, frame, header);
     match model.screen() {
         Screen::Overview => overview::render(model, theme, frame, body),
@@ -49,6 +53,36 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame<'_>) {
         Some(Modal::Rollback(form)) => modal::rollback(form, theme, frame),
         Some(Modal::Input { prompt, text }) => modal::prompt(*prompt, text, theme, frame, status),
     }
+}
+
+/// What a mouse click lands on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hit {
+    /// An app row (index into `Model::apps`).
+    App(usize),
+    /// A commit of the history pane (index into its commits).
+    Commit(usize),
+}
+
+/// What a click at (`column`, `row`) of a `width`×`height` screen lands on, by the
+/// same layout the views draw with.
+pub fn hit(model: &Model, width: u16, height: u16, column: u16, row: u16) -> Option<Hit> {
+    if model.modal.is_some() {
+        return None;
+    }
+    let [_, body, _, _] = frame_layout(ratatui::layout::Rect::new(0, 0, width, height));
+    match model.screen() {
+        Screen::Overview => overview::hit(model, body, column, row),
+        _ => None,
+    }
+}
+
+/// The rows of a list of `len` that `lines` lines show with `selected` in view,
+/// scrolled as a table scrolls from the top: the selected row last once it is
+/// below the first screenful.
+fn window(len: usize, selected: usize, lines: usize) -> std::ops::Range<usize> {
+    let start = (selected + 1).saturating_sub(lines).min(len);
+    start..(start + lines).min(len)
 }
 
 /// Draws `block` with an error, a loading note or an empty note instead of content;

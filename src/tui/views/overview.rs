@@ -8,21 +8,67 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
-use super::{Theme, short};
+use super::{Hit, Theme, short, window};
 use crate::engine::deploys::Marked;
 use crate::model::text;
 use crate::tui::model::{Model, Pane, Seen};
 
-pub fn render(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+/// Where the overview's parts are in its `area`: apps, history, drift summary.
+fn layout(area: Rect) -> [Rect; 3] {
     let [body, summary] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(area);
-    let wide = body.width >= 120;
-    let [apps, history] = Layout::horizontal(if wide {
+    let [apps, history] = Layout::horizontal(if is_wide(body) {
         [Constraint::Percentage(55), Constraint::Percentage(45)]
     } else {
         [Constraint::Percentage(56), Constraint::Percentage(44)]
     })
     .areas(body);
+    [apps, history, summary]
+}
+
+fn is_wide(area: Rect) -> bool {
+    area.width >= 120
+}
+
+/// Lines of app rows in the apps pane (borders and header off).
+fn app_lines(apps: Rect) -> usize {
+    usize::from(apps.height.saturating_sub(3))
+}
+
+/// Lines of commits in the history pane (borders off).
+fn commit_lines(history: Rect) -> usize {
+    usize::from(history.height.saturating_sub(2))
+}
+
+/// What a click at (`column`, `row`) in the overview's `area` lands on.
+pub fn hit(model: &Model, area: Rect, column: u16, row: u16) -> Option<Hit> {
+    let [apps, history, _] = layout(area);
+    let at = ratatui::layout::Position::new(column, row);
+    if apps.contains(at) {
+        let line = usize::from(row.checked_sub(apps.y + 2)?);
+        let visible = model.visible();
+        let selected = visible
+            .iter()
+            .position(|&i| i == model.selected)
+            .unwrap_or(0);
+        let shown = window(visible.len(), selected, app_lines(apps));
+        return visible
+            .get(shown.start + line)
+            .map(|&index| Hit::App(index));
+    }
+    if history.contains(at) {
+        let line = usize::from(row.checked_sub(history.y + 1)?);
+        let commits = model.history.commits.len();
+        let shown = window(commits, model.history.selected, commit_lines(history));
+        let index = shown.start + line;
+        return (index < shown.end).then_some(Hit::Commit(index));
+    }
+    None
+}
+
+pub fn render(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
+    let [apps, history, summary] = layout(area);
+    let wide = is_wide(apps.union(history));
     render_apps(model, theme, frame, apps, wide);
     render_history(model, theme, frame, history);
     frame.render_widget(Paragraph::new(summary_lines(model, theme)), summary);
@@ -35,7 +81,10 @@ fn render_apps(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect, 
         header.extend(["DESIRED", "LAST SYNC", "REPO/PATH"]);
     }
     let visible = model.visible();
-    let rows = visible.iter().map(|&index| {
+    // Only the rows that fit are built: a table of thousands costs a frame nothing.
+    let selected = visible.iter().position(|&i| i == model.selected);
+    let shown = window(visible.len(), selected.unwrap_or(0), app_lines(area));
+    let rows = visible[shown.clone()].iter().map(|&index| {
         let row = &model.apps[index];
         let (sync, health, live) = match &row.seen {
             Seen::Loading => (
@@ -135,8 +184,8 @@ fn render_apps(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect, 
                 .borders(Borders::ALL)
                 .title(Span::styled(title, theme.title(focused))),
         );
-    let selected = visible.iter().position(|&i| i == model.selected);
-    let mut state = TableState::default().with_selected(selected);
+    let mut state =
+        TableState::default().with_selected(selected.map(|s| s.saturating_sub(shown.start)));
     frame.render_stateful_widget(table, area, &mut state);
 }
 
@@ -170,7 +219,12 @@ fn render_history(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rec
     }
     // The author when there is room for it.
     let authors = area.width >= 72;
-    let rows = model.history.commits.iter().map(|commit| {
+    let shown = window(
+        model.history.commits.len(),
+        model.history.selected,
+        commit_lines(area),
+    );
+    let rows = model.history.commits[shown.clone()].iter().map(|commit| {
         let mut cells = vec![
             Cell::from(commit.commit.id.short().to_owned()),
             Cell::from(Span::styled(age(model, commit), theme.dim())),
@@ -199,7 +253,8 @@ fn render_history(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rec
     let table = Table::new(rows, widths)
         .row_highlight_style(theme.selected(focused))
         .block(block);
-    let mut state = TableState::default().with_selected(Some(model.history.selected));
+    let mut state = TableState::default()
+        .with_selected(Some(model.history.selected.saturating_sub(shown.start)));
     frame.render_stateful_widget(table, area, &mut state);
 }
 
