@@ -48,7 +48,7 @@ fn main() {
             verdict(p99 < FRAME_GOAL, "< 2 ms")
         );
     }
-    let launches: Vec<(Duration, Duration)> = (0..runs).map(|run| first_frame(run)).collect();
+    let launches: Vec<(Duration, Duration)> = (0..runs).map(first_frame).collect();
     let mut apps_shown: Vec<Duration> = launches.iter().map(|l| l.0).collect();
     let mut observed: Vec<Duration> = launches.iter().map(|l| l.1).collect();
     apps_shown.sort();
