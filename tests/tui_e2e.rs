@@ -212,6 +212,40 @@ fn a_person_syncs_rolls_back_and_reads_logs_in_the_demo() {
         "the reason is in the ledger"
     );
 
+    // A commit made outside the cockpit shows in the history pane by itself (local
+    // repositories are read every 5 s).
+    std::fs::write(
+        repo.join("apps/payments/RUNBOOK.md"),
+        "1.5.0 needs REDIS_URL before it can roll out again.\n",
+    )
+    .unwrap();
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args([
+                "-c",
+                "user.name=On Call",
+                "-c",
+                "user.email=oncall@example.com",
+            ])
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["add", "apps/payments/RUNBOOK.md"]);
+    git(&[
+        "commit",
+        "-q",
+        "-m",
+        "payments: runbook for the REDIS_URL crash",
+    ]);
+    tmux.wait_for(
+        &["new in Git", "payments: runbook for the REDIS_URL crash"],
+        20,
+    );
+
     // Logs of payments, then quit: the demo says where to keep playing.
     tmux.keys(&["Tab", "l"]);
     tmux.wait_for(

@@ -126,6 +126,27 @@ fn logs_with_a_search() {
 }
 
 #[test]
+fn repos() {
+    let mut model = model();
+    update(&mut model, Msg::Tick(sample::now()));
+    press(&mut model, &[KeyCode::Char(':')]);
+    for c in "repos".chars() {
+        press(&mut model, &[KeyCode::Char(c)]);
+    }
+    press(&mut model, &[KeyCode::Enter]);
+    let generation = model.repos.pending.generation;
+    update(
+        &mut model,
+        Msg::Repos {
+            generation,
+            fetched: true,
+            rows: sample::repos(),
+        },
+    );
+    snapshot("repos", &model);
+}
+
+#[test]
 fn events() {
     let mut model = model();
     press(&mut model, &[KeyCode::Char('e')]);

@@ -92,6 +92,12 @@ impl GitRepo {
         result.map_err(|e| GitError::read(&self.location, e))
     }
 
+    /// Author, author time and subject of one commit.
+    pub fn commit_info(&self, commit: &CommitId) -> Result<CommitInfo, GitError> {
+        let id = object_id(commit)?;
+        read_info(&self.local(), id).map_err(|e| GitError::read(&self.location, e))
+    }
+
     fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
         self.history
             .lock()

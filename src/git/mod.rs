@@ -22,7 +22,7 @@ use std::sync::Mutex;
 pub use compose::{ScriptedCommit, create_repository};
 pub use error::GitError;
 pub use gix::ObjectId;
-pub use remote::{cache_dir, open_source, redact_url};
+pub use remote::{cache_dir, open_source, open_source_fetching, redact_url};
 pub use restore::{Identity, RestorePreview, RestoreRequest, Restored};
 pub use tree::{DirEntry, FileKind, TreeEntry, TreeFile};
 

@@ -23,6 +23,12 @@ pub fn cache_dir() -> PathBuf {
 
 /// Opens the repository a spec declares, cloning or fetching a remote one first.
 pub fn open_source(spec: &RepoSpec) -> Result<GitRepo, GitError> {
+    open_source_fetching(spec, true)
+}
+
+/// Opens the repository a spec declares; a remote one is cloned when absent, and
+/// fetched first only when `fetch` is set (polling reads the clone as it is).
+pub fn open_source_fetching(spec: &RepoSpec, fetch: bool) -> Result<GitRepo, GitError> {
     match &spec.source {
         RepoSource::Path(path) => GitRepo::open(path),
         RepoSource::Url(url) => {
@@ -31,7 +37,9 @@ pub fn open_source(spec: &RepoSpec) -> Result<GitRepo, GitError> {
                 .join(clone_name(spec.name.as_str(), url));
             if dir.join("HEAD").is_file() {
                 let repo = GitRepo::open(&dir)?;
-                repo.fetch(url)?;
+                if fetch {
+                    repo.fetch(url)?;
+                }
                 Ok(repo)
             } else {
                 clone_bare(url, &dir)

@@ -84,7 +84,7 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-use Screen::{App, Diff, Events, Logs, Overview};
+use Screen::{App, Diff, Events, Logs, Overview, Repos};
 
 const fn bind(
     command: Command,
@@ -218,14 +218,14 @@ pub const BINDINGS: &[Binding] = &[
     bind(
         Command::Refresh,
         &[key('r')],
-        &[Overview, App, Diff, Events],
+        &[Overview, App, Diff, Events, Repos],
         Some("refresh"),
         "read again (live state, drift, ledger)",
     ),
     bind(
         Command::HardRefresh,
         &[ctrl('r')],
-        &[Overview, App, Diff, Events],
+        &[Overview, App, Diff, Events, Repos],
         None,
         "fetch remote repositories, render and read again",
     ),

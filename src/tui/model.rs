@@ -6,7 +6,7 @@ use ratatui_textarea::TextArea;
 
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
-use crate::model::{AppName, HealthStatus, SyncStatus};
+use crate::model::{AppName, CommitInfo, HealthStatus, SyncStatus};
 
 /// Which pane of the overview has the keyboard.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub enum Screen {
     Diff,
     Logs,
     Events,
+    /// The Git sources: where, which branch, HEAD, last fetch, errors.
+    Repos,
 }
 
 /// What is known of an app's cluster side.
@@ -184,6 +186,32 @@ pub struct EventsView {
     pub selected: usize,
 }
 
+/// One Git source, as the last read found it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepoRow {
+    pub name: String,
+    /// The local path, or the URL with any credentials redacted.
+    pub location: String,
+    /// The branch followed (`HEAD` when the config names none).
+    pub branch: String,
+    /// The commit the branch points at, or why it could not be read.
+    pub head: Result<CommitInfo, String>,
+    /// How many configured apps come from it.
+    pub apps: usize,
+    pub remote: bool,
+}
+
+/// The repos screen, and what repository polling knows.
+#[derive(Clone, Debug, Default)]
+pub struct ReposView {
+    pub rows: Vec<RepoRow>,
+    pub pending: Pending,
+    pub selected: usize,
+    /// When the sources were last read, and remote ones last fetched.
+    pub read_at: Option<Timestamp>,
+    pub fetched_at: Option<Timestamp>,
+}
+
 /// A mutating action, as the user asked for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -310,6 +338,7 @@ pub struct Model {
     pub diff: DiffView,
     pub logs: LogsView,
     pub events: EventsView,
+    pub repos: ReposView,
     pub modal: Option<Modal>,
     pub running: Vec<Running>,
     pub next_action: u64,

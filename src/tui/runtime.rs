@@ -184,6 +184,11 @@ fn spawn_effect(effect: Effect, engine: &Engine, sender: &mpsc::UnboundedSender<
                 generation,
                 result: effects::events(&engine, &app).await,
             },
+            Effect::ReadRepos { generation, fetch } => Msg::Repos {
+                generation,
+                fetched: fetch,
+                rows: effects::repos(&engine, fetch).await,
+            },
             Effect::Plan { generation, action } => Msg::Planned {
                 generation,
                 result: effects::plan(&engine, &action).await,

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use super::model::{AppRow, EventRow, Model, ResourceRow, Seen};
+use super::model::{AppRow, EventRow, Model, RepoRow, ResourceRow, Seen};
 use crate::engine::deploys::{DeployMark, Marked, RollbackMark};
 use crate::engine::status::AppStatus;
 use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome};
@@ -195,6 +195,45 @@ pub fn events() -> Vec<EventRow> {
             reason: "ScalingReplicaSet".into(),
             message: "Scaled up replica set web-7d9f to 3".into(),
             warning: false,
+        },
+    ]
+}
+
+/// Three sources: a local one, a remote one, one that cannot be read.
+pub fn repos() -> Vec<RepoRow> {
+    let head = |n: usize, subject: &str| CommitInfo {
+        id: commit_id(n),
+        author_name: "Maya Chen".into(),
+        author_email: "maya@example.com".into(),
+        author_time: ago(3_600 * n as i64),
+        subject: subject.into(),
+    };
+    vec![
+        RepoRow {
+            name: "shop-gitops".into(),
+            location: "/srv/git/shop-gitops".into(),
+            branch: "main".into(),
+            head: Ok(head(1, "web: bump nginx to 1.27.4")),
+            apps: 6,
+            remote: false,
+        },
+        RepoRow {
+            name: "platform".into(),
+            location: "https://git.example.com/platform.git".into(),
+            branch: "HEAD".into(),
+            head: Ok(head(30, "ingress: raise the body size limit")),
+            apps: 3,
+            remote: true,
+        },
+        RepoRow {
+            name: "legacy".into(),
+            location: "ssh://git@old.example.com/legacy.git".into(),
+            branch: "release".into(),
+            head: Err(
+                "cannot fetch ssh://git@old.example.com/legacy.git: connection refused".into(),
+            ),
+            apps: 1,
+            remote: true,
         },
     ]
 }

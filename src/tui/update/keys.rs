@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{
     Effect, actions, close_modal, load_events, load_history, load_logs, modal_is_help, observe,
-    on_history, say,
+    on_history, read_repos, say,
 };
 use crate::tui::keymap::{self, Command};
 use crate::tui::model::{
@@ -189,6 +189,9 @@ fn refresh(model: &mut Model, hard: bool) -> Vec<Effect> {
         false,
     );
     let mut effects = vec![observe(model, hard)];
+    if hard || model.screen() == Screen::Repos {
+        effects.push(read_repos(model, hard));
+    }
     match model.screen() {
         Screen::Events => effects.extend(load_events(model)),
         Screen::Diff if model.diff.against.is_some() => effects.extend(load_diff(model)),
@@ -263,6 +266,10 @@ fn navigate(model: &mut Model, command: Command) -> Vec<Effect> {
         }
         Screen::Events => {
             model.events.selected = moved(model.events.selected, model.events.rows.len(), command);
+            Vec::new()
+        }
+        Screen::Repos => {
+            model.repos.selected = moved(model.repos.selected, model.repos.rows.len(), command);
             Vec::new()
         }
     }
@@ -358,6 +365,15 @@ fn open_logs(model: &mut Model) -> Vec<Effect> {
     load_logs(model).into_iter().collect()
 }
 
+/// The repos screen, on what polling read last, read again now.
+fn open_repos(model: &mut Model) -> Vec<Effect> {
+    push(model, Screen::Repos);
+    if model.repos.pending.loading {
+        return Vec::new();
+    }
+    vec![read_repos(model, false)]
+}
+
 fn open_events(model: &mut Model) -> Vec<Effect> {
     let Some(app) = model.selected_app().map(|a| a.name.clone()) else {
         return Vec::new();
@@ -437,7 +453,9 @@ fn on_prompt_key(
 }
 
 /// The `:` commands.
-const COMMANDS: &[&str] = &["apps", "diff", "logs", "events", "sync", "help", "q"];
+const COMMANDS: &[&str] = &[
+    "apps", "repos", "diff", "logs", "events", "sync", "help", "q",
+];
 
 fn run_command_line(model: &mut Model, line: &str) -> Vec<Effect> {
     let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
@@ -472,6 +490,7 @@ fn run_command_line(model: &mut Model, line: &str) -> Vec<Effect> {
         "diff" => open_diff(model),
         "logs" => open_logs(model),
         "events" => open_events(model),
+        "repos" => open_repos(model),
         "sync" => on_command(model, Command::Sync),
         "help" => on_command(model, Command::Help),
         other => {

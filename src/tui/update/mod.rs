@@ -9,7 +9,9 @@ use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use super::keymap::Command;
-use super::model::{Action, EventRow, Modal, Model, Pane, ResourceRow, Running, Screen, Seen};
+use super::model::{
+    Action, EventRow, Modal, Model, Pane, RepoRow, ResourceRow, Running, Screen, Seen,
+};
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
 use crate::model::AppName;
@@ -54,6 +56,12 @@ pub enum Msg {
     Done {
         id: u64,
         result: Result<String, String>,
+    },
+    /// The Git sources read (answer to [`Effect::ReadRepos`]).
+    Repos {
+        generation: u64,
+        fetched: bool,
+        rows: Vec<RepoRow>,
     },
     /// A left click at (`column`, `row`) of a `width`×`height` screen.
     Click {
@@ -124,6 +132,11 @@ pub enum Effect {
     LoadEvents {
         generation: u64,
         app: AppName,
+    },
+    /// Read every Git source's branch tip; `fetch` remote ones first.
+    ReadRepos {
+        generation: u64,
+        fetch: bool,
     },
     /// Compute what `action` would do, for the confirmation.
     Plan {
@@ -226,6 +239,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Done { id, result } => actions::on_done(model, id, result),
+        Msg::Repos {
+            generation,
+            fetched,
+            rows,
+        } => on_repos(model, generation, fetched, rows),
         Msg::Click {
             column,
             row,
@@ -241,11 +259,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             model.now = Some(now);
+            let mut effects: Vec<Effect> = poll_repos(model).into_iter().collect();
             // Following logs: read again once the last read is in.
             if model.screen() == Screen::Logs && model.logs.follow && !model.logs.pending.loading {
-                return load_logs(model).into_iter().collect();
+                effects.extend(load_logs(model));
             }
-            Vec::new()
+            effects
         }
     }
 }
@@ -273,6 +292,68 @@ fn on_observed(model: &mut Model, generation: u64, apps: Vec<ObservedApp>) -> Ve
     }
     // Deploy markers follow the ledger: reload the history shown.
     load_history(model).into_iter().collect()
+}
+
+/// How often the sources are read (a local branch moving shows within this), and
+/// how often remote ones are fetched.
+const REPOS_EVERY: i64 = 5;
+const FETCH_EVERY: i64 = 60;
+
+/// On a tick: read the sources again when it is time (and none is out).
+fn poll_repos(model: &mut Model) -> Option<Effect> {
+    let now = model.now?;
+    let since =
+        |at: Option<jiff::Timestamp>| at.map_or(i64::MAX, |at| now.as_second() - at.as_second());
+    if model.repos.pending.loading || since(model.repos.read_at) < REPOS_EVERY {
+        return None;
+    }
+    Some(read_repos(
+        model,
+        since(model.repos.fetched_at) >= FETCH_EVERY,
+    ))
+}
+
+fn read_repos(model: &mut Model, fetch: bool) -> Effect {
+    Effect::ReadRepos {
+        generation: model.repos.pending.start(),
+        fetch,
+    }
+}
+
+/// The sources read: a branch that moved since the last read (a new commit, a
+/// fetch that brought some) re-renders every app and reloads the history shown.
+fn on_repos(model: &mut Model, generation: u64, fetched: bool, rows: Vec<RepoRow>) -> Vec<Effect> {
+    if !model.repos.pending.answers(generation) {
+        return Vec::new();
+    }
+    model.repos.read_at = model.now;
+    if fetched {
+        model.repos.fetched_at = model.now;
+    }
+    let moved: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|row| {
+            let old = model.repos.rows.iter().find(|old| old.name == row.name)?;
+            match (&old.head, &row.head) {
+                (Ok(before), Ok(now)) if before.id != now.id => Some((
+                    row.name.clone(),
+                    format!("{} {}", now.id.short(), now.subject),
+                )),
+                _ => None,
+            }
+        })
+        .collect();
+    model.repos.selected = model.repos.selected.min(rows.len().saturating_sub(1));
+    model.repos.rows = rows;
+    if moved.is_empty() {
+        return Vec::new();
+    }
+    let news: Vec<String> = moved
+        .iter()
+        .map(|(repo, commit)| format!("{repo}: {commit}"))
+        .collect();
+    say(model, format!("new in Git — {}", news.join("; ")), false);
+    vec![observe(model, false)]
 }
 
 /// A click selects what it lands on (and gives its pane the keyboard).

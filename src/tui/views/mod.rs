@@ -15,6 +15,7 @@ mod help;
 mod logs;
 mod modal;
 mod overview;
+mod repos;
 mod theme;
 
 use ratatui::Frame;
@@ -43,6 +44,7 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame<'_>) {
         Screen::Diff => diff::render(model, theme, frame, body),
         Screen::Logs => logs::render(model, theme, frame, body),
         Screen::Events => events::render(model, theme, frame, body),
+        Screen::Repos => repos::render(model, theme, frame, body),
     }
     chrome::status(model, theme, frame, status);
     chrome::footer(model, theme, frame, footer);
