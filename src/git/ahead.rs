@@ -16,7 +16,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::thread::Scope;
+use std::thread::{Scope, ScopedJoinHandle};
 
 use gix::hashtable::{HashMap as IdMap, HashSet as IdSet};
 
@@ -39,17 +39,14 @@ pub(super) struct Node {
 }
 
 /// Commits read by the thread ahead, in the order it read them.
-pub(super) struct Ahead {
+pub(super) struct Ahead<'scope> {
     batches: Receiver<Vec<(ObjectId, Node)>>,
+    reader: Option<ScopedJoinHandle<'scope, ()>>,
 }
 
-impl Ahead {
+impl<'scope> Ahead<'scope> {
     /// Starts reading from `tip` on a thread of `scope`.
-    pub fn start<'scope>(
-        scope: &'scope Scope<'scope, '_>,
-        git: &'scope GitRepo,
-        tip: ObjectId,
-    ) -> Self {
+    pub fn start(scope: &'scope Scope<'scope, '_>, git: &'scope GitRepo, tip: ObjectId) -> Self {
         let (sender, batches) = sync_channel(BATCHES_AHEAD);
         let started = std::thread::Builder::new()
             .name("history-ahead".into())
@@ -60,10 +57,14 @@ impl Ahead {
                 read_ahead(&repo, tip, &sender);
             });
         match started {
-            Ok(_) => Self { batches },
+            Ok(reader) => Self {
+                batches,
+                reader: Some(reader),
+            },
             // No thread: an empty reader, the walk reads everything itself.
             Err(_) => Self {
                 batches: sync_channel(0).1,
+                reader: None,
             },
         }
     }
@@ -98,12 +99,15 @@ fn read_ahead(repo: &gix::Repository, tip: ObjectId, sender: &SyncSender<Vec<(Ob
     let mut batch = Vec::with_capacity(BATCH);
     while let Some((_, _, id)) = queue.pop() {
         let Some(node) = read.remove(&id) else { break };
-        for parent in &node.parents {
-            if seen.insert(*parent) && !push(*parent, &mut queue, &mut read) {
-                break;
-            }
-        }
+        let unreadable = node
+            .parents
+            .iter()
+            .any(|parent| seen.insert(*parent) && !push(*parent, &mut queue, &mut read));
         batch.push((id, node));
+        if unreadable {
+            // Stop here: the walk reads what is missing itself and reports it.
+            break;
+        }
         if batch.len() == BATCH {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
             if sender.send(full).is_err() {
@@ -138,4 +142,15 @@ pub(super) fn read_node(repo: &gix::Repository, id: ObjectId) -> Result<Node, Bo
         }
     }
     Err(format!("commit {id} has no committer").into())
+}
+
+impl Drop for Ahead<'_> {
+    /// Hangs up (the reader stops at its next batch) and joins it, so that a reader
+    /// that panicked costs the walk nothing: the walk read what it needed itself.
+    fn drop(&mut self) {
+        drop(std::mem::replace(&mut self.batches, sync_channel(0).1));
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
 }

@@ -127,7 +127,7 @@ impl GitRepo {
         cache: &mut PathCache,
         tip: ObjectId,
         limit: Option<usize>,
-        ahead: Option<Ahead>,
+        ahead: Option<Ahead<'_>>,
     ) -> Result<Vec<CommitInfo>, BoxError> {
         let repo = Chains::handle(self.local());
         let mut decider = Decider {
@@ -176,7 +176,7 @@ struct Decider<'a> {
     /// Commits read during this walk (a commit is needed as a child and as a parent).
     nodes: IdMap<ObjectId, Node>,
     /// The thread reading commits ahead, while it has any.
-    ahead: Option<Ahead>,
+    ahead: Option<Ahead<'a>>,
     chains: Chains<'a>,
 }
 

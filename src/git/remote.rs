@@ -35,6 +35,11 @@ pub fn open_source_fetching(spec: &RepoSpec, fetch: bool) -> Result<GitRepo, Git
             let dir = cache_dir()
                 .join("repos")
                 .join(clone_name(spec.name.as_str(), url));
+            // Observations, history loads and polling open sources at once: one
+            // clone or fetch per directory at a time (a second clone would remove
+            // the first one's partial directory under it).
+            let lock = clone_lock(&dir);
+            let _held = lock.lock().unwrap_or_else(|p| p.into_inner());
             if dir.join("HEAD").is_file() {
                 let repo = GitRepo::open(&dir)?;
                 if fetch {
@@ -109,6 +114,15 @@ fn clone_name(name: &str, url: &str) -> String {
         hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
     }
     format!("{}-{hash:016x}", safe(name))
+}
+
+fn clone_lock(dir: &std::path::Path) -> std::sync::Arc<std::sync::Mutex<()>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, LazyLock, Mutex};
+    static LOCKS: LazyLock<Mutex<HashMap<std::path::PathBuf, Arc<Mutex<()>>>>> =
+        LazyLock::new(Mutex::default);
+    let mut locks = LOCKS.lock().unwrap_or_else(|p| p.into_inner());
+    Arc::clone(locks.entry(dir.to_path_buf()).or_default())
 }
 
 fn clone_bare(url: &str, dir: &std::path::Path) -> Result<GitRepo, GitError> {

@@ -210,6 +210,8 @@ pub struct ReposView {
     /// When the sources were last read, and remote ones last fetched.
     pub read_at: Option<Timestamp>,
     pub fetched_at: Option<Timestamp>,
+    /// A branch moved while an observation was out: observe again once it is in.
+    pub reobserve: bool,
 }
 
 /// A mutating action, as the user asked for it.

@@ -35,23 +35,24 @@ pub fn run(inputs: Inputs) -> Result<(), Box<dyn Classified>> {
         .enable_all()
         .build()
         .map_err(|e| Box::new(TerminalError(e)) as Box<dyn Classified>)?;
+    // Read before the loop: no file IO on the task that draws.
+    let current_context = crate::cluster::load_kubeconfig(inputs.kubeconfig.as_deref())
+        .ok()
+        .and_then(|kubeconfig| kubeconfig.current_context);
+    let model = initial_model(&inputs, current_context);
     runtime.block_on(async {
         let mut terminal = super::terminal::enter()
             .map_err(|e| Box::new(TerminalError(e)) as Box<dyn Classified>)?;
-        let result = event_loop(&mut terminal, inputs).await;
+        let result = event_loop(&mut terminal, inputs, model).await;
         super::terminal::restore();
         result.map_err(|e| Box::new(TerminalError(e)) as Box<dyn Classified>)
     })
 }
 
 /// The model before anything is known: the configured apps, loading. Apps without a
-/// context show the kubeconfig's current one by name (read once, here, before the
-/// first frame), as kubectl would use it.
-pub fn initial_model(inputs: &Inputs) -> Model {
-    let current = crate::cluster::load_kubeconfig(inputs.kubeconfig.as_deref())
-        .ok()
-        .and_then(|kubeconfig| kubeconfig.current_context)
-        .unwrap_or_else(|| "(current context)".into());
+/// context show the kubeconfig's current one by name, as kubectl would use it.
+pub fn initial_model(inputs: &Inputs, current_context: Option<String>) -> Model {
+    let current = current_context.unwrap_or_else(|| "(current)".into());
     let context_of = |app: &crate::model::AppSpec| {
         inputs
             .context
@@ -83,9 +84,12 @@ pub fn initial_model(inputs: &Inputs) -> Model {
     }
 }
 
-async fn event_loop(terminal: &mut super::terminal::Term, inputs: Inputs) -> std::io::Result<()> {
+async fn event_loop(
+    terminal: &mut super::terminal::Term,
+    inputs: Inputs,
+    mut model: Model,
+) -> std::io::Result<()> {
     let theme = Theme::from_env();
-    let mut model = initial_model(&inputs);
     let engine = Engine {
         clusters: Clusters::new(inputs.kubeconfig.as_deref()),
         config: inputs.config,

@@ -290,6 +290,9 @@ fn on_observed(model: &mut Model, generation: u64, apps: Vec<ObservedApp>) -> Ve
             .selected
             .min(row.resources.len().saturating_sub(1));
     }
+    if std::mem::take(&mut model.repos.reobserve) {
+        return vec![observe(model, false)];
+    }
     // Deploy markers follow the ledger: reload the history shown.
     load_history(model).into_iter().collect()
 }
@@ -353,6 +356,11 @@ fn on_repos(model: &mut Model, generation: u64, fetched: bool, rows: Vec<RepoRow
         .map(|(repo, commit)| format!("{repo}: {commit}"))
         .collect();
     say(model, format!("new in Git — {}", news.join("; ")), false);
+    if model.observation.loading {
+        // The observation out may have rendered the old commit: once it is in.
+        model.repos.reobserve = true;
+        return Vec::new();
+    }
     vec![observe(model, false)]
 }
 

@@ -507,6 +507,8 @@ fn a_click_selects_the_app_or_commit_under_it_at_any_scroll() {
     let before = model.selected;
     assert!(update(&mut model, click(0, 1, (80, 24))).is_empty());
     assert!(update(&mut model, click(3, 2, (80, 24))).is_empty());
+    // The bottom border (line 19 at 80×24) is not the next app, off screen.
+    assert!(update(&mut model, click(3, 19, (80, 24))).is_empty());
     assert_eq!(model.selected, before);
     // Wider screens lay out differently; the same rule holds.
     update(&mut model, click(3, 3, (160, 45)));
@@ -607,4 +609,50 @@ fn hard_refresh_fetches_the_sources_and_repos_opens_by_command() {
     assert_eq!(model.screen(), Screen::Repos);
     update(&mut model, special(KeyCode::Esc));
     assert_eq!(model.screen(), Screen::Overview);
+}
+
+#[test]
+fn a_branch_moving_during_an_observation_observes_again_once_it_is_in() {
+    let mut model = sample::model(2, 3);
+    let (generation, _) = repos_read(&update(&mut model, at(0))).unwrap();
+    let rows = sample::repos();
+    update(
+        &mut model,
+        Msg::Repos {
+            generation,
+            fetched: true,
+            rows: rows.clone(),
+        },
+    );
+    let observing = model.observation.start();
+    let (generation, _) = repos_read(&update(&mut model, at(5))).unwrap();
+    let mut moved = rows;
+    if let Ok(head) = &mut moved[0].head {
+        head.id = sample::commit_id(98);
+    }
+    let effects = update(
+        &mut model,
+        Msg::Repos {
+            generation,
+            fetched: false,
+            rows: moved,
+        },
+    );
+    assert!(
+        effects.is_empty(),
+        "the observation out is not restarted: {effects:?}"
+    );
+    let effects = update(
+        &mut model,
+        Msg::Observed {
+            generation: observing,
+            apps: Vec::new(),
+        },
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Observe { hard: false, .. })),
+        "{effects:?}"
+    );
 }

@@ -52,9 +52,8 @@ pub fn hit(model: &Model, area: Rect, column: u16, row: u16) -> Option<Hit> {
             .position(|&i| i == model.selected)
             .unwrap_or(0);
         let shown = window(visible.len(), selected, app_lines(apps));
-        return visible
-            .get(shown.start + line)
-            .map(|&index| Hit::App(index));
+        let index = shown.start + line;
+        return (index < shown.end).then(|| Hit::App(visible[index]));
     }
     if history.contains(at) {
         let line = usize::from(row.checked_sub(history.y + 1)?);
