@@ -68,7 +68,10 @@ pub struct AppRow {
     pub repo: String,
     pub path: String,
     pub namespace: String,
+    /// The context the app runs in, by name (see [`KubeContexts::of`]).
     pub context: String,
+    /// The app's own destination context, when the configuration names one.
+    pub own_context: Option<String>,
     /// Git's revision for the app (short), or why it could not be rendered.
     pub desired: Result<String, String>,
     pub seen: Seen,
@@ -348,6 +351,8 @@ pub struct Model {
     pub observation: Pending,
     /// The context(s) the apps run in, for the header.
     pub contexts: String,
+    /// The kubeconfig's contexts, and the one chosen for every app.
+    pub kube: KubeContexts,
     pub read_only: bool,
     pub quit: bool,
     /// The clock, set by ticks (views never read the wall clock).
@@ -358,7 +363,41 @@ pub struct Model {
     pub observed_at: Option<Timestamp>,
 }
 
+/// The kubeconfig's contexts and the one every app is sent to, if chosen.
+#[derive(Clone, Debug, Default)]
+pub struct KubeContexts {
+    /// Every context the kubeconfig names.
+    pub known: Vec<String>,
+    /// The kubeconfig's current context.
+    pub current: Option<String>,
+    /// `--context` or `:ctx NAME`: every app's context instead of its own.
+    pub chosen: Option<String>,
+}
+
+impl KubeContexts {
+    /// The context an app whose own destination context is `own` runs in, by name.
+    pub fn of(&self, own: Option<&str>) -> String {
+        self.chosen
+            .as_deref()
+            .or(own)
+            .or(self.current.as_deref())
+            .unwrap_or("(current)")
+            .to_owned()
+    }
+}
+
 impl Model {
+    /// Names each app's context, and the header's list, after the chosen context
+    /// changed.
+    pub fn name_contexts(&mut self) {
+        for app in &mut self.apps {
+            app.context = self.kube.of(app.own_context.as_deref());
+        }
+        let names: std::collections::BTreeSet<&str> =
+            self.apps.iter().map(|a| a.context.as_str()).collect();
+        self.contexts = names.into_iter().collect::<Vec<_>>().join(", ");
+    }
+
     pub fn screen(&self) -> Screen {
         self.screens.last().copied().unwrap_or_default()
     }

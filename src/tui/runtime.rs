@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use super::effects::{self, Engine};
 use super::keymap::Command;
-use super::model::{AppRow, Model, Seen};
+use super::model::{AppRow, KubeContexts, Model, Seen};
 use super::update::{self, Effect, Msg};
 use super::views::{self, Theme};
 use crate::config::Config;
@@ -36,10 +36,15 @@ pub fn run(inputs: Inputs) -> Result<(), Box<dyn Classified>> {
         .build()
         .map_err(|e| Box::new(TerminalError(e)) as Box<dyn Classified>)?;
     // Read before the loop: no file IO on the task that draws.
-    let current_context = crate::cluster::load_kubeconfig(inputs.kubeconfig.as_deref())
-        .ok()
-        .and_then(|kubeconfig| kubeconfig.current_context);
-    let model = initial_model(&inputs, current_context);
+    let kube = match crate::cluster::load_kubeconfig(inputs.kubeconfig.as_deref()) {
+        Ok(kubeconfig) => KubeContexts {
+            known: kubeconfig.contexts.into_iter().map(|c| c.name).collect(),
+            current: kubeconfig.current_context,
+            chosen: None,
+        },
+        Err(_) => KubeContexts::default(),
+    };
+    let model = initial_model(&inputs, kube);
     runtime.block_on(async {
         let mut terminal = super::terminal::enter()
             .map_err(|e| Box::new(TerminalError(e)) as Box<dyn Classified>)?;
@@ -51,17 +56,8 @@ pub fn run(inputs: Inputs) -> Result<(), Box<dyn Classified>> {
 
 /// The model before anything is known: the configured apps, loading. Apps without a
 /// context show the kubeconfig's current one by name, as kubectl would use it.
-pub fn initial_model(inputs: &Inputs, current_context: Option<String>) -> Model {
-    let current = current_context.unwrap_or_else(|| "(current)".into());
-    let context_of = |app: &crate::model::AppSpec| {
-        inputs
-            .context
-            .clone()
-            .or_else(|| app.destination.context.clone())
-            .unwrap_or_else(|| current.clone())
-    };
-    let contexts: BTreeSet<String> = inputs.config.apps.iter().map(context_of).collect();
-    Model {
+pub fn initial_model(inputs: &Inputs, kube: KubeContexts) -> Model {
+    let mut model = Model {
         apps: inputs
             .config
             .apps
@@ -71,17 +67,23 @@ pub fn initial_model(inputs: &Inputs, current_context: Option<String>) -> Model 
                 repo: app.repo.to_string(),
                 path: app.path.clone(),
                 namespace: app.destination.namespace.clone(),
-                context: context_of(app),
+                context: String::new(),
+                own_context: app.destination.context.clone(),
                 desired: Ok("…".into()),
                 seen: Seen::Loading,
                 resources: Vec::new(),
             })
             .collect(),
-        contexts: contexts.into_iter().collect::<Vec<_>>().join(", "),
+        kube: KubeContexts {
+            chosen: inputs.context.clone(),
+            ..kube
+        },
         read_only: inputs.read_only,
         now: Some(jiff::Timestamp::now()),
         ..Model::default()
-    }
+    };
+    model.name_contexts();
+    model
 }
 
 async fn event_loop(
@@ -90,7 +92,7 @@ async fn event_loop(
     mut model: Model,
 ) -> std::io::Result<()> {
     let theme = Theme::from_env();
-    let engine = Engine {
+    let mut engine = Engine {
         clusters: Clusters::new(inputs.kubeconfig.as_deref()),
         config: inputs.config,
         context: inputs.context,
@@ -104,6 +106,10 @@ async fn event_loop(
         for effect in pending.drain(..) {
             if effect == Effect::Quit {
                 return Ok(());
+            }
+            if let Effect::UseContext(context) = effect {
+                engine.context = context;
+                continue;
             }
             if let Effect::Observe { hard: true, .. } = effect {
                 // New sessions: follow their watches, not the forgotten ones'.
@@ -158,7 +164,8 @@ fn spawn_effect(effect: Effect, engine: &Engine, sender: &mpsc::UnboundedSender<
     let sender = sender.clone();
     tokio::spawn(async move {
         let msg = match effect {
-            Effect::Quit => return,
+            // Handled by the loop, which owns the engine.
+            Effect::Quit | Effect::UseContext(_) => return,
             Effect::Observe { generation, hard } => Msg::Observed {
                 generation,
                 apps: effects::observe_all(&engine, hard).await,

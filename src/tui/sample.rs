@@ -99,6 +99,7 @@ pub fn app(n: usize) -> AppRow {
         path: format!("apps/app-{n:03}"),
         namespace: "shop".into(),
         context: "prod-eu".into(),
+        own_context: Some("prod-eu".into()),
         desired: Ok(head.short().to_owned()),
         seen: Seen::Status(Box::new(AppStatus {
             live_revision: Some(live.as_str().to_owned()),

@@ -42,7 +42,7 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn quit(model: &mut Model) -> Vec<Effect> {
+pub(super) fn quit(model: &mut Model) -> Vec<Effect> {
     model.quit = true;
     vec![Effect::Quit]
 }
@@ -307,7 +307,7 @@ fn push(model: &mut Model, screen: Screen) {
     }
 }
 
-fn open_app(model: &mut Model) -> Vec<Effect> {
+pub(super) fn open_app(model: &mut Model) -> Vec<Effect> {
     if model.selected_app().is_some() {
         model.app_view = AppView::default();
         push(model, Screen::App);
@@ -316,7 +316,7 @@ fn open_app(model: &mut Model) -> Vec<Effect> {
 }
 
 /// The whole-app diff: live ↔ Git, or live ↔ the commit selected in the history.
-fn open_diff(model: &mut Model) -> Vec<Effect> {
+pub(super) fn open_diff(model: &mut Model) -> Vec<Effect> {
     let Some(app) = model.selected_app().map(|a| a.name.clone()) else {
         return Vec::new();
     };
@@ -348,7 +348,7 @@ fn load_diff(model: &mut Model) -> Option<Effect> {
     })
 }
 
-fn open_logs(model: &mut Model) -> Vec<Effect> {
+pub(super) fn open_logs(model: &mut Model) -> Vec<Effect> {
     let Some(app) = model.selected_app().map(|a| a.name.clone()) else {
         return Vec::new();
     };
@@ -366,7 +366,7 @@ fn open_logs(model: &mut Model) -> Vec<Effect> {
 }
 
 /// The repos screen, on what polling read last, read again now.
-fn open_repos(model: &mut Model) -> Vec<Effect> {
+pub(super) fn open_repos(model: &mut Model) -> Vec<Effect> {
     push(model, Screen::Repos);
     if model.repos.pending.loading {
         return Vec::new();
@@ -374,7 +374,7 @@ fn open_repos(model: &mut Model) -> Vec<Effect> {
     vec![read_repos(model, false)]
 }
 
-fn open_events(model: &mut Model) -> Vec<Effect> {
+pub(super) fn open_events(model: &mut Model) -> Vec<Effect> {
     let Some(app) = model.selected_app().map(|a| a.name.clone()) else {
         return Vec::new();
     };
@@ -416,7 +416,7 @@ fn on_prompt_key(
             Vec::new()
         }
         KeyCode::Enter => match prompt {
-            Prompt::Command => run_command_line(model, text.trim()),
+            Prompt::Command => super::command_line::run(model, text.trim()),
             Prompt::Filter => Vec::new(),
             Prompt::Search => {
                 let found = model
@@ -448,65 +448,6 @@ fn on_prompt_key(
             };
             model.modal = Some(Modal::Input { prompt, text });
             effects
-        }
-    }
-}
-
-/// The `:` commands.
-const COMMANDS: &[&str] = &[
-    "apps", "repos", "diff", "logs", "events", "sync", "help", "q",
-];
-
-fn run_command_line(model: &mut Model, line: &str) -> Vec<Effect> {
-    let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
-    if !rest.trim().is_empty() && word != "app" {
-        say(model, format!(":{word} takes no argument"), true);
-        return Vec::new();
-    }
-    match word {
-        "" => Vec::new(),
-        "q" | "quit" => quit(model),
-        "apps" | "overview" => {
-            model.screens.clear();
-            Vec::new()
-        }
-        "app" => {
-            let name = rest.trim();
-            match model.apps.iter().position(|a| a.name.as_str() == name) {
-                Some(index) => {
-                    model.screens.clear();
-                    model.filter.clear();
-                    model.selected = index;
-                    let mut effects: Vec<Effect> = load_history(model).into_iter().collect();
-                    effects.extend(open_app(model));
-                    effects
-                }
-                None => {
-                    say(model, format!("no app named {name:?}"), true);
-                    Vec::new()
-                }
-            }
-        }
-        "diff" => open_diff(model),
-        "logs" => open_logs(model),
-        "events" => open_events(model),
-        "repos" => open_repos(model),
-        "sync" => on_command(model, Command::Sync),
-        "help" => on_command(model, Command::Help),
-        other => {
-            say(
-                model,
-                format!(
-                    "unknown command :{other} (known: {}, app NAME)",
-                    COMMANDS
-                        .iter()
-                        .map(|c| format!(":{c}"))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                ),
-                true,
-            );
-            Vec::new()
         }
     }
 }

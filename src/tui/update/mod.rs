@@ -3,6 +3,7 @@
 //! carry the generation of their request; stale ones are dropped.
 
 mod actions;
+mod command_line;
 mod keys;
 
 use crossterm::event::KeyEvent;
@@ -148,6 +149,9 @@ pub enum Effect {
         id: u64,
         action: Action,
     },
+    /// Send every app to this context (`None`: each to its own) from now on; the
+    /// sessions and watches of the old ones are dropped.
+    UseContext(Option<String>),
     Quit,
 }
 

@@ -376,6 +376,55 @@ fn the_filter_narrows_the_apps_and_escape_clears_it() {
     assert_eq!(model.visible().len(), 12);
 }
 
+fn command(model: &mut Model, line: &str) -> Vec<Effect> {
+    update(model, key(':'));
+    typed(model, line);
+    update(model, special(KeyCode::Enter))
+}
+
+#[test]
+fn ctx_sends_every_app_to_a_known_context_and_back() {
+    let mut model = sample::model(3, 0);
+    model.kube = crate::tui::model::KubeContexts {
+        known: vec!["prod-eu".into(), "staging".into()],
+        current: Some("staging".into()),
+        chosen: None,
+    };
+    model.apps[2].own_context = None;
+    model.name_contexts();
+    assert_eq!(model.contexts, "prod-eu, staging");
+
+    // Listed, the current one marked.
+    assert!(command(&mut model, "ctx").is_empty());
+    let (message, failed) = model.status.clone().unwrap();
+    assert!(!failed && message.contains("prod-eu *staging"), "{message}");
+
+    // An unknown name changes nothing and says which exist.
+    assert!(command(&mut model, "ctx nowhere").is_empty());
+    let (message, failed) = model.status.clone().unwrap();
+    assert!(
+        failed && message.contains("known: prod-eu, staging"),
+        "{message}"
+    );
+    assert_eq!(model.kube.chosen, None);
+
+    update(&mut model, special(KeyCode::Enter));
+    assert_eq!(model.screen(), Screen::App);
+    let effects = command(&mut model, "ctx staging");
+    assert_eq!(effects[0], Effect::UseContext(Some("staging".into())));
+    assert!(matches!(effects[1], Effect::Observe { hard: true, .. }));
+    assert!(history_generation(&effects).is_some());
+    assert_eq!(model.screen(), Screen::Overview);
+    assert!(model.apps.iter().all(|a| a.context == "staging"));
+    assert!(model.apps.iter().all(|a| matches!(a.seen, Seen::Loading)));
+    assert_eq!(model.contexts, "staging");
+
+    let effects = command(&mut model, "ctx -");
+    assert_eq!(effects[0], Effect::UseContext(None));
+    assert_eq!(model.apps[0].context, "prod-eu");
+    assert_eq!(model.apps[2].context, "staging");
+}
+
 #[test]
 fn command_mode_runs_known_commands_and_names_unknown_ones() {
     let mut model = sample::model(3, 0);
