@@ -147,6 +147,22 @@ fn repos() {
 }
 
 #[test]
+fn activity() {
+    let mut model = model();
+    update(&mut model, Msg::Tick(sample::now()));
+    press(&mut model, &[KeyCode::Char('a')]);
+    let generation = model.activity.pending.generation;
+    update(
+        &mut model,
+        Msg::Activity {
+            generation,
+            ledgers: sample::ledgers(),
+        },
+    );
+    snapshot("activity", &model);
+}
+
+#[test]
 fn events() {
     let mut model = model();
     press(&mut model, &[KeyCode::Char('e')]);

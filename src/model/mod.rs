@@ -3,6 +3,7 @@
 //! Pure data and pure functions only. Nothing here does IO or imports gix, kube,
 //! tokio or ratatui; every other layer speaks in these words.
 
+pub mod activity;
 mod app;
 mod commit;
 mod health;

@@ -73,9 +73,40 @@ pub fn age(now: jiff::Timestamp, then: jiff::Timestamp) -> String {
     }
 }
 
+/// A duration in its two largest units: "45s", "12m 5s", "3h 5m", "2d 4h".
+/// Negative durations (a clock skew between Git and the cluster) read as "0s".
+pub fn duration(span: jiff::SignedDuration) -> String {
+    let seconds = span.as_secs().max(0);
+    let units = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
+    let Some(first) = units.iter().position(|(size, _)| seconds >= *size) else {
+        return "0s".into();
+    };
+    let (size, unit) = units[first];
+    let mut text = format!("{}{unit}", seconds / size);
+    if let Some((next, next_unit)) = units.get(first + 1) {
+        let rest = seconds % size / next;
+        if rest > 0 {
+            text.push_str(&format!(" {rest}{next_unit}"));
+        }
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_show_their_two_largest_units() {
+        let d = jiff::SignedDuration::from_secs;
+        assert_eq!(duration(d(0)), "0s");
+        assert_eq!(duration(d(-5)), "0s");
+        assert_eq!(duration(d(45)), "45s");
+        assert_eq!(duration(d(12 * 60 + 5)), "12m 5s");
+        assert_eq!(duration(d(3 * 3_600 + 5 * 60 + 9)), "3h 5m");
+        assert_eq!(duration(d(2 * 86_400 + 4 * 3_600)), "2d 4h");
+        assert_eq!(duration(d(3 * 86_400)), "3d");
+    }
 
     #[test]
     fn escape_sequences_become_visible() {

@@ -22,6 +22,7 @@ pub enum Command {
     Diff,
     Logs,
     Events,
+    Activity,
     Sync,
     SyncPrune,
     Rollback,
@@ -84,7 +85,7 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-use Screen::{App, Diff, Events, Logs, Overview, Repos};
+use Screen::{Activity, App, Diff, Events, Logs, Overview, Repos};
 
 const fn bind(
     command: Command,
@@ -188,6 +189,13 @@ pub const BINDINGS: &[Binding] = &[
         "the app's events",
     ),
     bind(
+        Command::Activity,
+        &[key('a')],
+        &[Overview, App],
+        Some("activity"),
+        "activity: every app's ledger and deploy figures",
+    ),
+    bind(
         Command::Sync,
         &[key('s')],
         &[Overview, App, Diff],
@@ -218,7 +226,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(
         Command::Refresh,
         &[key('r')],
-        &[Overview, App, Diff, Events, Repos],
+        &[Overview, App, Diff, Events, Repos, Activity],
         Some("refresh"),
         "read again (live state, drift, ledger)",
     ),

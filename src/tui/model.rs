@@ -1,11 +1,14 @@
 //! What the cockpit shows, as plain data: no clients, no channels. `update` changes
 //! it; views read it.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use ratatui_textarea::TextArea;
 
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
+use crate::model::ledger::LedgerEntry;
 use crate::model::{AppName, CommitInfo, HealthStatus, SyncStatus};
 
 /// Which pane of the overview has the keyboard.
@@ -29,6 +32,8 @@ pub enum Screen {
     Events,
     /// The Git sources: where, which branch, HEAD, last fetch, errors.
     Repos,
+    /// Every app's ledger, with its deployment figures.
+    Activity,
 }
 
 /// What is known of an app's cluster side.
@@ -217,6 +222,26 @@ pub struct ReposView {
     pub reobserve: bool,
 }
 
+/// One app's ledger as read from its cluster, with the commit time of every
+/// revision it names that Git knows.
+#[derive(Clone, Debug)]
+pub struct AppLedger {
+    pub app: AppName,
+    /// Oldest first, as the ledger keeps them; or why it could not be read.
+    pub entries: Result<Vec<LedgerEntry>, String>,
+    pub commit_times: HashMap<String, Timestamp>,
+}
+
+/// The activity screen: every app's ledger and figures.
+#[derive(Clone, Debug, Default)]
+pub struct ActivityView {
+    /// In the configuration's order.
+    pub ledgers: Vec<AppLedger>,
+    pub pending: Pending,
+    pub selected: usize,
+    pub read_at: Option<Timestamp>,
+}
+
 /// A mutating action, as the user asked for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -344,6 +369,7 @@ pub struct Model {
     pub logs: LogsView,
     pub events: EventsView,
     pub repos: ReposView,
+    pub activity: ActivityView,
     pub modal: Option<Modal>,
     pub running: Vec<Running>,
     pub next_action: u64,

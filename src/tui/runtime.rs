@@ -195,6 +195,10 @@ fn spawn_effect(effect: Effect, engine: &Engine, sender: &mpsc::UnboundedSender<
                 generation,
                 result: effects::events(&engine, &app).await,
             },
+            Effect::LoadActivity { generation } => Msg::Activity {
+                generation,
+                ledgers: effects::activity(&engine).await,
+            },
             Effect::ReadRepos { generation, fetch } => Msg::Repos {
                 generation,
                 fetched: fetch,

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use super::model::{AppRow, EventRow, Model, RepoRow, ResourceRow, Seen};
+use super::model::{AppLedger, AppRow, EventRow, Model, RepoRow, ResourceRow, Seen};
 use crate::engine::deploys::{DeployMark, Marked, RollbackMark};
 use crate::engine::status::AppStatus;
 use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome};
@@ -201,6 +201,68 @@ pub fn events() -> Vec<EventRow> {
 }
 
 /// Three sources: a local one, a remote one, one that cannot be read.
+/// The ledgers of the activity screen: a busy app with a failed sync and a
+/// rollback, a quiet one, one never deployed and one whose cluster refuses.
+pub fn ledgers() -> Vec<AppLedger> {
+    const HOUR: i64 = 3_600;
+    const DAY: i64 = 24 * HOUR;
+    let commit = |n: usize, age: i64| (commit_id(n), age);
+    let times = |commits: &[(CommitId, i64)]| {
+        commits
+            .iter()
+            .map(|(id, age)| (id.as_str().to_owned(), ago(*age)))
+            .collect()
+    };
+    let (a, b, c, d) = (
+        commit(11, 20 * DAY),
+        commit(12, 9 * DAY + 2 * HOUR),
+        commit(13, 2 * DAY + 5 * HOUR),
+        commit(14, DAY + 3 * HOUR),
+    );
+    let failed = LedgerEntry {
+        outcome: Outcome::Failed {
+            message: "Deployment/web: field is immutable: spec.selector".into(),
+        },
+        ..entry(Operation::Sync, &c.0, 2 * DAY)
+    };
+    let rollback = LedgerEntry {
+        reason: Some("checkout 500s since 14:02, back to the last good image".into()),
+        restored: Some(b.0.as_str().to_owned()),
+        ..entry(Operation::Rollback, &d.0, DAY - 40 * 60)
+    };
+    let busy = vec![
+        entry(Operation::Sync, &a.0, 19 * DAY),
+        entry(Operation::Sync, &b.0, 9 * DAY),
+        failed,
+        entry(Operation::Sync, &c.0, 2 * DAY - HOUR),
+        rollback,
+    ];
+    vec![
+        AppLedger {
+            app: AppName::new("app-000"),
+            entries: Ok(busy),
+            commit_times: times(&[a.clone(), b.clone(), c.clone(), d.clone()]),
+        },
+        AppLedger {
+            app: AppName::new("app-001"),
+            entries: Ok(vec![entry(Operation::Sync, &a.0, 6 * DAY)]),
+            commit_times: times(&[a]),
+        },
+        AppLedger {
+            app: AppName::new("app-002"),
+            entries: Ok(Vec::new()),
+            commit_times: Default::default(),
+        },
+        AppLedger {
+            app: AppName::new("app-003"),
+            entries: Err(
+                "forbidden: configmaps \"driftdeck-ledger-app-003\" is forbidden (hint: ask for get on configmaps in driftdeck-system)".into(),
+            ),
+            commit_times: Default::default(),
+        },
+    ]
+}
+
 pub fn repos() -> Vec<RepoRow> {
     let head = |n: usize, subject: &str| CommitInfo {
         id: commit_id(n),

@@ -1,14 +1,16 @@
 //! The `:` command line: screens by name, an app by name, and the context every
 //! app is sent to (`:ctx`).
 
-use super::keys::{on_command, open_app, open_diff, open_events, open_logs, open_repos, quit};
+use super::keys::{
+    on_command, open_activity, open_app, open_diff, open_events, open_logs, open_repos, quit,
+};
 use super::{Effect, load_history, observe, say};
 use crate::tui::keymap::Command;
 use crate::tui::model::{Model, Seen};
 
 /// The `:` commands that take no argument.
 const COMMANDS: &[&str] = &[
-    "apps", "repos", "diff", "logs", "events", "sync", "help", "q",
+    "apps", "repos", "activity", "diff", "logs", "events", "sync", "help", "q",
 ];
 
 /// The commands that take one.
@@ -38,6 +40,7 @@ pub fn run(model: &mut Model, line: &str) -> Vec<Effect> {
         "logs" => open_logs(model),
         "events" => open_events(model),
         "repos" => open_repos(model),
+        "activity" => open_activity(model),
         "sync" => on_command(model, Command::Sync),
         "help" => on_command(model, Command::Help),
         other => {

@@ -5,8 +5,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{
-    Effect, actions, close_modal, load_events, load_history, load_logs, modal_is_help, observe,
-    on_history, read_repos, say,
+    Effect, actions, close_modal, load_activity, load_events, load_history, load_logs,
+    modal_is_help, observe, on_history, read_repos, say,
 };
 use crate::tui::keymap::{self, Command};
 use crate::tui::model::{
@@ -85,6 +85,7 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::Diff => open_diff(model),
         Command::Logs => open_logs(model),
         Command::Events => open_events(model),
+        Command::Activity => open_activity(model),
         Command::SideBySide => {
             model.app_view.side_by_side = !model.app_view.side_by_side;
             Vec::new()
@@ -194,6 +195,7 @@ fn refresh(model: &mut Model, hard: bool) -> Vec<Effect> {
     }
     match model.screen() {
         Screen::Events => effects.extend(load_events(model)),
+        Screen::Activity => effects.push(load_activity(model)),
         Screen::Diff if model.diff.against.is_some() => effects.extend(load_diff(model)),
         _ => {}
     }
@@ -270,6 +272,11 @@ fn navigate(model: &mut Model, command: Command) -> Vec<Effect> {
         }
         Screen::Repos => {
             model.repos.selected = moved(model.repos.selected, model.repos.rows.len(), command);
+            Vec::new()
+        }
+        Screen::Activity => {
+            let count = model.activity.ledgers.len();
+            model.activity.selected = moved(model.activity.selected, count, command);
             Vec::new()
         }
     }
@@ -363,6 +370,12 @@ pub(super) fn open_logs(model: &mut Model) -> Vec<Effect> {
     }
     push(model, Screen::Logs);
     load_logs(model).into_iter().collect()
+}
+
+/// The activity screen, every ledger read again.
+pub(super) fn open_activity(model: &mut Model) -> Vec<Effect> {
+    push(model, Screen::Activity);
+    vec![load_activity(model)]
 }
 
 /// The repos screen, on what polling read last, read again now.

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 
 use super::keymap::Command;
 use super::model::{
-    Action, EventRow, Modal, Model, Pane, RepoRow, ResourceRow, Running, Screen, Seen,
+    Action, AppLedger, EventRow, Modal, Model, Pane, RepoRow, ResourceRow, Running, Screen, Seen,
 };
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
@@ -57,6 +57,11 @@ pub enum Msg {
     Done {
         id: u64,
         result: Result<String, String>,
+    },
+    /// Every app's ledger read (answer to [`Effect::LoadActivity`]).
+    Activity {
+        generation: u64,
+        ledgers: Vec<AppLedger>,
     },
     /// The Git sources read (answer to [`Effect::ReadRepos`]).
     Repos {
@@ -133,6 +138,10 @@ pub enum Effect {
     LoadEvents {
         generation: u64,
         app: AppName,
+    },
+    /// Read every app's ledger and the commit times of its revisions.
+    LoadActivity {
+        generation: u64,
     },
     /// Read every Git source's branch tip; `fetch` remote ones first.
     ReadRepos {
@@ -243,6 +252,18 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Done { id, result } => actions::on_done(model, id, result),
+        Msg::Activity {
+            generation,
+            ledgers,
+        } => {
+            if model.activity.pending.answers(generation) {
+                model.activity.selected =
+                    model.activity.selected.min(ledgers.len().saturating_sub(1));
+                model.activity.ledgers = ledgers;
+                model.activity.read_at = model.now;
+            }
+            Vec::new()
+        }
         Msg::Repos {
             generation,
             fetched,
@@ -410,6 +431,12 @@ fn load_history(model: &mut Model) -> Option<Effect> {
         generation: model.history.pending.start(),
         app,
     })
+}
+
+fn load_activity(model: &mut Model) -> Effect {
+    Effect::LoadActivity {
+        generation: model.activity.pending.start(),
+    }
 }
 
 fn load_logs(model: &mut Model) -> Option<Effect> {

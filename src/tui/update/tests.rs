@@ -425,6 +425,50 @@ fn ctx_sends_every_app_to_a_known_context_and_back() {
     assert_eq!(model.apps[2].context, "staging");
 }
 
+fn activity_generation(effects: &[Effect]) -> Option<u64> {
+    effects.iter().find_map(|e| match e {
+        Effect::LoadActivity { generation } => Some(*generation),
+        _ => None,
+    })
+}
+
+#[test]
+fn activity_reads_every_ledger_and_keeps_only_the_latest_answer() {
+    let mut model = sample::model(4, 0);
+    let first = activity_generation(&update(&mut model, key('a'))).unwrap();
+    assert_eq!(model.screen(), Screen::Activity);
+    assert!(model.activity.pending.loading);
+    // `r` reads again; the first answer, late, is dropped.
+    let second = activity_generation(&update(&mut model, key('r'))).unwrap();
+    assert_ne!(first, second);
+    let stale = sample::ledgers()[..1].to_vec();
+    update(
+        &mut model,
+        Msg::Activity {
+            generation: first,
+            ledgers: stale,
+        },
+    );
+    assert!(model.activity.ledgers.is_empty());
+    update(&mut model, Msg::Tick(sample::now()));
+    update(
+        &mut model,
+        Msg::Activity {
+            generation: second,
+            ledgers: sample::ledgers(),
+        },
+    );
+    assert_eq!(model.activity.ledgers.len(), 4);
+    assert_eq!(model.activity.read_at, Some(sample::now()));
+    update(&mut model, key('G'));
+    assert_eq!(model.activity.selected, 3);
+    // Back, and again by command.
+    update(&mut model, special(KeyCode::Esc));
+    assert_eq!(model.screen(), Screen::Overview);
+    assert!(activity_generation(&command(&mut model, "activity")).is_some());
+    assert_eq!(model.screen(), Screen::Activity);
+}
+
 #[test]
 fn command_mode_runs_known_commands_and_names_unknown_ones() {
     let mut model = sample::model(3, 0);

@@ -27,6 +27,7 @@ fn title(model: &Model) -> String {
         Screen::Logs => format!("logs {}", app()),
         Screen::Events => format!("events {}", app()),
         Screen::Repos => "repos".into(),
+        Screen::Activity => "activity".into(),
     }
 }
 

@@ -6,6 +6,7 @@
 //! the footer of key hints from the keymap. A modal (help, confirmation, rollback
 //! form, prompt) is drawn over it.
 
+mod activity;
 mod app;
 mod chrome;
 mod diff;
@@ -45,6 +46,7 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame<'_>) {
         Screen::Logs => logs::render(model, theme, frame, body),
         Screen::Events => events::render(model, theme, frame, body),
         Screen::Repos => repos::render(model, theme, frame, body),
+        Screen::Activity => activity::render(model, theme, frame, body),
     }
     chrome::status(model, theme, frame, status);
     chrome::footer(model, theme, frame, footer);

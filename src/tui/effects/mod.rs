@@ -2,12 +2,15 @@
 //! task (Git and rendering on the blocking pool), never on the task that draws, and
 //! answers with one message.
 
+mod activity;
+mod git_reads;
+
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_json::Value;
 
-use super::model::{Action, EventRow, RepoRow, ResourceRow};
+use super::model::{Action, EventRow, ResourceRow};
 use super::update::{LogsRead, LogsWanted, ObservedApp};
 use crate::cluster::workloads::{self, LogRequest};
 use crate::config::Config;
@@ -17,11 +20,13 @@ use crate::engine::drift::{self, Drift};
 use crate::engine::rollback::{self, Reverted, RollbackMode};
 use crate::engine::sync::{self, SyncOptions};
 use crate::engine::target::{self, Cluster, Desired};
-use crate::engine::{deploys, ledger, observe, operation, status, support};
+use crate::engine::{observe, operation, status, support};
 use crate::error::Classified;
-use crate::git;
 use crate::health;
-use crate::model::{AppName, RepoSource, SyncStatus, text};
+use crate::model::{AppName, SyncStatus, text};
+
+pub use activity::activity;
+pub use git_reads::{history, repos};
 
 /// How long an app may take to be observed.
 const APP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -176,68 +181,6 @@ fn resource_row(resource: &ResourceDiff, live: Option<&Value>) -> ResourceRow {
         live: text::multi_line(&resource.live_text).into_owned(),
         desired: text::multi_line(&resource.desired_text).into_owned(),
     }
-}
-
-/// Every configured Git source's branch tip, read off the render task; remote ones
-/// fetched first when `fetch` is set. A source that cannot be read says why in its
-/// row and keeps the others readable.
-pub async fn repos(engine: &Engine, fetch: bool) -> Vec<RepoRow> {
-    let config = engine.config.clone();
-    let read = tokio::task::spawn_blocking(move || {
-        config
-            .repos
-            .iter()
-            .map(|spec| {
-                let head = git::open_source_fetching(spec, fetch)
-                    .and_then(|repo| {
-                        let tip = repo.resolve(&repo.desired_ref(spec))?;
-                        repo.commit_info(&tip)
-                    })
-                    .map_err(|e| one_line(&e));
-                let (location, remote) = match &spec.source {
-                    RepoSource::Path(path) => (path.display().to_string(), false),
-                    RepoSource::Url(url) => (git::redact_url(url), true),
-                };
-                RepoRow {
-                    name: spec.name.to_string(),
-                    location,
-                    branch: spec.branch.clone().unwrap_or_else(|| "HEAD".into()),
-                    head,
-                    apps: config.apps.iter().filter(|a| a.repo == spec.name).count(),
-                    remote,
-                }
-            })
-            .collect()
-    });
-    read.await.unwrap_or_default()
-}
-
-/// The app's path history joined with its ledger.
-pub async fn history(engine: &Engine, app: &AppName) -> Result<Vec<deploys::Marked>, Failure> {
-    let config = engine.config.clone();
-    let spec = config.app(app.as_str()).map_err(|e| one_line(&e))?.clone();
-    let entries = match connection(engine, &spec).await {
-        Ok(connection) => ledger::read(&connection, &spec.name)
-            .await
-            .unwrap_or_default(),
-        Err(_) => Vec::new(),
-    };
-    tokio::task::spawn_blocking(move || {
-        let repo_spec = config.repo_of(&spec).map_err(|e| one_line(&e))?;
-        let repo = git::open_source(repo_spec).map_err(|e| one_line(&e))?;
-        let tip = repo
-            .resolve(&repo.desired_ref(repo_spec))
-            .map_err(|e| one_line(&e))?;
-        let commits = repo
-            .history(&tip, &spec.path, Some(HISTORY_LIMIT))
-            .map_err(|e| one_line(&e))?;
-        Ok(deploys::mark(
-            &commits,
-            &deploys::place(&repo, &spec.path, &entries),
-        ))
-    })
-    .await
-    .map_err(|e| e.to_string())?
 }
 
 /// Live ↔ the app's manifests at `against`: what a rollback there would change.
