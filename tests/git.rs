@@ -93,6 +93,67 @@ fn history_matches_git_log_through_merges_and_renames() {
     );
 }
 
+/// History reads trees straight from pack files (`git/chains.rs`): packed with
+/// offset deltas, with ref deltas, and packed with loose commits on top, the
+/// answers are git's.
+#[test]
+fn history_from_packs_with_deep_delta_chains_equals_git_log() {
+    let mut repo = tangled();
+    for round in 0..60 {
+        let app = ["web", "api", "db"][round % 3];
+        repo.write(
+            &format!("apps/{app}/deploy.yaml"),
+            &format!("replicas: {round}\n"),
+        );
+        repo.write(
+            &format!("apps/{app}/notes-{}.yaml", round % 7),
+            &format!("n: {round}\n"),
+        );
+        repo.commit(&format!("{app}: round {round}"));
+    }
+    let paths = [
+        "apps/web",
+        "apps/api",
+        "apps/web/deploy.yaml",
+        "apps",
+        "docs",
+        "",
+    ];
+    for repack in [
+        &["repack", "-a", "-d", "-f", "--depth=50", "--window=250"][..],
+        &[
+            "-c",
+            "repack.useDeltaBaseOffset=false",
+            "repack",
+            "-a",
+            "-d",
+            "-f",
+        ][..],
+    ] {
+        repo.git(repack);
+        let git = GitRepo::open(repo.path()).unwrap();
+        for path in paths {
+            assert_eq!(history(&git, path), repo.log(path), "{repack:?}: '{path}'");
+        }
+    }
+    // Loose commits on top of the pack.
+    for round in 0..5 {
+        repo.write(
+            "apps/web/deploy.yaml",
+            &format!("replicas: {}\n", 100 + round),
+        );
+        repo.commit(&format!("web: loose {round}"));
+    }
+    let git = GitRepo::open(repo.path()).unwrap();
+    for path in paths {
+        assert_eq!(
+            history(&git, path),
+            repo.log(path),
+            "packed and loose: '{path}'"
+        );
+    }
+}
+
 #[test]
 fn history_carries_author_time_and_subject_and_honours_limit() {
     let mut repo = TempRepo::new();

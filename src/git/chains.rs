@@ -1,119 +1,149 @@
 //! Reading the many versions of a few trees fast. Packs store most trees as deltas
-//! in chains up to 50 long, ordered by name and size rather than by history. gix
-//! caches the object a chain resolves to, never the bases on the way, so reading a
-//! path's trees in history order inflates long chains again and again. `Chains`
-//! walks a chain's headers (no inflating) and reads it from its base upward: each
-//! base is then decoded once and cached, which is what git's delta base cache does.
+//! in chains up to 50 long, ordered by name and size rather than by history. Two
+//! things in gix's object store make reading a path's trees in history order slow:
+//! it caches the object a chain resolves to, never the bases on the way, so long
+//! chains are inflated again and again; and it finds an object's pack location only
+//! by inflating the object (to learn its size). `Packs` opens the repository's packs
+//! itself: one index lookup per tree, the chain's headers walked without inflating,
+//! and the chain decoded base first into a delta-base cache keyed by pack offset —
+//! what git's delta base cache does — so a tree whose base was read costs one inflate
+//! of its own delta. Loose objects, objects of packs made after the walk started and
+//! anything this reader cannot make sense of are read through the store as usual.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
 
-use gix::odb::pack::Find as _;
+use gix::odb::pack::Bundle;
+use gix::odb::pack::cache::lru::MemoryCappedHashmap;
+use gix::odb::pack::data::Entry;
+use gix::odb::pack::data::decode::entry::ResolvedBase;
 use gix::odb::pack::data::entry::Header;
-use gix::odb::pack::data::entry::Location;
 
 use super::ObjectId;
+use super::tree::TreeEntry;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Per pack, which object starts at which offset. Built once per pack and kept by
-/// the repository: packs do not change while they exist (a repack makes new ones,
-/// with new ids).
-pub(super) type PackOffsets = Mutex<HashMap<u32, Arc<HashMap<u64, ObjectId>>>>;
+/// git's own default for `core.deltaBaseCacheLimit`.
+const DELTA_BASE_CACHE_BYTES: usize = 96 * 1024 * 1024;
 
-pub(super) struct Chains<'a> {
-    shared: &'a PackOffsets,
-    objects_at: HashMap<u32, Arc<HashMap<u64, ObjectId>>>,
-    /// Entries already read through this reader, so their chain is warm.
-    warm: HashSet<(u32, u64)>,
-    buffer: Vec<u8>,
+pub(super) struct Packs {
+    bundles: Vec<Bundle>,
+    inflate: gix::zlib::Inflate,
+    cache: MemoryCappedHashmap,
+    /// Entries decoded through this reader, as (bundle, data offset): their chain
+    /// need not be walked again (the cache has them, or resolves them if evicted).
+    warm: HashSet<(usize, u64)>,
+    chain: Vec<Entry>,
+    /// The last object read.
+    data: Vec<u8>,
 }
 
-impl<'a> Chains<'a> {
-    /// `repo` must keep its packs loaded while this reader is used
-    /// (`prevent_pack_unload`), which [`Chains::handle`] sets up.
-    pub fn new(shared: &'a PackOffsets) -> Self {
+impl Packs {
+    /// The repository's packs as they are now; a pack that cannot be opened is left
+    /// to the store.
+    pub fn open(repo: &gix::Repository) -> Self {
+        let folder = repo.objects.store_ref().path().join("pack");
+        let bundles = std::fs::read_dir(folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|e| e == "idx"))
+            .filter_map(|path| Bundle::at(&path, repo.object_hash()).ok())
+            .collect();
         Self {
-            shared,
-            objects_at: HashMap::new(),
+            bundles,
+            inflate: gix::zlib::Inflate::default(),
+            cache: MemoryCappedHashmap::new(DELTA_BASE_CACHE_BYTES),
             warm: HashSet::new(),
-            buffer: Vec::new(),
+            chain: Vec::new(),
+            data: Vec::new(),
         }
     }
 
-    /// A repository handle whose packs stay loaded, as offset lookups require.
-    pub fn handle(mut repo: gix::Repository) -> gix::Repository {
-        repo.objects.prevent_pack_unload();
-        // Decoded objects come from the pack cache by offset; a second cache by id
-        // would answer first and leave the bases out of the pack cache.
-        repo.object_cache_size(None);
-        repo
-    }
-
-    /// Reads `id`'s delta chain base first, so that reading `id` afterwards, and any
-    /// object sharing part of its chain, inflates one delta. Loose objects, and
-    /// anything this reader cannot make sense of, are left to the normal path.
-    pub fn warm(&mut self, repo: &gix::Repository, id: ObjectId) -> Result<(), BoxError> {
-        let Some(mut location) = repo.objects.location_by_oid(&id, &mut self.buffer)? else {
-            return Ok(());
-        };
-        let mut chain = vec![(id, location.clone())];
-        while !self
-            .warm
-            .contains(&(location.pack_id, location.pack_offset))
-        {
-            let Some(base) = self.base_of(repo, &location)? else {
-                break;
-            };
-            let Some(base_location) = repo.objects.location_by_oid(&base, &mut self.buffer)? else {
-                break;
-            };
-            chain.push((base, base_location.clone()));
-            location = base_location;
-        }
-        // The object itself is left for the caller to read: that read puts it in the
-        // pack cache too, so later chains through it stop there.
-        for (index, (object, location)) in chain.into_iter().enumerate().rev() {
-            if self.warm.insert((location.pack_id, location.pack_offset)) && index > 0 {
-                repo.find_object(object)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The object an entry is a delta against, if it is one.
-    fn base_of(
+    /// The entry named `name` in the tree `tree`, or `None`.
+    pub fn child(
         &mut self,
         repo: &gix::Repository,
-        location: &Location,
-    ) -> Result<Option<ObjectId>, BoxError> {
-        let Some(entry) = repo.objects.entry_by_location(location) else {
-            return Ok(None);
-        };
-        let header = gix::odb::pack::data::Entry::from_bytes(
-            &entry.data,
-            location.pack_offset,
-            repo.object_hash(),
-        )?;
-        Ok(match header.header {
-            Header::OfsDelta { base_distance } => {
-                let offset = location.pack_offset.checked_sub(base_distance);
-                offset.and_then(|offset| self.object_at(repo, location.pack_id, offset))
+        tree: ObjectId,
+        name: &str,
+    ) -> Result<Option<TreeEntry>, BoxError> {
+        if !matches!(self.read(&tree), Ok(true)) {
+            let object = repo.find_object(tree)?;
+            self.data.clear();
+            self.data.extend_from_slice(&object.data);
+        }
+        for entry in gix::objs::TreeRefIter::from_bytes(&self.data, repo.object_hash()) {
+            let entry = entry?;
+            if entry.filename == name.as_bytes() {
+                return Ok(Some(TreeEntry::from_kind(
+                    entry.oid.to_owned(),
+                    entry.mode.kind(),
+                )));
             }
-            Header::RefDelta { base_id } => Some(base_id),
-            _ => None,
-        })
+        }
+        Ok(None)
     }
 
-    fn object_at(&mut self, repo: &gix::Repository, pack: u32, offset: u64) -> Option<ObjectId> {
-        if !self.objects_at.contains_key(&pack) {
-            let mut shared = self.shared.lock().unwrap_or_else(|p| p.into_inner());
-            let map = shared.entry(pack).or_insert_with(|| {
-                let offsets = repo.objects.pack_offsets_and_oid(pack).ok().flatten();
-                Arc::new(offsets.unwrap_or_default().into_iter().collect())
-            });
-            self.objects_at.insert(pack, Arc::clone(map));
+    /// Reads `id` into `data` from the packs; `false` when none has it.
+    fn read(&mut self, id: &ObjectId) -> Result<bool, BoxError> {
+        let Self {
+            bundles,
+            inflate,
+            cache,
+            warm,
+            chain,
+            data,
+        } = self;
+        let found = bundles
+            .iter()
+            .enumerate()
+            .find_map(|(number, bundle)| bundle.index.lookup(id).map(|at| (number, bundle, at)));
+        let Some((number, bundle, at)) = found else {
+            return Ok(false);
+        };
+        let (pack, index) = (&bundle.pack, &bundle.index);
+        // Walk the chain's headers down to a warm entry or a full object.
+        chain.clear();
+        let mut entry = pack.entry(index.pack_offset_at_index(at))?;
+        loop {
+            let warm_here = warm.contains(&(number, entry.data_offset));
+            let base = match entry.header {
+                _ if warm_here => None,
+                Header::OfsDelta { base_distance } => entry.checked_base_pack_offset(base_distance),
+                Header::RefDelta { base_id } => index
+                    .lookup(base_id)
+                    .map(|at| index.pack_offset_at_index(at)),
+                _ => None,
+            };
+            chain.push(entry);
+            match base {
+                Some(offset) => entry = pack.entry(offset)?,
+                None => break,
+            }
         }
-        self.objects_at.get(&pack)?.get(&offset).copied()
+        let resolve = |id: &gix::oid, _: &mut Vec<u8>| -> gix::Result<Option<ResolvedBase>> {
+            index
+                .lookup(id)
+                .map(|at| {
+                    pack.entry(index.pack_offset_at_index(at))
+                        .map(ResolvedBase::InPack)
+                })
+                .transpose()
+        };
+        // Base first: each delta then finds its base in the cache and inflates only
+        // itself. A warm entry or a full object at the bottom is decoded by the
+        // delta above it (the cache serves the one; the other is not cached by gix).
+        let last = chain.len() - 1;
+        for (depth, entry) in chain.drain(..).enumerate().rev() {
+            let key = (number, entry.data_offset);
+            let bottom = depth == last && (warm.contains(&key) || !entry.header.is_delta());
+            if depth > 0 && bottom {
+                continue;
+            }
+            pack.decode_entry(entry, data, inflate, &resolve, cache)?;
+            warm.insert(key);
+        }
+        Ok(true)
     }
 }

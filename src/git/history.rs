@@ -21,8 +21,8 @@ use gix::hashtable::{HashMap as IdMap, HashSet as IdSet};
 use jiff::Timestamp;
 
 use super::ahead::{Ahead, Node, read_node};
-use super::chains::Chains;
-use super::tree::{TreeEntry, child};
+use super::chains::Packs;
+use super::tree::TreeEntry;
 use super::{GitError, GitRepo, ObjectId, object_id};
 use crate::model::{CommitId, CommitInfo};
 
@@ -129,13 +129,13 @@ impl GitRepo {
         limit: Option<usize>,
         ahead: Option<Ahead<'_>>,
     ) -> Result<Vec<CommitInfo>, BoxError> {
-        let repo = Chains::handle(self.local());
+        let repo = self.local();
         let mut decider = Decider {
             repo: &repo,
             cache,
             nodes: IdMap::default(),
             ahead,
-            chains: Chains::new(&self.pack_offsets),
+            packs: Packs::open(&repo),
         };
         let mut queue = BinaryHeap::new();
         let mut queued = IdSet::default();
@@ -177,7 +177,7 @@ struct Decider<'a> {
     nodes: IdMap<ObjectId, Node>,
     /// The thread reading commits ahead, while it has any.
     ahead: Option<Ahead<'a>>,
-    chains: Chains<'a>,
+    packs: Packs,
 }
 
 impl Decider<'_> {
@@ -202,13 +202,13 @@ impl Decider<'_> {
                 follow: parents,
             });
         }
-        let entry = self.cache.lookup.entry(self.repo, &mut self.chains, tree)?;
+        let entry = self.cache.lookup.entry(self.repo, &mut self.packs, tree)?;
         for parent in &parents {
             let parent_tree = self.node(*parent)?.tree;
             if self
                 .cache
                 .lookup
-                .entry(self.repo, &mut self.chains, parent_tree)?
+                .entry(self.repo, &mut self.packs, parent_tree)?
                 == entry
             {
                 return Ok(Decision {
@@ -307,7 +307,7 @@ impl PathLookup {
     fn entry(
         &mut self,
         repo: &gix::Repository,
-        chains: &mut Chains,
+        packs: &mut Packs,
         root: ObjectId,
     ) -> Result<Option<TreeEntry>, BoxError> {
         let mut current = root;
@@ -315,8 +315,7 @@ impl PathLookup {
             let found = match self.memo[depth].get(&current) {
                 Some(found) => *found,
                 None => {
-                    chains.warm(repo, current)?;
-                    let found = child(repo, current, name)?;
+                    let found = packs.child(repo, current, name)?;
                     self.memo[depth].insert(current, found);
                     found
                 }

@@ -39,7 +39,6 @@ pub struct GitRepo {
     /// Where the repository is (its working tree, or the `.git`/bare folder).
     location: PathBuf,
     history: Mutex<history::Cache>,
-    pack_offsets: chains::PackOffsets,
 }
 
 impl std::fmt::Debug for GitRepo {
@@ -66,7 +65,6 @@ impl GitRepo {
             repo: repo.into_sync(),
             location: location.to_path_buf(),
             history: Mutex::new(history::Cache::default()),
-            pack_offsets: Default::default(),
         }
     }
 

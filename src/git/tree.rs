@@ -30,7 +30,7 @@ pub struct TreeEntry {
 }
 
 impl TreeEntry {
-    fn from_kind(id: ObjectId, kind: EntryKind) -> Self {
+    pub(super) fn from_kind(id: ObjectId, kind: EntryKind) -> Self {
         let file = match kind {
             EntryKind::Tree => None,
             EntryKind::Blob => Some(FileKind::Blob),
