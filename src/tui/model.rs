@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use ratatui_textarea::TextArea;
 
+use super::keymap::Keymap;
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
 use crate::model::ledger::LedgerEntry;
@@ -379,6 +380,10 @@ pub struct Model {
     pub contexts: String,
     /// The kubeconfig's contexts, and the one chosen for every app.
     pub kube: KubeContexts,
+    /// The keys in effect (the table with the user's rebindings), and what was
+    /// wrong with the rebindings.
+    pub keymap: Keymap,
+    pub keymap_problems: Vec<String>,
     pub read_only: bool,
     pub quit: bool,
     /// The clock, set by ticks (views never read the wall clock).

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::effects::{self, Engine};
-use super::keymap::Command;
+use super::keymap::{Command, Rebound, rebind};
 use super::model::{AppRow, KubeContexts, Model, Seen};
 use super::update::{self, Effect, Msg};
 use super::views::{self, Theme};
@@ -44,7 +44,19 @@ pub fn run(inputs: Inputs) -> Result<(), Box<dyn Classified>> {
         },
         Err(_) => KubeContexts::default(),
     };
-    let model = initial_model(&inputs, kube);
+    let mut model = initial_model(&inputs, kube);
+    let rebound = user_keymap();
+    if let Some(first) = rebound.problems.first() {
+        model.status = Some((
+            format!(
+                "keys.yaml: {} problem(s): {first} (? lists them)",
+                rebound.problems.len()
+            ),
+            true,
+        ));
+    }
+    model.keymap = rebound.keymap;
+    model.keymap_problems = rebound.problems;
     runtime.block_on(async {
         let mut terminal = super::terminal::enter()
             .map_err(|e| Box::new(TerminalError(e)) as Box<dyn Classified>)?;
@@ -52,6 +64,36 @@ pub fn run(inputs: Inputs) -> Result<(), Box<dyn Classified>> {
         super::terminal::restore();
         result.map_err(|e| Box::new(TerminalError(e)) as Box<dyn Classified>)
     })
+}
+
+/// The largest keys file read.
+const MAX_KEYS_FILE: u64 = 64 * 1024;
+
+/// The user's key rebindings: `$DRIFTDECK_KEYS`, else `keys.yaml` in the user
+/// config dir (`~/.config/driftdeck/keys.yaml` on Linux). No file: the defaults.
+fn user_keymap() -> Rebound {
+    let path = std::env::var_os("DRIFTDECK_KEYS")
+        .map(PathBuf::from)
+        .or_else(|| dirs::config_dir().map(|dir| dir.join("driftdeck").join("keys.yaml")));
+    let Some(path) = path else {
+        return Rebound::default();
+    };
+    let problem = |message: String| Rebound {
+        problems: vec![format!("{}: {message}", path.display())],
+        ..Rebound::default()
+    };
+    match std::fs::metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Rebound::default(),
+        Err(e) => return problem(e.to_string()),
+        Ok(meta) if meta.len() > MAX_KEYS_FILE => {
+            return problem(format!("{} bytes, more than {MAX_KEYS_FILE}", meta.len()));
+        }
+        Ok(_) => {}
+    }
+    match std::fs::read_to_string(&path) {
+        Ok(text) => rebind(&text),
+        Err(e) => problem(e.to_string()),
+    }
 }
 
 /// The model before anything is known: the configured apps, loading. Apps without a

@@ -8,7 +8,7 @@ use super::{
     Effect, actions, close_modal, load_activity, load_events, load_history, load_logs,
     modal_is_help, observe, on_history, read_repos, say,
 };
-use crate::tui::keymap::{self, Command};
+use crate::tui::keymap::Command;
 use crate::tui::model::{
     AppView, DiffView, EventsView, LogsView, Modal, Model, Pane, Prompt, Screen,
 };
@@ -24,12 +24,12 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         return quit(model);
     }
     match model.modal.take() {
-        None => match keymap::command_for(&key, model.screen()) {
+        None => match model.keymap.command_for(&key, model.screen()) {
             Some(command) => on_command(model, command),
             None => Vec::new(),
         },
         Some(Modal::Help) => {
-            match keymap::command_for(&key, model.screen()) {
+            match model.keymap.command_for(&key, model.screen()) {
                 Some(Command::Help | Command::Back) => {}
                 Some(Command::Quit) => return quit(model),
                 _ => model.modal = Some(Modal::Help),

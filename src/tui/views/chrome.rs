@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use crate::model::{HealthStatus, SyncStatus, text};
-use crate::tui::keymap;
+use crate::tui::keymap::Command;
 use crate::tui::model::{Model, Screen, Seen};
 
 fn title(model: &Model) -> String {
@@ -109,13 +109,22 @@ pub fn status(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
 
 pub fn footer(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     // Help first: on a narrow screen the rest may not fit, help always does.
+    let keymap = &model.keymap;
     let mut spans = vec![
-        Span::styled("?", theme.marker()),
+        Span::styled(keymap.key_of(Command::Help), theme.marker()),
         Span::raw(" help  "),
-        Span::styled("j/k", theme.marker()),
+        Span::styled(
+            format!(
+                "{}/{}",
+                keymap.key_of(Command::Down),
+                keymap.key_of(Command::Up)
+            ),
+            theme.marker(),
+        ),
         Span::raw(" move  "),
     ];
-    for (key, hint) in keymap::hints(model.screen())
+    for (key, hint) in keymap
+        .hints(model.screen())
         .into_iter()
         .filter(|(_, h)| *h != "help")
     {

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::Theme;
 use super::modal::centered;
-use crate::tui::keymap::{self, BINDINGS, Command};
+use crate::tui::keymap::{self, Command};
 use crate::tui::model::Model;
 
 const MOVING: &[Command] = &[
@@ -21,20 +21,35 @@ const MOVING: &[Command] = &[
 
 pub fn render(model: &Model, theme: &Theme, frame: &mut Frame<'_>) {
     let screen = model.screen();
-    let here = BINDINGS.iter().filter(|b| b.works_on(screen));
+    let here = model
+        .keymap
+        .bindings()
+        .iter()
+        .filter(|b| b.works_on(screen));
     let moving: Vec<String> = here
         .clone()
         .filter(|b| MOVING.contains(&b.command))
         .flat_map(|b| b.keys.iter().map(keymap::label))
         .collect();
-    let mut lines = vec![Line::from(vec![
-        Span::styled(format!("{:<14}", moving.join(" ")), theme.marker()),
+    // What was wrong with the user's rebindings stays in view here.
+    let mut lines: Vec<Line> = model
+        .keymap_problems
+        .iter()
+        .map(|p| {
+            Line::styled(
+                format!("keys.yaml: {}", crate::model::text::one_line(p)),
+                theme.error(),
+            )
+        })
+        .collect();
+    lines.push(Line::from(vec![
+        Span::styled(format!("{:<13} ", moving.join(" ")), theme.marker()),
         Span::raw("move: up, down, first, last, page"),
-    ])];
+    ]));
     for binding in here.filter(|b| !MOVING.contains(&b.command)) {
         let keys: Vec<String> = binding.keys.iter().map(keymap::label).collect();
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<14}", keys.join(" ")), theme.marker()),
+            Span::styled(format!("{:<13} ", keys.join(" ")), theme.marker()),
             Span::raw(binding.help),
         ]));
     }

@@ -1,6 +1,11 @@
 //! The one keymap table: each command, the keys that run it, and the words the
 //! footer and the help screen show for it. Dispatch, footer and help read this
-//! table only, so they cannot disagree.
+//! table only (as a [`Keymap`], with the user's rebindings applied), so they cannot
+//! disagree.
+
+mod user;
+
+pub use user::{Rebound, rebind};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -46,6 +51,90 @@ pub enum Command {
     CommandMode,
     Help,
     Quit,
+}
+
+impl Command {
+    /// Every command, in the table's words (for rebinding).
+    pub const ALL: &[Command] = &[
+        Command::Up,
+        Command::Down,
+        Command::Top,
+        Command::Bottom,
+        Command::PageUp,
+        Command::PageDown,
+        Command::Open,
+        Command::Back,
+        Command::SwitchPane,
+        Command::Diff,
+        Command::Logs,
+        Command::Events,
+        Command::Activity,
+        Command::Sync,
+        Command::SyncPrune,
+        Command::Rollback,
+        Command::Unpin,
+        Command::Refresh,
+        Command::HardRefresh,
+        Command::SideBySide,
+        Command::Restart,
+        Command::ScaleUp,
+        Command::ScaleDown,
+        Command::Follow,
+        Command::Previous,
+        Command::Wrap,
+        Command::Timestamps,
+        Command::NextPod,
+        Command::NextContainer,
+        Command::MoreLines,
+        Command::FewerLines,
+        Command::DeletePod,
+        Command::Filter,
+        Command::CommandMode,
+        Command::Help,
+        Command::Quit,
+    ];
+
+    /// The name the user config knows the command by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Up => "up",
+            Command::Down => "down",
+            Command::Top => "top",
+            Command::Bottom => "bottom",
+            Command::PageUp => "page-up",
+            Command::PageDown => "page-down",
+            Command::Open => "open",
+            Command::Back => "back",
+            Command::SwitchPane => "switch-pane",
+            Command::Diff => "diff",
+            Command::Logs => "logs",
+            Command::Events => "events",
+            Command::Activity => "activity",
+            Command::Sync => "sync",
+            Command::SyncPrune => "sync-prune",
+            Command::Rollback => "rollback",
+            Command::Unpin => "unpin",
+            Command::Refresh => "refresh",
+            Command::HardRefresh => "hard-refresh",
+            Command::SideBySide => "side-by-side",
+            Command::Restart => "restart",
+            Command::ScaleUp => "scale-up",
+            Command::ScaleDown => "scale-down",
+            Command::Follow => "follow",
+            Command::Previous => "previous",
+            Command::Wrap => "wrap",
+            Command::Timestamps => "timestamps",
+            Command::NextPod => "next-pod",
+            Command::NextContainer => "next-container",
+            Command::MoreLines => "more-lines",
+            Command::FewerLines => "fewer-lines",
+            Command::DeletePod => "delete-pod",
+            Command::Filter => "filter",
+            Command::CommandMode => "command-mode",
+            Command::Help => "help",
+            Command::Quit => "quit",
+        }
+    }
 }
 
 /// A key as the table writes it.
@@ -358,38 +447,112 @@ pub const BINDINGS: &[Binding] = &[
     ),
 ];
 
-impl Binding {
+/// One command's keys as they are in effect: the table's, or the user's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bound {
+    pub command: Command,
+    pub keys: Vec<Key>,
+    pub on: &'static [Screen],
+    pub hint: Option<&'static str>,
+    pub help: &'static str,
+}
+
+impl Bound {
     pub fn works_on(&self, screen: Screen) -> bool {
         self.on.is_empty() || self.on.contains(&screen)
     }
 }
 
-/// The command `event` runs on `screen`, if any.
-pub fn command_for(event: &KeyEvent, screen: Screen) -> Option<Command> {
-    // Alt-keys are not ours (and an Esc typed just before a key arrives as one).
-    if event.modifiers.contains(KeyModifiers::ALT) {
-        return None;
-    }
-    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
-    BINDINGS
-        .iter()
-        .filter(|binding| binding.works_on(screen))
-        .find(|binding| {
-            binding
-                .keys
-                .iter()
-                .any(|k| k.code == event.code && k.ctrl == ctrl)
-        })
-        .map(|binding| binding.command)
+/// The keymap in effect: the table, with the user's rebindings applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keymap {
+    bindings: Vec<Bound>,
 }
 
-/// The footer of `screen`: its hinted commands with their first key.
-pub fn hints(screen: Screen) -> Vec<(String, &'static str)> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.works_on(screen))
-        .filter_map(|b| Some((label(b.keys.first()?), b.hint?)))
-        .collect()
+impl Default for Keymap {
+    fn default() -> Self {
+        Self {
+            bindings: BINDINGS
+                .iter()
+                .map(|b| Bound {
+                    command: b.command,
+                    keys: b.keys.to_vec(),
+                    on: b.on,
+                    hint: b.hint,
+                    help: b.help,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Keymap {
+    pub fn bindings(&self) -> &[Bound] {
+        &self.bindings
+    }
+
+    /// The command `event` runs on `screen`, if any.
+    pub fn command_for(&self, event: &KeyEvent, screen: Screen) -> Option<Command> {
+        // Alt-keys are not ours (and an Esc typed just before a key arrives as one).
+        if event.modifiers.contains(KeyModifiers::ALT) {
+            return None;
+        }
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        self.bindings
+            .iter()
+            .filter(|binding| binding.works_on(screen))
+            .find(|binding| {
+                binding
+                    .keys
+                    .iter()
+                    .any(|k| k.code == event.code && k.ctrl == ctrl)
+            })
+            .map(|binding| binding.command)
+    }
+
+    /// The footer of `screen`: its hinted commands with their first key.
+    pub fn hints(&self, screen: Screen) -> Vec<(String, &'static str)> {
+        self.bindings
+            .iter()
+            .filter(|b| b.works_on(screen))
+            .filter_map(|b| Some((label(b.keys.first()?), b.hint?)))
+            .collect()
+    }
+
+    /// The first key of `command`, as people write it.
+    pub fn key_of(&self, command: Command) -> String {
+        self.bindings
+            .iter()
+            .find(|b| b.command == command)
+            .and_then(|b| b.keys.first())
+            .map(label)
+            .unwrap_or_default()
+    }
+
+    /// Pairs of commands that share a key on a screen where both work: the first in
+    /// the table would win, the second could never be reached by that key.
+    pub fn clashes(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for (i, first) in self.bindings.iter().enumerate() {
+            for second in &self.bindings[i + 1..] {
+                let overlap = first.on.is_empty()
+                    || second.on.is_empty()
+                    || first.on.iter().any(|s| second.on.contains(s));
+                for key in first.keys.iter().filter(|k| second.keys.contains(k)) {
+                    if overlap {
+                        found.push(format!(
+                            "{} runs both {} and {} (only {} is reached)",
+                            label(key),
+                            first.command.name(),
+                            second.command.name(),
+                            first.command.name()
+                        ));
+                    }
+                }
+            }
+        }
+        found
+    }
 }
 
 /// How a key is written for people: `j`, `↑`, `Tab`, `ctrl-c`.
@@ -405,6 +568,11 @@ pub fn label(key: &Key) -> String {
         KeyCode::Tab => "Tab".into(),
         KeyCode::Esc => "Esc".into(),
         KeyCode::Enter => "Enter".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::Backspace => "Backspace".into(),
+        KeyCode::Delete => "Del".into(),
+        KeyCode::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     };
     if key.ctrl {
@@ -426,35 +594,65 @@ mod tests {
             Screen::Diff,
             Screen::Logs,
             Screen::Events,
+            Screen::Repos,
+            Screen::Activity,
         ] {
             let mut seen = Vec::new();
-            for binding in BINDINGS.iter().filter(|b| b.works_on(screen)) {
+            let keymap = Keymap::default();
+            for binding in keymap.bindings().iter().filter(|b| b.works_on(screen)) {
                 assert!(!binding.keys.is_empty(), "{:?}", binding.command);
-                for key in binding.keys {
+                for key in &binding.keys {
                     assert!(!seen.contains(key), "{key:?} bound twice on {screen:?}");
                     seen.push(*key);
                 }
             }
         }
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(command_for(&ctrl_c, Screen::App), Some(Command::Quit));
+        assert_eq!(
+            Keymap::default().command_for(&ctrl_c, Screen::App),
+            Some(Command::Quit)
+        );
         let c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
-        assert_eq!(command_for(&c, Screen::Overview), None);
-        assert_eq!(command_for(&c, Screen::Logs), Some(Command::NextContainer));
+        assert_eq!(Keymap::default().command_for(&c, Screen::Overview), None);
+        assert_eq!(
+            Keymap::default().command_for(&c, Screen::Logs),
+            Some(Command::NextContainer)
+        );
         let plus = KeyEvent::new(KeyCode::Char('+'), KeyModifiers::NONE);
-        assert_eq!(command_for(&plus, Screen::App), Some(Command::ScaleUp));
-        assert_eq!(command_for(&plus, Screen::Logs), Some(Command::MoreLines));
+        assert_eq!(
+            Keymap::default().command_for(&plus, Screen::App),
+            Some(Command::ScaleUp)
+        );
+        assert_eq!(
+            Keymap::default().command_for(&plus, Screen::Logs),
+            Some(Command::MoreLines)
+        );
+    }
+
+    #[test]
+    fn the_table_names_every_command_once_and_has_no_clashes() {
+        assert!(Keymap::default().clashes().is_empty());
+        for command in Command::ALL {
+            let rows = BINDINGS.iter().filter(|b| b.command == *command).count();
+            assert_eq!(rows, 1, "{command:?}");
+        }
+        assert_eq!(Command::ALL.len(), BINDINGS.len());
     }
 
     #[test]
     fn the_footer_shows_what_the_screen_can_do() {
-        let overview: Vec<_> = hints(Screen::Overview)
+        let overview: Vec<_> = Keymap::default()
+            .hints(Screen::Overview)
             .into_iter()
             .map(|(_, h)| h)
             .collect();
         assert!(overview.contains(&"sync") && overview.contains(&"rollback"));
         assert!(!overview.contains(&"follow"));
-        let logs: Vec<_> = hints(Screen::Logs).into_iter().map(|(_, h)| h).collect();
+        let logs: Vec<_> = Keymap::default()
+            .hints(Screen::Logs)
+            .into_iter()
+            .map(|(_, h)| h)
+            .collect();
         assert!(logs.contains(&"follow") && !logs.contains(&"sync"));
     }
 }
