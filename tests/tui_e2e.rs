@@ -162,6 +162,26 @@ fn a_person_syncs_rolls_back_and_reads_logs_in_the_demo() {
     );
     assert!(image.ends_with(":3.8.1"), "{image}");
 
+    // web's automation (auto-sync, self-heal) undoes a hand change by itself.
+    kubectl(
+        dir,
+        &["scale", "deployment", "web", "-n", "web", "--replicas=5"],
+    );
+    tmux.wait_for(&["auto-synced web to", "self-heal"], 30);
+    let replicas = kubectl(
+        dir,
+        &[
+            "get",
+            "deployment",
+            "web",
+            "-n",
+            "web",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ],
+    );
+    assert_ne!(replicas.trim(), "5", "self-heal put Git's replicas back");
+
     // Roll payments back to the commit before the bad one, with a reason.
     select_app(&tmux, 4);
     tmux.wait_for(&["history: payments"], 10);

@@ -1,11 +1,13 @@
 //! `driftdeck demo`: a sample GitOps repository with a believable history and a
 //! sandbox cluster brought into a state that shows every case — an app in sync and
 //! healthy, one behind Git, one changed by hand, one crash-looping after a bad
-//! commit (a rollback fixes it), one with objects missing. Everything runs
-//! in-process; nothing else needs to be installed (apps whose renderer — helm,
-//! kustomize — is absent are left out, with a notice).
+//! commit (a rollback fixes it), one with objects missing; and every app's ledger
+//! holds weeks of deploys before today's, so the activity screen has figures.
+//! Everything runs in-process; nothing else needs to be installed (apps whose
+//! renderer — helm, kustomize — is absent are left out, with a notice).
 
 pub mod manifests;
+mod past;
 mod seed;
 pub mod story;
 
@@ -26,6 +28,9 @@ pub struct Prepared {
     pub config: Config,
     pub commits: Vec<CommitId>,
     pub story: story::Story,
+    /// The clock the story was told against: its commits and past deploys are
+    /// older.
+    pub now: jiff::Timestamp,
     /// Why some apps were left out.
     pub notices: Vec<String>,
 }
@@ -80,16 +85,20 @@ pub fn prepare(
         config,
         commits,
         story,
+        now,
         notices,
     })
 }
 
-/// Plays the story's deploys on the cluster of `clusters`' current context.
+/// Plays the story on the cluster of `clusters`' current context: its past deploys
+/// into the ledgers, then today's deploys.
 pub async fn play(prepared: &Prepared, clusters: &Clusters) -> Result<(), Box<dyn Classified>> {
+    let past = past::past_deploys(&prepared.story, prepared.now);
     seed(
         &prepared.config,
         clusters,
         &prepared.commits,
+        &past,
         &prepared.story.deploys,
     )
     .await

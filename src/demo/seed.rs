@@ -1,32 +1,42 @@
 //! Bringing the demo cluster into the story's state the way people would: the
-//! platform team's namespaces first, then each sync through the engine (recorded in
-//! the ledger, so deploy history exists), then the hand changes with other field
-//! managers, as `kubectl scale`, `kubectl edit` and `kubectl delete` make them.
+//! story's past deploys written into the ledgers first (weeks of history, older
+//! than anything done here), then the platform team's namespaces, then each sync
+//! through the engine (recorded in the ledger, the newest entries), then the hand
+//! changes with other field managers, as `kubectl scale`, `kubectl edit` and
+//! `kubectl delete` make them.
 
 use serde_json::json;
 
+use super::past::PastDeploy;
 use super::story::Deploy;
-use crate::cluster::{self, ApplyMode, ClusterError};
+use crate::cluster::{self, ApplyMode, ClusterError, Connection};
 use crate::config::Config;
 use crate::engine::clusters::Clusters;
+use crate::engine::ledger::{self, LedgerError};
 use crate::engine::operation::{self, Record};
 use crate::engine::sync::{self, SyncOptions};
 use crate::engine::target;
 use crate::error::Classified;
 use crate::model::CommitId;
+use crate::model::ledger::{Actor, LedgerEntry};
 
-/// Plays `deploys` against the current context of `clusters`. Apps the
-/// configuration does not have (their renderer is missing) are passed over.
+/// Writes `past` into the ledgers, then plays `deploys` against the current context
+/// of `clusters`. Apps the configuration does not have (their renderer is missing)
+/// are passed over.
 pub async fn seed(
     config: &Config,
     clusters: &Clusters,
     commits: &[CommitId],
+    past: &[PastDeploy],
     deploys: &[Deploy],
 ) -> Result<(), Box<dyn Classified>> {
     fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
         Box::new(error)
     }
     let session = clusters.session(None).await.map_err(boxed)?;
+    write_past(config, &session.connection, commits, past)
+        .await
+        .map_err(boxed)?;
     let known = |app: &str| config.apps.iter().any(|a| a.name.as_str() == app);
     let served = |group: &str, kind: &str| {
         session
@@ -118,6 +128,50 @@ pub async fn seed(
             }
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// Appends the past deploys to the ledgers in the order given (oldest first), as
+/// their operators ran them with this context's kubeconfig user. The engine stamps
+/// its entries with the present, so these are written as values. A deploy whose
+/// app is not configured, or whose commit the repository lacks, is left out.
+async fn write_past(
+    config: &Config,
+    connection: &Connection,
+    commits: &[CommitId],
+    past: &[PastDeploy],
+) -> Result<(), LedgerError> {
+    for deploy in past {
+        let Some(app) = config.apps.iter().find(|a| a.name.as_str() == deploy.app) else {
+            continue;
+        };
+        let Some(revision) = commits.get(deploy.commit) else {
+            continue;
+        };
+        let restored = match deploy.restored {
+            Some(index) => match commits.get(index) {
+                Some(commit) => Some(commit.to_string()),
+                None => continue,
+            },
+            None => None,
+        };
+        let entry = LedgerEntry {
+            id: format!("{}-{}", deploy.started.as_millisecond(), revision.short()),
+            operation: deploy.operation,
+            revision: revision.to_string(),
+            who: Actor {
+                kube_user: connection.user.clone(),
+                local_user: deploy.operator.clone(),
+            },
+            reason: deploy.reason.map(str::to_owned),
+            restored,
+            started: deploy.started,
+            finished: Some(deploy.finished),
+            outcome: deploy.outcome.clone(),
+            resources: Vec::new(),
+        };
+        ledger::append(connection, &app.name, entry).await?;
     }
     Ok(())
 }

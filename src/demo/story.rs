@@ -1,7 +1,8 @@
 //! The demo's sample GitOps repository as a story: six apps (plain manifests,
 //! kustomize, a Helm chart) and 33 commits by five people over six weeks, with
-//! real-looking messages, and which commit of each app the cluster runs. Pure: the
-//! clock is given, nothing is written here.
+//! real-looking messages, which commit of each app the cluster runs, and the deploys
+//! that came before (`past.rs`: the ledgers' weeks of history, a failed sync
+//! and rollbacks among them). Pure: the clock is given, nothing is written here.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +12,7 @@ use super::manifests::{self as m, Workload};
 use crate::git::{Identity, ScriptedCommit};
 
 /// The people who commit.
-const PEOPLE: [(&str, &str); 5] = [
+pub(super) const PEOPLE: [(&str, &str); 5] = [
     ("Maya Chen", "maya.chen@example.com"),
     ("Lukas Becker", "lukas.becker@example.com"),
     ("Priya Natarajan", "priya.natarajan@example.com"),
@@ -74,6 +75,11 @@ pub fn config(available: impl Fn(&str) -> bool) -> String {
         text.push_str(&format!(
             "  - name: {name}\n    repo: shop-gitops\n    path: {path}\n    render: {render}\n    destination:\n      namespace: {name}\n"
         ));
+        // web follows Git by itself and undoes hand changes: automation at work
+        // (`p` in the cockpit suspends it).
+        if name == "web" {
+            text.push_str("    sync:\n      automated: true\n      selfHeal: true\n");
+        }
     }
     text
 }

@@ -118,7 +118,7 @@ pub fn mark(commits: &[CommitInfo], placed: &[Placed<'_>]) -> Vec<Marked> {
     let mut live: Option<usize> = None;
     for step in placed {
         let entry = step.entry;
-        if entry.operation == Operation::Unpin || entry.outcome == Outcome::Running {
+        if !entry.operation.deploys() || entry.outcome == Outcome::Running {
             continue;
         }
         let Some(at) = position(&step.commit) else {

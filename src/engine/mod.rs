@@ -3,6 +3,7 @@
 //! sync, rollback and the ledger. It speaks `model` words to the front ends and uses
 //! `cluster/`, `git/` and `render/` for IO.
 
+pub mod automation;
 mod bounded;
 pub mod clusters;
 pub mod deploys;

@@ -14,6 +14,8 @@ use crate::model::{Health, HealthStatus, SyncStatus};
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
     pub live_revision: Option<String>,
+    /// The commit Git wants (full id).
+    pub desired_revision: String,
     pub sync: SyncStatus,
     pub out_of_sync: usize,
     pub missing: usize,
@@ -21,6 +23,8 @@ pub struct AppStatus {
     pub health: HealthStatus,
     /// The revision the app is pinned to, if it is.
     pub pinned: Option<String>,
+    /// The ledger entry that suspended the app's automation, while it is.
+    pub suspended: Option<LedgerEntry>,
     /// `sync succeeded 5m ago`-style summary of the last ledger entry.
     pub last_operation: Option<LedgerEntry>,
 }
@@ -54,6 +58,7 @@ pub fn status(
         .collect();
     AppStatus {
         live_revision: ledger::live_revision(entries).map(str::to_owned),
+        desired_revision: desired.commit.to_string(),
         sync: if out_of_sync + missing + extra == 0 {
             SyncStatus::Synced
         } else {
@@ -64,6 +69,7 @@ pub fn status(
         extra,
         health: health::worst(&healths),
         pinned: ledger::pinned(entries).map(|e| e.revision.clone()),
+        suspended: ledger::suspended(entries).cloned(),
         last_operation: entries.last().cloned(),
     }
 }

@@ -74,9 +74,7 @@ pub fn activity(
     let start = now.checked_sub(window).unwrap_or(Timestamp::MIN);
     let mut steps: Vec<&LedgerEntry> = entries
         .iter()
-        .filter(|e| {
-            e.operation != Operation::Unpin && e.outcome != Outcome::Running && at(e) <= now
-        })
+        .filter(|e| e.operation.deploys() && e.outcome != Outcome::Running && at(e) <= now)
         .collect();
     steps.sort_by_key(|e| e.started);
 

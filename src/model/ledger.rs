@@ -12,6 +12,28 @@ pub enum Operation {
     Rollback,
     Pin,
     Unpin,
+    /// Automation (auto-sync, self-heal) stopped for the app until resumed.
+    Suspend,
+    Resume,
+}
+
+impl Operation {
+    /// Whether the operation puts a revision live (an unpin, a suspend or a resume
+    /// changes no object).
+    pub fn deploys(self) -> bool {
+        matches!(self, Self::Sync | Self::Rollback | Self::Pin)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sync => "sync",
+            Self::Rollback => "rollback",
+            Self::Pin => "pin",
+            Self::Unpin => "unpin",
+            Self::Suspend => "suspend",
+            Self::Resume => "resume",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,13 +76,23 @@ pub struct LedgerEntry {
 }
 
 /// The revision an app runs, according to its ledger: the revision of the latest
-/// successful sync, rollback or pin (an unpin deploys nothing by itself).
+/// successful sync, rollback or pin (an unpin, suspend or resume deploys nothing).
 pub fn live_revision(entries: &[LedgerEntry]) -> Option<&str> {
     entries
         .iter()
         .rev()
-        .find(|e| e.outcome == Outcome::Succeeded && e.operation != Operation::Unpin)
+        .find(|e| e.outcome == Outcome::Succeeded && e.operation.deploys())
         .map(|e| e.revision.as_str())
+}
+
+/// Whether the app's automation is suspended: a successful suspend not followed
+/// by a successful resume.
+pub fn suspended(entries: &[LedgerEntry]) -> Option<&LedgerEntry> {
+    let last = entries.iter().rev().find(|e| {
+        e.outcome == Outcome::Succeeded
+            && matches!(e.operation, Operation::Suspend | Operation::Resume)
+    })?;
+    (last.operation == Operation::Suspend).then_some(last)
 }
 
 /// Whether the app is pinned: a successful pin not followed by a successful unpin.
@@ -103,6 +135,13 @@ mod tests {
         ];
         assert_eq!(live_revision(&entries), Some("c"));
         assert!(pinned(&entries).is_none());
+        assert!(suspended(&entries).is_none());
+        let mut paused = entries.clone();
+        paused.push(entry(Operation::Suspend, "c", Outcome::Succeeded));
+        assert_eq!(live_revision(&paused), Some("c"));
+        assert!(suspended(&paused).is_some());
+        paused.push(entry(Operation::Resume, "c", Outcome::Succeeded));
+        assert!(suspended(&paused).is_none());
         assert_eq!(
             pinned(&entries[..3]).map(|e| e.revision.as_str()),
             Some("c")

@@ -10,7 +10,7 @@ use super::keymap::Keymap;
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
 use crate::model::ledger::LedgerEntry;
-use crate::model::{AppName, CommitInfo, HealthStatus, SyncStatus};
+use crate::model::{AppName, CommitInfo, HealthStatus, SyncPolicy, SyncStatus};
 
 /// Which pane of the overview has the keyboard.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -78,6 +78,8 @@ pub struct AppRow {
     pub context: String,
     /// The app's own destination context, when the configuration names one.
     pub own_context: Option<String>,
+    /// What the configuration lets automation do (auto-sync, self-heal, prune).
+    pub automation: SyncPolicy,
     /// Git's revision for the app (short), or why it could not be rendered.
     pub desired: Result<String, String>,
     pub seen: Seen,
@@ -249,6 +251,9 @@ pub enum Action {
     Sync {
         app: AppName,
         prune: bool,
+        /// Take fields other managers own (a `kubectl scale`, an edit) back for
+        /// Git, instead of reporting them as conflicts.
+        force: bool,
     },
     Rollback {
         app: AppName,
@@ -272,25 +277,33 @@ pub enum Action {
         app: AppName,
         pod: String,
     },
+    /// Suspend (`true`) or resume the app's automation.
+    Automation {
+        app: AppName,
+        suspend: bool,
+    },
+    /// A sync automation started by itself (no confirmation), with its reason.
+    AutoSync {
+        app: AppName,
+        prune: bool,
+        reason: String,
+    },
 }
 
 impl Action {
-    pub fn app(&self) -> &AppName {
-        match self {
-            Self::Sync { app, .. }
-            | Self::Rollback { app, .. }
-            | Self::Unpin { app }
-            | Self::Restart { app, .. }
-            | Self::Scale { app, .. }
-            | Self::DeletePod { app, .. } => app,
-        }
-    }
-
     /// What it does, in a few words: `sync web`, `scale web Deployment/web to 3`.
     pub fn title(&self) -> String {
         match self {
-            Self::Sync { app, prune: false } => format!("sync {app}"),
-            Self::Sync { app, prune: true } => format!("sync {app} with prune"),
+            Self::Sync { app, prune, force } => {
+                let mut title = format!("sync {app}");
+                if *prune {
+                    title.push_str(" with prune");
+                }
+                if *force {
+                    title.push_str(", taking fields back");
+                }
+                title
+            }
             Self::Rollback { app, to, pin, .. } => format!(
                 "roll back {app} to {to} ({})",
                 if *pin { "pin" } else { "revert commit" }
@@ -303,6 +316,26 @@ impl Action {
                 replicas,
             } => format!("scale {workload} of {app} to {replicas}"),
             Self::DeletePod { app, pod } => format!("delete pod {pod} of {app}"),
+            Self::Automation { app, suspend: true } => format!("suspend automation of {app}"),
+            Self::Automation {
+                app,
+                suspend: false,
+            } => format!("resume automation of {app}"),
+            Self::AutoSync { app, reason, .. } => format!("auto-sync {app} ({reason})"),
+        }
+    }
+
+    /// The app the action is about.
+    pub fn app(&self) -> &AppName {
+        match self {
+            Self::Sync { app, .. }
+            | Self::Rollback { app, .. }
+            | Self::Unpin { app }
+            | Self::Restart { app, .. }
+            | Self::Scale { app, .. }
+            | Self::DeletePod { app, .. }
+            | Self::Automation { app, .. }
+            | Self::AutoSync { app, .. } => app,
         }
     }
 }
@@ -351,6 +384,7 @@ pub enum Modal {
 #[derive(Clone, Debug)]
 pub struct Running {
     pub id: u64,
+    pub app: AppName,
     pub title: String,
     pub since: Timestamp,
 }
@@ -374,6 +408,9 @@ pub struct Model {
     pub modal: Option<Modal>,
     pub running: Vec<Running>,
     pub next_action: u64,
+    /// When automation last synced each app: self-heal against something that
+    /// keeps drifting back must not become a loop.
+    pub auto_synced: HashMap<AppName, Timestamp>,
     /// The observation whose answer is awaited; older answers are dropped.
     pub observation: Pending,
     /// The context(s) the apps run in, for the header.

@@ -111,6 +111,7 @@ pub fn initial_model(inputs: &Inputs, kube: KubeContexts) -> Model {
                 namespace: app.destination.namespace.clone(),
                 context: String::new(),
                 own_context: app.destination.context.clone(),
+                automation: app.sync,
                 desired: Ok("…".into()),
                 seen: Seen::Loading,
                 resources: Vec::new(),

@@ -100,15 +100,18 @@ pub fn app(n: usize) -> AppRow {
         namespace: "shop".into(),
         context: "prod-eu".into(),
         own_context: Some("prod-eu".into()),
+        automation: Default::default(),
         desired: Ok(head.short().to_owned()),
         seen: Seen::Status(Box::new(AppStatus {
             live_revision: Some(live.as_str().to_owned()),
+            desired_revision: head.as_str().to_owned(),
             sync,
             out_of_sync,
             missing: 0,
             extra: 0,
             health,
             pinned: None,
+            suspended: None,
             last_operation: Some(entry(Operation::Sync, &live, 3_600)),
         })),
         resources: vec![

@@ -20,7 +20,7 @@ use crate::engine::drift::{self, Drift};
 use crate::engine::rollback::{self, Reverted, RollbackMode};
 use crate::engine::sync::{self, SyncOptions};
 use crate::engine::target::{self, Cluster, Desired};
-use crate::engine::{observe, operation, status, support};
+use crate::engine::{automation, ledger, observe, operation, status, support};
 use crate::error::Classified;
 use crate::health;
 use crate::model::{AppName, SyncStatus, text};
@@ -271,8 +271,12 @@ pub async fn events(engine: &Engine, app: &AppName) -> Result<Vec<EventRow>, Fai
 /// The plan of a sync, or the preview of a rollback: where, and what changes.
 pub async fn plan(engine: &Engine, action: &Action) -> Result<Vec<String>, Failure> {
     match action {
-        Action::Sync { app, prune } => {
-            let (desired, cluster, options, plan) = prepare_sync(engine, app, *prune).await?;
+        Action::Sync { app, prune, force } => {
+            let options = SyncOptions {
+                force_conflicts: *force,
+                ..pruning(*prune)
+            };
+            let (desired, cluster, options, plan) = prepare_sync(engine, app, options).await?;
             let mut lines = vec![format!(
                 "to {} on context {}, namespace {}",
                 desired.commit.short(),
@@ -353,21 +357,24 @@ async fn connection(
     Ok(engine.clusters.session(context).await?.connection)
 }
 
+fn pruning(prune: bool) -> SyncOptions {
+    SyncOptions {
+        prune,
+        ..SyncOptions::default()
+    }
+}
+
 /// A sync's inputs: the app rendered and observed (refused if pinned), its options
 /// and its plan.
 async fn prepare_sync(
     engine: &Engine,
     app: &AppName,
-    prune: bool,
+    options: SyncOptions,
 ) -> Result<(Desired, Cluster, SyncOptions, sync::SyncPlan), Failure> {
     let (desired, cluster) = observe_one(engine, app.as_str()).await?;
     rollback::ensure_not_pinned(&cluster.connection, &desired.app.name)
         .await
         .map_err(|e| one_line(&e))?;
-    let options = SyncOptions {
-        prune,
-        ..SyncOptions::default()
-    };
     let plan = sync::plan_against(&desired, &cluster, &options).await;
     Ok((desired, cluster, options, plan))
 }
@@ -395,8 +402,12 @@ async fn prepare_rollback(
 /// Carries out a confirmed action; the answer is what it did, in a line.
 pub async fn run(engine: &Engine, action: Action) -> Result<String, Failure> {
     match action {
-        Action::Sync { app, prune } => {
-            let (desired, cluster, options, plan) = prepare_sync(engine, &app, prune).await?;
+        Action::Sync { app, prune, force } => {
+            let options = SyncOptions {
+                force_conflicts: force,
+                ..pruning(prune)
+            };
+            let (desired, cluster, options, plan) = prepare_sync(engine, &app, options).await?;
             let recorded = operation::apply_recorded(
                 &desired,
                 &cluster,
@@ -409,6 +420,13 @@ pub async fn run(engine: &Engine, action: Action) -> Result<String, Failure> {
                 &format!("synced {app} to {}", desired.commit.short()),
                 &recorded,
             )
+            .map_err(|failure| {
+                if !force && failure.contains("conflict") {
+                    format!("{failure} (hint: sync again and press f in the confirmation to take the fields back for Git)")
+                } else {
+                    failure
+                }
+            })
         }
         Action::Rollback {
             app,
@@ -506,6 +524,44 @@ pub async fn run(engine: &Engine, action: Action) -> Result<String, Failure> {
             .await
             .map_err(|e| one_line(&e))?;
             Ok(format!("deleted pod {pod} of {app}"))
+        }
+        Action::Automation { app, suspend } => {
+            let config = engine.config.clone();
+            let spec = config.app(app.as_str()).map_err(|e| one_line(&e))?;
+            let connection = connection(engine, spec).await.map_err(|e| one_line(&e))?;
+            let entries = ledger::read(&connection, &app)
+                .await
+                .map_err(|e| one_line(&e))?;
+            let live = crate::model::ledger::live_revision(&entries)
+                .unwrap_or_default()
+                .to_owned();
+            automation::set_suspended(&connection, &app, suspend, live)
+                .await
+                .map_err(|e| one_line(&e))?;
+            Ok(if suspend {
+                format!("automation of {app} suspended until resumed (p)")
+            } else {
+                format!("automation of {app} resumed")
+            })
+        }
+        Action::AutoSync { app, prune, reason } => {
+            // Git declares the fields; undoing a hand change is what automation is
+            // for, so it takes them back from whichever manager holds them.
+            let options = SyncOptions {
+                force_conflicts: true,
+                ..pruning(prune)
+            };
+            let (desired, cluster, options, plan) = prepare_sync(engine, &app, options).await?;
+            let record = operation::Record {
+                reason: Some(reason.clone()),
+                ..operation::Record::sync()
+            };
+            let recorded =
+                operation::apply_recorded(&desired, &cluster, &plan, &options, record).await;
+            report(
+                &format!("auto-synced {app} to {} ({reason})", desired.commit.short()),
+                &recorded,
+            )
         }
     }
 }

@@ -8,7 +8,9 @@ use ratatui_textarea::TextArea;
 
 use super::{Effect, load_history, observe, on_history, run, say};
 use crate::tui::keymap::Command;
-use crate::tui::model::{Action, Confirm, Modal, Model, Pending, RollbackForm, Screen};
+use crate::tui::model::{
+    Action, AppRow, Confirm, Modal, Model, Pending, RollbackForm, Screen, Seen,
+};
 
 /// The workload kinds `x` restarts; `+`/`-` scale all but DaemonSets.
 const RESTARTABLE: &[&str] = &["Deployment", "StatefulSet", "DaemonSet"];
@@ -22,8 +24,16 @@ pub fn on_action_command(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::Sync | Command::SyncPrune => Action::Sync {
             app,
             prune: command == Command::SyncPrune,
+            force: false,
         },
         Command::Unpin => Action::Unpin { app },
+        Command::Automation => match automation_action(model) {
+            Ok(action) => action,
+            Err(message) => {
+                say(model, message, true);
+                return Vec::new();
+            }
+        },
         Command::Rollback => {
             let to = if model.screen() == Screen::Diff {
                 model.diff.against.clone()
@@ -82,6 +92,36 @@ pub fn on_action_command(model: &mut Model, command: Command) -> Vec<Effect> {
         return Vec::new();
     }
     ask(model, action)
+}
+
+/// `p`: suspend a running automation, resume a suspended one.
+fn automation_action(model: &Model) -> Result<Action, String> {
+    let row = model.selected_app().ok_or("no app")?;
+    if !row.automation.automated {
+        return Err(format!(
+            "{} has no automation to suspend: sync.automated is off in driftdeck.yaml",
+            row.name
+        ));
+    }
+    let Seen::Status(status) = &row.seen else {
+        return Err(format!("{}'s state is not known yet", row.name));
+    };
+    Ok(Action::Automation {
+        app: row.name.clone(),
+        suspend: status.suspended.is_none(),
+    })
+}
+
+/// What automation does for `row`, in words: "auto-sync, self-heal, prune".
+pub fn policy_words(row: &AppRow) -> String {
+    let mut words = vec!["auto-sync"];
+    if row.automation.self_heal {
+        words.push("self-heal");
+    }
+    if row.automation.prune {
+        words.push("prune");
+    }
+    words.join(", ")
 }
 
 fn workload_action(model: &Model, command: Command) -> Result<Action, String> {
@@ -192,6 +232,34 @@ fn ask(model: &mut Model, action: Action) -> Vec<Effect> {
             ];
             confirm_now(model, action, plan)
         }
+        Action::Automation { ref app, suspend } => {
+            let words = model.selected_app().map(policy_words).unwrap_or_default();
+            let plan = if suspend {
+                vec![
+                    place,
+                    format!(
+                        "automation of {app} ({words}) stops until resumed: Git changes wait for a manual sync"
+                    ),
+                    "recorded in the app's ledger: every driftdeck cockpit sees it".into(),
+                ]
+            } else {
+                vec![
+                    place,
+                    format!(
+                        "automation of {app} ({words}) resumes: the next observation syncs it if it is behind Git{}",
+                        if words.contains("self-heal") {
+                            " or drifted"
+                        } else {
+                            ""
+                        }
+                    ),
+                    "recorded in the app's ledger".into(),
+                ]
+            };
+            confirm_now(model, action, plan)
+        }
+        // Automation's own syncs are never asked about.
+        Action::AutoSync { .. } => run(model, action),
         Action::Unpin { .. } => {
             let plan = vec![
                 place,
@@ -239,6 +307,14 @@ pub fn on_confirm_key(model: &mut Model, confirm: Confirm, key: KeyEvent) -> Vec
                 format!("{}: cancelled", confirm.action.title()),
                 false,
             );
+            Vec::new()
+        }
+        KeyCode::Char('f') => {
+            let mut confirm = confirm;
+            if let Action::Sync { force, .. } = &mut confirm.action {
+                *force = !*force;
+            }
+            model.modal = Some(Modal::Confirm(confirm));
             Vec::new()
         }
         _ => {

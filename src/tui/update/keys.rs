@@ -166,7 +166,8 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         | Command::Restart
         | Command::ScaleUp
         | Command::ScaleDown
-        | Command::DeletePod => actions::on_action_command(model, command),
+        | Command::DeletePod
+        | Command::Automation => actions::on_action_command(model, command),
     }
 }
 

@@ -13,6 +13,7 @@ use super::keymap::Command;
 use super::model::{
     Action, AppLedger, EventRow, Modal, Model, Pane, RepoRow, ResourceRow, Running, Screen, Seen,
 };
+use crate::engine::automation::{self, Decision};
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
 use crate::model::AppName;
@@ -315,11 +316,58 @@ fn on_observed(model: &mut Model, generation: u64, apps: Vec<ObservedApp>) -> Ve
             .selected
             .min(row.resources.len().saturating_sub(1));
     }
+    let mut effects = automate(model);
     if std::mem::take(&mut model.repos.reobserve) {
-        return vec![observe(model, false)];
+        effects.push(observe(model, false));
+        return effects;
     }
     // Deploy markers follow the ledger: reload the history shown.
-    load_history(model).into_iter().collect()
+    effects.extend(load_history(model));
+    effects
+}
+
+/// Seconds between two automated syncs of one app.
+const AUTO_SYNC_EVERY: i64 = 15;
+
+/// Native automation, after every observation: syncs each automated app that is
+/// behind Git (or drifted, with self-heal), unless it is held (pinned, suspended,
+/// its last sync of that revision failed), already has an action running, was
+/// synced by automation in the last seconds, or driftdeck is read-only.
+fn automate(model: &mut Model) -> Vec<Effect> {
+    let Some(now) = model.now else {
+        return Vec::new();
+    };
+    if model.read_only {
+        return Vec::new();
+    }
+    let due: Vec<Action> = model
+        .apps
+        .iter()
+        .filter_map(|row| {
+            let Seen::Status(status) = &row.seen else {
+                return None;
+            };
+            let Decision::Sync(due) = automation::decide(row.automation, status) else {
+                return None;
+            };
+            let busy = model.running.iter().any(|r| r.app == row.name);
+            let recent = model
+                .auto_synced
+                .get(&row.name)
+                .is_some_and(|at| now.duration_since(*at).as_secs() < AUTO_SYNC_EVERY);
+            (!busy && !recent).then(|| Action::AutoSync {
+                app: row.name.clone(),
+                prune: row.automation.prune,
+                reason: due.reason(),
+            })
+        })
+        .collect();
+    let mut effects = Vec::new();
+    for action in due {
+        model.auto_synced.insert(action.app().clone(), now);
+        effects.extend(run(model, action));
+    }
+    effects
 }
 
 /// How often the sources are read (a local branch moving shows within this), and
@@ -475,6 +523,7 @@ fn run(model: &mut Model, action: Action) -> Vec<Effect> {
     let title = action.title();
     model.running.push(Running {
         id,
+        app: action.app().clone(),
         title: title.clone(),
         since: model.now.unwrap_or_default(),
     });

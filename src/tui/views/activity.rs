@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
 use super::{Theme, short, window};
 use crate::model::activity::{Activity, activity};
-use crate::model::ledger::{LedgerEntry, Operation, Outcome};
+use crate::model::ledger::{LedgerEntry, Outcome};
 use crate::model::text;
 use crate::tui::model::{AppLedger, Model};
 
@@ -128,20 +128,11 @@ fn last_cell<'a>(model: &Model, ledger: &AppLedger, theme: &Theme) -> Cell<'a> {
     Cell::from(Span::styled(
         format!(
             "{} {} {result}{ago}",
-            operation(last.operation),
+            last.operation.name(),
             short(&last.revision)
         ),
         style,
     ))
-}
-
-fn operation(operation: Operation) -> &'static str {
-    match operation {
-        Operation::Sync => "sync",
-        Operation::Rollback => "rollback",
-        Operation::Pin => "pin",
-        Operation::Unpin => "unpin",
-    }
 }
 
 fn outcome(outcome: &Outcome, theme: &Theme) -> (&'static str, ratatui::style::Style) {
@@ -233,7 +224,7 @@ fn entry_cells<'a>(model: &Model, entry: &'a LedgerEntry, theme: &Theme) -> Vec<
         .now
         .map(|now| text::age(now, entry.finished.unwrap_or(entry.started)))
         .unwrap_or_default();
-    let what = operation(entry.operation);
+    let what = entry.operation.name();
     let (result, style) = outcome(&entry.outcome, theme);
     let who = if entry.who.local_user.is_empty() {
         &entry.who.kube_user

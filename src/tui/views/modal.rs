@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{Theme, short};
 use crate::model::text;
-use crate::tui::model::{Confirm, Prompt, RollbackForm};
+use crate::tui::model::{Action, Confirm, Prompt, RollbackForm};
 
 /// A rectangle `width` × `height` (at most the area's) in the middle of `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -61,39 +61,53 @@ fn plan_lines<'a>(
 }
 
 pub fn confirm(confirm: &Confirm, theme: &Theme, frame: &mut Frame<'_>) {
-    let mut lines = plan_lines(
+    let lines = plan_lines(
         &confirm.plan,
         confirm.pending.loading,
         confirm.error.as_ref(),
         theme,
     );
-    lines.push(Line::default());
-    lines.push(if confirm.pending.loading || confirm.error.is_some() {
-        Line::from(vec![
-            Span::styled("Esc", theme.marker()),
-            Span::raw(" cancel"),
-        ])
+    // The keys have a row of their own at the bottom: a long plan never hides them.
+    let mut keys = if confirm.pending.loading || confirm.error.is_some() {
+        vec![Span::styled("Esc", theme.marker()), Span::raw(" cancel")]
     } else {
-        Line::from(vec![
+        vec![
             Span::styled("y", theme.marker()),
-            Span::raw(" / Enter: go    "),
+            Span::raw("/Enter go  "),
             Span::styled("n", theme.marker()),
-            Span::raw(" / Esc: cancel"),
-        ])
-    });
+            Span::raw("/Esc cancel"),
+        ]
+    };
+    if let Action::Sync { force, .. } = confirm.action {
+        keys.push(Span::raw("  "));
+        keys.push(Span::styled("f", theme.marker()));
+        keys.push(Span::raw(if force {
+            " take back fields others own: yes"
+        } else {
+            " take back fields others own: no"
+        }));
+    }
     let area = frame.area();
-    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let width = 90.min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    // Wrapped rows, with one to spare for word wrapping.
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner).max(1))
+        .sum::<usize>()
+        + 1;
+    let height = (rows as u16 + 3).min(area.height.saturating_sub(2));
     let rect = centered(area, 90, height);
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default().borders(Borders::ALL).title(Span::styled(
-                format!(" {}? ", confirm.action.title()),
-                theme.title(true),
-            )),
-        ),
-        rect,
-    );
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {}? ", text::one_line(&confirm.action.title())),
+        theme.title(true),
+    ));
+    let [plan, footer] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(block.inner(rect));
+    frame.render_widget(block, rect);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), plan);
+    frame.render_widget(Paragraph::new(Line::from(keys)), footer);
 }
 
 pub fn rollback(form: &RollbackForm, theme: &Theme, frame: &mut Frame<'_>) {

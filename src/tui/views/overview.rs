@@ -301,15 +301,14 @@ fn summary_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
                 .as_ref()
                 .map(|op| {
                     format!(
-                        "  last: {:?} {}",
-                        op.operation,
+                        "  last: {} {}",
+                        op.operation.name(),
                         match &op.outcome {
                             crate::model::ledger::Outcome::Succeeded => "succeeded",
                             crate::model::ledger::Outcome::Running => "running",
                             crate::model::ledger::Outcome::Failed { .. } => "failed",
                         }
                     )
-                    .to_lowercase()
                 })
                 .unwrap_or_default();
             Line::from(format!(
@@ -318,7 +317,52 @@ fn summary_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
             ))
         }
     };
-    vec![Line::from(place), detail]
+    let mut first = vec![Span::raw(place)];
+    if let Some((words, style)) = automation_text(model, row, theme) {
+        first.push(Span::raw("  "));
+        first.push(Span::styled(words, style));
+    }
+    vec![Line::from(first), detail]
+}
+
+/// What automation does for the app, when it has any.
+fn automation_text(
+    model: &Model,
+    row: &crate::tui::model::AppRow,
+    theme: &Theme,
+) -> Option<(String, ratatui::style::Style)> {
+    use crate::engine::automation::{Decision, Held, decide};
+    if !row.automation.automated {
+        return None;
+    }
+    if model.read_only {
+        return Some(("automation off: read-only".into(), theme.dim()));
+    }
+    let mut words = vec!["auto-sync"];
+    if row.automation.self_heal {
+        words.push("self-heal");
+    }
+    if row.automation.prune {
+        words.push("prune");
+    }
+    let on = format!("automation: {}", words.join(", "));
+    let Seen::Status(status) = &row.seen else {
+        return Some((on, theme.dim()));
+    };
+    Some(match decide(row.automation, status) {
+        Decision::Hold(held @ Held::Suspended { .. }) => (
+            format!(
+                "automation {} (p resumes)",
+                text::one_line(&held.describe())
+            ),
+            theme.marker(),
+        ),
+        Decision::Hold(held) => (
+            format!("automation {}", text::one_line(&held.describe())),
+            theme.error(),
+        ),
+        Decision::InSync | Decision::Sync(_) => (on, theme.dim()),
+    })
 }
 
 fn sync_text(status: &crate::engine::status::AppStatus) -> String {
