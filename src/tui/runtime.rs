@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use super::effects::{self, Engine};
 use super::keymap::{Command, Rebound, rebind};
-use super::model::{AppRow, KubeContexts, Model, Seen};
+use super::model::{AppRow, KubeContexts, Model, Screen, Seen};
 use super::update::{self, Effect, Msg};
 use super::views::{self, Theme};
 use crate::config::Config;
@@ -144,11 +144,39 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut forwarders: Vec<JoinHandle<()>> = Vec::new();
+    // The followed log's stream, while the logs screen follows one.
+    let mut follower: Option<JoinHandle<()>> = None;
     let mut pending = update::init(&mut model);
     loop {
         for effect in pending.drain(..) {
             if effect == Effect::Quit {
                 return Ok(());
+            }
+            if let Effect::LoadLogs { .. } = effect
+                && let Some(old) = follower.take()
+            {
+                old.abort();
+            }
+            if let Effect::LoadLogs {
+                generation,
+                app,
+                wanted,
+            } = effect
+            {
+                if wanted.follow {
+                    follower = Some(follow_logs(generation, app, wanted, &engine, &sender));
+                } else {
+                    spawn_effect(
+                        Effect::LoadLogs {
+                            generation,
+                            app,
+                            wanted,
+                        },
+                        &engine,
+                        &sender,
+                    );
+                }
+                continue;
             }
             if let Effect::UseContext(context) = effect {
                 engine.context = context;
@@ -159,6 +187,11 @@ async fn event_loop(
                 forwarders.drain(..).for_each(|f| f.abort());
             }
             spawn_effect(effect, &engine, &sender);
+        }
+        if !(model.screen() == Screen::Logs && model.logs.follow)
+            && let Some(old) = follower.take()
+        {
+            old.abort();
         }
         if forwarders.is_empty() && model.apps.iter().any(|a| matches!(a.seen, Seen::Status(_))) {
             forwarders = forward_changes(&engine, &sender);
@@ -199,6 +232,64 @@ async fn event_loop(
             return Ok(());
         }
     }
+}
+
+/// Follows a pod's log on its own task: the pods and the tail as `Msg::Logs`,
+/// then new lines in batches (whatever has arrived) as `Msg::LogLines`, until the
+/// stream ends or the task is aborted (follow off, another pod, screen left).
+fn follow_logs(
+    generation: u64,
+    app: crate::model::AppName,
+    wanted: update::LogsWanted,
+    engine: &Engine,
+    sender: &mpsc::UnboundedSender<Msg>,
+) -> JoinHandle<()> {
+    let engine = engine.clone();
+    let sender = sender.clone();
+    tokio::spawn(async move {
+        let (read, stream) = match effects::open_logs(&engine, &app, &wanted).await {
+            Ok(opened) => opened,
+            Err(error) => {
+                let _ = sender.send(Msg::Logs {
+                    generation,
+                    result: Err(error),
+                });
+                return;
+            }
+        };
+        let _ = sender.send(Msg::Logs {
+            generation,
+            result: Ok(read),
+        });
+        let Some(stream) = stream else {
+            return;
+        };
+        let mut batches = stream.ready_chunks(1024);
+        while let Some(batch) = batches.next().await {
+            let mut lines = Vec::with_capacity(batch.len());
+            let mut failed = None;
+            for line in batch {
+                match line {
+                    Ok(line) => lines.push(effects::clean_log_line(&line)),
+                    Err(error) => failed = Some(format!("the log stream broke: {error}")),
+                }
+            }
+            let stop = failed.is_some();
+            let _ = sender.send(Msg::LogLines {
+                generation,
+                lines,
+                end: failed.clone(),
+            });
+            if stop {
+                return;
+            }
+        }
+        let _ = sender.send(Msg::LogLines {
+            generation,
+            lines: Vec::new(),
+            end: Some("the log ended: the container stopped".into()),
+        });
+    })
 }
 
 /// Runs `effect` on its own task; its answer comes back as a message.

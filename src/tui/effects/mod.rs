@@ -197,11 +197,38 @@ pub async fn diff_against(
     Ok(resource_rows(&cluster, &drift))
 }
 
+/// New log lines as they come (a `follow` stream).
+pub type LogStream = futures_util::stream::BoxStream<'static, Result<String, std::io::Error>>;
+
+/// A log line as the screen may show it: tabs as spaces, escape sequences and other
+/// control characters made visible.
+pub fn clean_log_line(line: &str) -> String {
+    text::one_line(&line.replace('\t', "    ")).into_owned()
+}
+
+/// The chosen pod's log read to its end now (the tail asked for).
 pub async fn logs(
     engine: &Engine,
     app: &AppName,
     wanted: &LogsWanted,
 ) -> Result<LogsRead, Failure> {
+    let (mut read, stream) = open_logs(engine, app, wanted).await?;
+    if let Some(mut lines) = stream {
+        while let Some(line) = lines.next().await {
+            let line = line.map_err(|e| e.to_string())?;
+            read.lines.push(clean_log_line(&line));
+        }
+    }
+    Ok(read)
+}
+
+/// The app's pods and the chosen one's log as a stream: the tail, then (with
+/// `wanted.follow`) every new line until the container stops. No pod: no stream.
+pub async fn open_logs(
+    engine: &Engine,
+    app: &AppName,
+    wanted: &LogsWanted,
+) -> Result<(LogsRead, Option<LogStream>), Failure> {
     let (_, cluster) = observe_one(engine, app.as_str()).await?;
     let pods = support::pods(&cluster).await.map_err(|e| one_line(&e))?;
     let chosen = wanted
@@ -209,7 +236,7 @@ pub async fn logs(
         .as_ref()
         .and_then(|p| pods.iter().find(|pod| pod.name == *p))
         .or_else(|| pods.first());
-    let mut read = LogsRead {
+    let read = LogsRead {
         pods: pods
             .iter()
             .map(|p| (p.name.clone(), p.containers.clone()))
@@ -218,7 +245,7 @@ pub async fn logs(
         lines: Vec::new(),
     };
     let Some(pod) = chosen else {
-        return Ok(read);
+        return Ok((read, None));
     };
     let request = LogRequest {
         container: wanted
@@ -227,18 +254,13 @@ pub async fn logs(
             .filter(|c| pod.containers.contains(c)),
         previous: wanted.previous,
         tail: Some(wanted.tail),
-        follow: false,
+        follow: wanted.follow,
         timestamps: wanted.timestamps,
     };
-    let mut lines = workloads::log_lines(&cluster.connection, &pod.namespace, &pod.name, &request)
+    let lines = workloads::log_lines(&cluster.connection, &pod.namespace, &pod.name, &request)
         .await
         .map_err(|e| one_line(&e))?;
-    while let Some(line) = lines.next().await {
-        let line = line.map_err(|e| e.to_string())?;
-        read.lines
-            .push(text::one_line(&line.replace('\t', "    ")).into_owned());
-    }
-    Ok(read)
+    Ok((read, Some(lines.boxed())))
 }
 
 pub async fn events(engine: &Engine, app: &AppName) -> Result<Vec<EventRow>, Failure> {

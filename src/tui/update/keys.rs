@@ -91,9 +91,15 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::Follow => {
+            // On: the tail read again and kept open for new lines. Off: the runtime
+            // closes the stream; the lines stay.
             model.logs.follow = !model.logs.follow;
             model.logs.scroll = 0;
-            Vec::new()
+            if model.logs.follow {
+                load_logs(model).into_iter().collect()
+            } else {
+                Vec::new()
+            }
         }
         Command::Previous => {
             model.logs.previous = !model.logs.previous;

@@ -25,6 +25,13 @@ pub enum Msg {
     Key(KeyEvent),
     /// A command, as a key of the keymap or the mouse wheel runs it.
     Command(Command),
+    /// New lines of a followed log (after its [`Msg::Logs`]); `end` says why the
+    /// stream stopped, when it did.
+    LogLines {
+        generation: u64,
+        lines: Vec<String>,
+        end: Option<String>,
+    },
     /// Every app observed (answer to [`Effect::Observe`]).
     Observed {
         generation: u64,
@@ -104,6 +111,8 @@ pub struct LogsRead {
 /// Which log lines to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogsWanted {
+    /// Keep the stream open for new lines (never for a previous container).
+    pub follow: bool,
     /// `None`: the first pod.
     pub pod: Option<String>,
     pub container: Option<String>,
@@ -234,6 +243,14 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::LogLines {
+            generation,
+            lines,
+            end,
+        } => {
+            on_log_lines(model, generation, lines, end);
+            Vec::new()
+        }
         Msg::Events { generation, result } => {
             if model.events.pending.answers(generation) {
                 match result {
@@ -285,12 +302,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             model.now = Some(now);
-            let mut effects: Vec<Effect> = poll_repos(model).into_iter().collect();
-            // Following logs: read again once the last read is in.
-            if model.screen() == Screen::Logs && model.logs.follow && !model.logs.pending.loading {
-                effects.extend(load_logs(model));
-            }
-            effects
+            poll_repos(model).into_iter().collect()
         }
     }
 }
@@ -487,6 +499,28 @@ fn load_activity(model: &mut Model) -> Effect {
     }
 }
 
+/// The most log lines kept; older ones are dropped as new ones stream in.
+const MAX_LOG_LINES: usize = 20_000;
+
+/// New lines of a followed log. A reader scrolled up keeps reading the same lines.
+fn on_log_lines(model: &mut Model, generation: u64, lines: Vec<String>, end: Option<String>) {
+    let logs = &mut model.logs;
+    if generation != logs.pending.generation {
+        return;
+    }
+    if logs.scroll > 0 {
+        logs.scroll += lines.len();
+    }
+    logs.lines.extend(lines);
+    let over = logs.lines.len().saturating_sub(MAX_LOG_LINES);
+    logs.lines.drain(..over);
+    logs.scroll = logs.scroll.min(logs.lines.len());
+    if let Some(end) = end {
+        logs.follow = false;
+        say(model, end, false);
+    }
+}
+
 fn load_logs(model: &mut Model) -> Option<Effect> {
     let app = model.logs.app.clone()?;
     let wanted = LogsWanted {
@@ -495,6 +529,7 @@ fn load_logs(model: &mut Model) -> Option<Effect> {
         previous: model.logs.previous,
         tail: model.logs.tail,
         timestamps: model.logs.timestamps,
+        follow: model.logs.follow && !model.logs.previous,
     };
     Some(Effect::LoadLogs {
         generation: model.logs.pending.start(),

@@ -677,7 +677,7 @@ fn command_mode_runs_known_commands_and_names_unknown_ones() {
 }
 
 #[test]
-fn logs_follow_on_ticks_and_search_counts_matches() {
+fn logs_stream_while_following_and_search_counts_matches() {
     let mut model = sample::model(1, 0);
     let effects = update(&mut model, key('l'));
     let Some(Effect::LoadLogs {
@@ -687,7 +687,9 @@ fn logs_follow_on_ticks_and_search_counts_matches() {
         panic!("{effects:?}");
     };
     assert_eq!(wanted.tail, keys::DEFAULT_TAIL);
-    // A tick while the read is out asks for no logs.
+    assert!(wanted.follow, "logs open following: a stream, not re-reads");
+    let generation = *generation;
+    // Ticks read nothing again: new lines come on the stream.
     let effects = update(&mut model, Msg::Tick(sample::now()));
     assert!(
         !effects.iter().any(|e| matches!(e, Effect::LoadLogs { .. })),
@@ -696,18 +698,60 @@ fn logs_follow_on_ticks_and_search_counts_matches() {
     update(
         &mut model,
         Msg::Logs {
-            generation: *generation,
+            generation,
             result: Ok(LogsRead {
                 pods: vec![("web-1".into(), vec!["web".into(), "sidecar".into()])],
                 pod: Some("web-1".into()),
-                lines: vec!["ok".into(), "ERROR boom".into(), "error again".into()],
+                lines: vec!["ok".into()],
             }),
         },
     );
+    let more = |lines: &[&str], end: Option<&str>| Msg::LogLines {
+        generation,
+        lines: lines.iter().map(|l| l.to_string()).collect(),
+        end: end.map(str::to_owned),
+    };
+    update(&mut model, more(&["ERROR boom"], None));
+    update(&mut model, more(&["error again"], None));
+    assert_eq!(model.logs.lines, ["ok", "ERROR boom", "error again"]);
+    // A reader scrolled up keeps the same lines in view as more arrive.
+    model.logs.scroll = 1;
+    update(&mut model, more(&["later"], None));
+    assert_eq!(model.logs.scroll, 2);
+    model.logs.scroll = 0;
+    // Lines of an older stream are dropped.
+    update(
+        &mut model,
+        Msg::LogLines {
+            generation: generation - 1,
+            lines: vec!["stale".into()],
+            end: None,
+        },
+    );
+    assert_eq!(model.logs.lines.len(), 4);
+    // The stream ends: following stops and says why; f starts it again.
+    update(
+        &mut model,
+        more(&[], Some("the log ended: the container stopped")),
+    );
+    assert!(!model.logs.follow);
+    assert!(
+        model
+            .status
+            .clone()
+            .unwrap()
+            .0
+            .contains("container stopped")
+    );
+    let effects = update(&mut model, key('f'));
     assert!(matches!(
-        update(&mut model, Msg::Tick(sample::now())).first(),
-        Some(Effect::LoadLogs { .. })
+        effects.first(),
+        Some(Effect::LoadLogs { wanted, .. }) if wanted.follow
     ));
+    // Off again: nothing to read (the runtime closes the stream).
+    assert!(update(&mut model, key('f')).is_empty());
+    update(&mut model, key('f'));
+    model.logs.lines = vec!["ok".into(), "ERROR boom".into(), "error again".into()];
     let effects = update(&mut model, key('c'));
     let Some(Effect::LoadLogs { wanted, .. }) = effects.first() else {
         panic!("{effects:?}");
@@ -728,6 +772,7 @@ fn logs_follow_on_ticks_and_search_counts_matches() {
     assert_eq!(model.logs.search.as_deref(), Some("error"));
     assert_eq!(model.status.as_ref().unwrap().0, "2 lines match \"error\"");
     // Scrolling up stops following.
+    assert!(model.logs.follow);
     update(&mut model, key('k'));
     assert!(!model.logs.follow);
 }
