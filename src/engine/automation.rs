@@ -103,7 +103,10 @@ pub fn decide(policy: SyncPolicy, status: &AppStatus) -> Decision {
             && matches!(last.outcome, Outcome::Failed { .. })
     });
     let behind = status.live_revision.as_deref() != Some(desired.as_str());
-    let drifted = status.sync != SyncStatus::Synced;
+    // Extra objects are drift only when the sync would delete them (prune): else
+    // self-heal would sync, leave them, and sync again.
+    let fixable = status.out_of_sync + status.missing + if policy.prune { status.extra } else { 0 };
+    let drifted = status.sync != SyncStatus::Synced && fixable > 0;
     if (behind || (drifted && policy.self_heal)) && failed_here {
         return Decision::Hold(Held::Failed {
             revision: desired.clone(),
@@ -115,11 +118,18 @@ pub fn decide(policy: SyncPolicy, status: &AppStatus) -> Decision {
         });
     }
     if drifted && policy.self_heal {
-        return Decision::Sync(Due::Drifted {
-            resources: status.out_of_sync + status.missing + status.extra,
-        });
+        return Decision::Sync(Due::Drifted { resources: fixable });
     }
     Decision::InSync
+}
+
+/// How long automation waits before syncing an app again after `attempts`
+/// automated syncs in a row that left it still due: 15 s, doubling, at most 30
+/// minutes — something that keeps drifting back (an HPA, a webhook, a ledger that
+/// cannot be written) must not become a sync loop filling the ledger.
+pub fn pause_after(attempts: u32) -> jiff::SignedDuration {
+    let seconds = 15i64.saturating_mul(1 << attempts.saturating_sub(1).min(7));
+    jiff::SignedDuration::from_secs(seconds.min(30 * 60))
 }
 
 /// Who an entry names, for people.
@@ -217,6 +227,19 @@ mod tests {
         );
         let synced = status("bbb", "bbb", SyncStatus::Synced);
         assert_eq!(decide(policy(true), &synced), Decision::InSync);
+        // Only extra objects: drift that a sync without prune would leave.
+        let mut extras = status("bbb", "bbb", SyncStatus::OutOfSync);
+        extras.out_of_sync = 0;
+        extras.extra = 2;
+        assert_eq!(decide(policy(true), &extras), Decision::InSync);
+        let pruning = SyncPolicy {
+            prune: true,
+            ..policy(true)
+        };
+        assert_eq!(
+            decide(pruning, &extras),
+            Decision::Sync(Due::Drifted { resources: 2 })
+        );
         // Never deployed: behind.
         let mut fresh = status("x", "bbb", SyncStatus::OutOfSync);
         fresh.live_revision = None;
@@ -261,6 +284,15 @@ mod tests {
         // A failure of another revision does not hold the new one.
         failed.last_operation = Some(entry(Operation::Sync, "ccc", boom));
         assert!(matches!(decide(policy(true), &failed), Decision::Sync(_)));
+    }
+
+    #[test]
+    fn repeated_syncs_back_off_to_half_an_hour() {
+        let secs = |n| pause_after(n).as_secs();
+        assert_eq!([secs(0), secs(1), secs(2), secs(3)], [15, 15, 30, 60]);
+        assert_eq!(secs(7), 960);
+        assert_eq!(secs(8), 1_800, "15 × 128 s is past the cap");
+        assert_eq!(secs(40), 1_800);
     }
 
     #[test]

@@ -147,3 +147,89 @@ impl Packs {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::process::Command;
+
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .current_dir(dir)
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .expect("git");
+        assert!(output.status.success(), "git {args:?}: {output:?}");
+        String::from_utf8(output.stdout).expect("utf-8")
+    }
+
+    /// Every tree of a packed repository, read through `Packs`, is what the store
+    /// reads: with offset deltas, and with ref deltas.
+    #[test]
+    fn packs_read_every_tree_as_the_store_does() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        git(root, &["init", "-q", "-b", "main"]);
+        for round in 0..40 {
+            let folder = root.join(format!("apps/app-{}", round % 4));
+            std::fs::create_dir_all(&folder).expect("folder");
+            std::fs::write(folder.join("deploy.yaml"), format!("replicas: {round}\n"))
+                .expect("file");
+            std::fs::write(folder.join(format!("n-{}.yaml", round % 5)), "x\n").expect("file");
+            git(root, &["add", "-A"]);
+            git(root, &["commit", "-q", "-m", &format!("round {round}")]);
+        }
+        let trees: Vec<String> = git(root, &["rev-list", "--objects", "--all"])
+            .lines()
+            .filter_map(|line| line.split(' ').next())
+            .filter(|id| git(root, &["cat-file", "-t", id]).trim() == "tree")
+            .map(str::to_owned)
+            .collect();
+        assert!(trees.len() > 80, "{}", trees.len());
+        for repack in [
+            &["repack", "-a", "-d", "-f", "--depth=50", "--window=250"][..],
+            &[
+                "-c",
+                "repack.useDeltaBaseOffset=false",
+                "repack",
+                "-a",
+                "-d",
+                "-f",
+            ][..],
+        ] {
+            git(root, repack);
+            let repo = gix::open(root).expect("open");
+            let mut packs = Packs::open(&repo);
+            assert_eq!(packs.bundles.len(), 1, "{repack:?}");
+            // Trees stored as deltas (verify-pack lists their depth and base).
+            let index = std::fs::read_dir(root.join(".git/objects/pack"))
+                .expect("pack folder")
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == "idx"))
+                .expect("an index");
+            let listing = git(root, &["verify-pack", "-v", &index.to_string_lossy()]);
+            let deltas = listing
+                .lines()
+                .filter(|l| l.split_whitespace().nth(1) == Some("tree"))
+                .filter(|l| l.split_whitespace().count() == 7)
+                .count();
+            assert!(deltas > 20, "{repack:?}: {deltas} trees are deltas");
+            for id in &trees {
+                let id = ObjectId::from_hex(id.as_bytes()).expect("id");
+                assert!(
+                    packs.read(&id).expect("read"),
+                    "{repack:?}: {id} in the pack"
+                );
+                assert_eq!(
+                    packs.data,
+                    repo.find_object(id).expect("store").data,
+                    "{repack:?}: {id}"
+                );
+            }
+        }
+    }
+}

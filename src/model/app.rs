@@ -110,6 +110,20 @@ pub struct SyncPolicy {
     pub self_heal: bool,
 }
 
+impl SyncPolicy {
+    /// What automation does, in words: "auto-sync, self-heal, prune".
+    pub fn words(&self) -> String {
+        let mut words = vec!["auto-sync"];
+        if self.self_heal {
+            words.push("self-heal");
+        }
+        if self.prune {
+            words.push("prune");
+        }
+        words.join(", ")
+    }
+}
+
 /// Differences to ignore on objects matching the selector (empty fields match all).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -15,6 +15,9 @@ pub enum Operation {
     /// Automation (auto-sync, self-heal) stopped for the app until resumed.
     Suspend,
     Resume,
+    /// An operation a newer driftdeck wrote: kept, shown, never counted as a deploy.
+    #[serde(other)]
+    Other,
 }
 
 impl Operation {
@@ -32,6 +35,7 @@ impl Operation {
             Self::Unpin => "unpin",
             Self::Suspend => "suspend",
             Self::Resume => "resume",
+            Self::Other => "other",
         }
     }
 }

@@ -225,6 +225,13 @@ pub struct ReposView {
     pub reobserve: bool,
 }
 
+/// Automated syncs of one app in a row that left it still due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AutoSynced {
+    pub at: Timestamp,
+    pub attempts: u32,
+}
+
 /// One app's ledger as read from its cluster, with the commit time of every
 /// revision it names that Git knows.
 #[derive(Clone, Debug)]
@@ -286,6 +293,8 @@ pub enum Action {
     AutoSync {
         app: AppName,
         prune: bool,
+        /// Take fields other managers own back (self-heal).
+        force: bool,
         reason: String,
     },
 }
@@ -408,9 +417,9 @@ pub struct Model {
     pub modal: Option<Modal>,
     pub running: Vec<Running>,
     pub next_action: u64,
-    /// When automation last synced each app: self-heal against something that
-    /// keeps drifting back must not become a loop.
-    pub auto_synced: HashMap<AppName, Timestamp>,
+    /// Automation's syncs of each app still due: when the last started and how
+    /// many in a row (see `engine::automation::pause_after`).
+    pub auto_synced: HashMap<AppName, AutoSynced>,
     /// The observation whose answer is awaited; older answers are dropped.
     pub observation: Pending,
     /// The context(s) the apps run in, for the header.
@@ -443,6 +452,14 @@ pub struct KubeContexts {
 }
 
 impl KubeContexts {
+    /// Whether an app whose own context is `own` is sent to another one by
+    /// `:ctx` or `--context`.
+    pub fn sends_away(&self, own: Option<&str>) -> bool {
+        self.chosen
+            .as_deref()
+            .is_some_and(|chosen| own.unwrap_or(self.current.as_deref().unwrap_or("")) != chosen)
+    }
+
     /// The context an app whose own destination context is `own` runs in, by name.
     pub fn of(&self, own: Option<&str>) -> String {
         self.chosen

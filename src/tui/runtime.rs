@@ -179,6 +179,14 @@ async fn event_loop(
                 continue;
             }
             if let Effect::UseContext(context) = effect {
+                // The clusters left behind: their sessions and watches go.
+                for app in &engine.config.apps {
+                    let old = engine
+                        .context
+                        .as_deref()
+                        .or(app.destination.context.as_deref());
+                    engine.clusters.forget(old);
+                }
                 engine.context = context;
                 continue;
             }

@@ -566,14 +566,27 @@ pub async fn run(engine: &Engine, action: Action) -> Result<String, Failure> {
                 format!("automation of {app} resumed")
             })
         }
-        Action::AutoSync { app, prune, reason } => {
-            // Git declares the fields; undoing a hand change is what automation is
-            // for, so it takes them back from whichever manager holds them.
+        Action::AutoSync {
+            app,
+            prune,
+            force,
+            reason,
+        } => {
             let options = SyncOptions {
-                force_conflicts: true,
+                force_conflicts: force,
                 ..pruning(prune)
             };
             let (desired, cluster, options, plan) = prepare_sync(engine, &app, options).await?;
+            // Suspended since the observation that made it due (another cockpit's p).
+            let entries = ledger::read(&cluster.connection, &app)
+                .await
+                .map_err(|e| one_line(&e))?;
+            if let Some(entry) = crate::model::ledger::suspended(&entries) {
+                return Err(format!(
+                    "automation of {app} was suspended by {} meanwhile: not synced",
+                    text::one_line(&automation::who(entry))
+                ));
+            }
             let record = operation::Record {
                 reason: Some(reason.clone()),
                 ..operation::Record::sync()

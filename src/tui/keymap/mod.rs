@@ -284,7 +284,7 @@ pub const BINDINGS: &[Binding] = &[
         Command::Activity,
         &[key('a')],
         &[Overview, App],
-        Some("activity"),
+        None,
         "activity: every app's ledger and deploy figures",
     ),
     bind(
@@ -439,7 +439,7 @@ pub const BINDINGS: &[Binding] = &[
         &[key(':')],
         &[],
         None,
-        "command: :apps :logs :events :diff :sync :q",
+        "command: :apps :repos :activity :ctx [NAME] :app NAME :diff :logs :events :sync :q",
     ),
     bind(
         Command::Help,

@@ -112,7 +112,7 @@ fn parse_key(written: &str) -> Option<Key> {
     };
     let mut chars = rest.chars();
     let code = match (chars.next(), chars.next()) {
-        (Some(c), None) if !c.is_control() => KeyCode::Char(c),
+        (Some(c), None) if !crate::model::text::is_unsafe(c) => KeyCode::Char(c),
         _ => {
             let lower = rest.to_ascii_lowercase();
             match NAMED.iter().find(|(name, _)| *name == lower) {

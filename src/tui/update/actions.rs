@@ -8,9 +8,7 @@ use ratatui_textarea::TextArea;
 
 use super::{Effect, load_history, observe, on_history, run, say};
 use crate::tui::keymap::Command;
-use crate::tui::model::{
-    Action, AppRow, Confirm, Modal, Model, Pending, RollbackForm, Screen, Seen,
-};
+use crate::tui::model::{Action, Confirm, Modal, Model, Pending, RollbackForm, Screen, Seen};
 
 /// The workload kinds `x` restarts; `+`/`-` scale all but DaemonSets.
 const RESTARTABLE: &[&str] = &["Deployment", "StatefulSet", "DaemonSet"];
@@ -110,18 +108,6 @@ fn automation_action(model: &Model) -> Result<Action, String> {
         app: row.name.clone(),
         suspend: status.suspended.is_none(),
     })
-}
-
-/// What automation does for `row`, in words: "auto-sync, self-heal, prune".
-pub fn policy_words(row: &AppRow) -> String {
-    let mut words = vec!["auto-sync"];
-    if row.automation.self_heal {
-        words.push("self-heal");
-    }
-    if row.automation.prune {
-        words.push("prune");
-    }
-    words.join(", ")
 }
 
 fn workload_action(model: &Model, command: Command) -> Result<Action, String> {
@@ -233,7 +219,10 @@ fn ask(model: &mut Model, action: Action) -> Vec<Effect> {
             confirm_now(model, action, plan)
         }
         Action::Automation { ref app, suspend } => {
-            let words = model.selected_app().map(policy_words).unwrap_or_default();
+            let words = model
+                .selected_app()
+                .map(|row| row.automation.words())
+                .unwrap_or_default();
             let plan = if suspend {
                 vec![
                     place,

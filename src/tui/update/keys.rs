@@ -267,10 +267,9 @@ fn navigate(model: &mut Model, command: Command) -> Vec<Effect> {
                 Command::Bottom => Command::Top,
                 other => other,
             };
+            // A followed log stays open: scrolled up, the lines in view stay put
+            // while new ones arrive below.
             model.logs.scroll = scrolled(model.logs.scroll, up, most);
-            if model.logs.scroll > 0 {
-                model.logs.follow = false;
-            }
             Vec::new()
         }
         Screen::Events => {

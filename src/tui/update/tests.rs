@@ -207,6 +207,18 @@ fn automation_syncs_apps_behind_git_or_drifted_and_holds_the_rest() {
             ),
         ]
     );
+    // Only self-heal takes fields back from other managers.
+    let forced: Vec<bool> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Run {
+                action: Action::AutoSync { force, .. },
+                ..
+            } => Some(*force),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(forced, [false, true]);
     assert_eq!(model.running.len(), 2);
 
     // Observed again at once: both are running (and were just synced): nothing new.
@@ -226,6 +238,41 @@ fn automation_syncs_apps_behind_git_or_drifted_and_holds_the_rest() {
     let apps = observed_as_is(&model, shape);
     let effects = update(&mut model, Msg::Observed { generation, apps });
     assert_eq!(auto_syncs(&effects).len(), 2);
+    // Still due after two: the third waits 30 s (back-off), not 15.
+    model.running.clear();
+    model.now = Some(sample::now() + jiff::SignedDuration::from_secs(16 + 20));
+    let generation = model.observation.start();
+    let apps = observed_as_is(&model, shape);
+    assert!(auto_syncs(&update(&mut model, Msg::Observed { generation, apps })).is_empty());
+    // In sync once: the back-off starts over.
+    let generation = model.observation.start();
+    let apps = observed_as_is(&model, |_, status| {
+        status.sync = SyncStatus::Synced;
+        status.live_revision = Some(status.desired_revision.clone());
+    });
+    update(&mut model, Msg::Observed { generation, apps });
+    let generation = model.observation.start();
+    let apps = observed_as_is(&model, |i, status| {
+        shape(i, status);
+        status.live_revision = Some(head.clone());
+    });
+    let effects = update(&mut model, Msg::Observed { generation, apps });
+    assert_eq!(
+        auto_syncs(&effects),
+        [(
+            "app-001".to_owned(),
+            "self-heal: 2 resource(s) drifted from Git".to_owned()
+        )]
+    );
+
+    // Sent to another context by :ctx: automation never deploys there.
+    model.running.clear();
+    model.auto_synced.clear();
+    model.kube.chosen = Some("staging".into());
+    let generation = model.observation.start();
+    let apps = observed_as_is(&model, shape);
+    assert!(auto_syncs(&update(&mut model, Msg::Observed { generation, apps })).is_empty());
+    model.kube.chosen = None;
 
     // Read-only: automation does nothing.
     model.running.clear();
@@ -714,11 +761,15 @@ fn logs_stream_while_following_and_search_counts_matches() {
     update(&mut model, more(&["ERROR boom"], None));
     update(&mut model, more(&["error again"], None));
     assert_eq!(model.logs.lines, ["ok", "ERROR boom", "error again"]);
-    // A reader scrolled up keeps the same lines in view as more arrive.
-    model.logs.scroll = 1;
+    // A reader scrolled up keeps the same lines in view as more arrive, and the
+    // stream stays open.
+    update(&mut model, key('k'));
+    assert_eq!(model.logs.scroll, 1);
     update(&mut model, more(&["later"], None));
     assert_eq!(model.logs.scroll, 2);
-    model.logs.scroll = 0;
+    assert!(model.logs.follow);
+    update(&mut model, key('G'));
+    assert_eq!(model.logs.scroll, 0);
     // Lines of an older stream are dropped.
     update(
         &mut model,
@@ -771,10 +822,6 @@ fn logs_stream_while_following_and_search_counts_matches() {
     update(&mut model, special(KeyCode::Enter));
     assert_eq!(model.logs.search.as_deref(), Some("error"));
     assert_eq!(model.status.as_ref().unwrap().0, "2 lines match \"error\"");
-    // Scrolling up stops following.
-    assert!(model.logs.follow);
-    update(&mut model, key('k'));
-    assert!(!model.logs.follow);
 }
 
 #[test]

@@ -129,7 +129,7 @@ fn last_cell<'a>(model: &Model, ledger: &AppLedger, theme: &Theme) -> Cell<'a> {
         format!(
             "{} {} {result}{ago}",
             last.operation.name(),
-            short(&last.revision)
+            text::one_line(short(&last.revision))
         ),
         style,
     ))
@@ -234,7 +234,7 @@ fn entry_cells<'a>(model: &Model, entry: &'a LedgerEntry, theme: &Theme) -> Vec<
     let mut why = Vec::new();
     if let Some(restored) = &entry.restored {
         why.push(Span::styled(
-            format!("restores {} ", short(restored)),
+            format!("restores {} ", text::one_line(short(restored))),
             theme.dim(),
         ));
     }
@@ -250,7 +250,7 @@ fn entry_cells<'a>(model: &Model, entry: &'a LedgerEntry, theme: &Theme) -> Vec<
     vec![
         Cell::from(Span::styled(when, theme.dim())),
         Cell::from(what),
-        Cell::from(short(&entry.revision).to_owned()),
+        Cell::from(text::one_line(short(&entry.revision)).into_owned()),
         Cell::from(Span::styled(result, style)),
         Cell::from(text::one_line(who).into_owned()),
         Cell::from(ratatui::text::Line::from(why)),

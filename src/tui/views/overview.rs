@@ -326,6 +326,8 @@ fn summary_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 /// What automation does for the app, when it has any.
+/// What automation does for the app, in a few words (the whole story is in the
+/// confirmation `p` opens), when it has any.
 fn automation_text(
     model: &Model,
     row: &crate::tui::model::AppRow,
@@ -335,34 +337,26 @@ fn automation_text(
     if !row.automation.automated {
         return None;
     }
+    let held = |why: &str| Some((format!("auto: held, {why}"), theme.error()));
     if model.read_only {
-        return Some(("automation off: read-only".into(), theme.dim()));
+        return Some(("auto: off (read-only)".into(), theme.dim()));
     }
-    let mut words = vec!["auto-sync"];
-    if row.automation.self_heal {
-        words.push("self-heal");
+    if model.kube.sends_away(row.own_context.as_deref()) {
+        return held("other context (:ctx)");
     }
-    if row.automation.prune {
-        words.push("prune");
-    }
-    let on = format!("automation: {}", words.join(", "));
+    let on = (format!("auto: {}", row.automation.words()), theme.dim());
     let Seen::Status(status) = &row.seen else {
-        return Some((on, theme.dim()));
+        return Some(on);
     };
-    Some(match decide(row.automation, status) {
-        Decision::Hold(held @ Held::Suspended { .. }) => (
-            format!(
-                "automation {} (p resumes)",
-                text::one_line(&held.describe())
-            ),
-            theme.marker(),
-        ),
-        Decision::Hold(held) => (
-            format!("automation {}", text::one_line(&held.describe())),
-            theme.error(),
-        ),
-        Decision::InSync | Decision::Sync(_) => (on, theme.dim()),
-    })
+    match decide(row.automation, status) {
+        Decision::Hold(Held::Suspended { .. }) => {
+            Some(("auto: suspended (p resumes)".into(), theme.marker()))
+        }
+        Decision::Hold(Held::Pinned { .. }) => held("pinned"),
+        Decision::Hold(Held::Failed { .. }) => held("last sync failed"),
+        Decision::Hold(Held::Off) => None,
+        Decision::InSync | Decision::Sync(_) => Some(on),
+    }
 }
 
 fn sync_text(status: &crate::engine::status::AppStatus) -> String {
