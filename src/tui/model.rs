@@ -250,6 +250,8 @@ pub struct ActivityView {
     pub pending: Pending,
     pub selected: usize,
     pub read_at: Option<Timestamp>,
+    /// Lines the selected app's ledger is scrolled by.
+    pub scroll: usize,
 }
 
 /// A mutating action, as the user asked for it.

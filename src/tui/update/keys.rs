@@ -281,8 +281,25 @@ fn navigate(model: &mut Model, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Screen::Activity => {
-            let count = model.activity.ledgers.len();
-            model.activity.selected = moved(model.activity.selected, count, command);
+            // Up and down pick the app; a page scrolls its ledger.
+            let activity = &mut model.activity;
+            match command {
+                Command::PageUp => activity.scroll = activity.scroll.saturating_sub(PAGE),
+                Command::PageDown => {
+                    // At most two lines an entry: no scrolling into emptiness.
+                    let entries = activity
+                        .ledgers
+                        .get(activity.selected)
+                        .and_then(|l| l.entries.as_ref().ok())
+                        .map_or(0, Vec::len);
+                    activity.scroll = (activity.scroll + PAGE).min(2 * entries);
+                }
+                _ => {
+                    let count = activity.ledgers.len();
+                    activity.selected = moved(activity.selected, count, command);
+                    activity.scroll = 0;
+                }
+            }
             Vec::new()
         }
     }

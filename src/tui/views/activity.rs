@@ -6,8 +6,9 @@
 use jiff::SignedDuration;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::{Theme, short, window};
 use crate::model::activity::{Activity, activity};
@@ -179,6 +180,8 @@ fn figure_cells<'a>(name: Cell<'a>, figures: &Activity, theme: &Theme) -> Vec<Ce
     ]
 }
 
+/// The selected app's ledger, newest first: one line per entry, and below it,
+/// wrapped in full, what it restored, why, and how it failed. PgUp/PgDn scroll.
 fn render_ledger(
     model: &Model,
     ledger: &AppLedger,
@@ -187,7 +190,7 @@ fn render_ledger(
     area: Rect,
 ) {
     let block = Block::default().borders(Borders::ALL).title(format!(
-        " ledger of {} ",
+        " ledger of {} (PgUp/PgDn) ",
         text::one_line(ledger.app.as_str())
     ));
     let (entries, error) = match &ledger.entries {
@@ -198,33 +201,32 @@ fn render_ledger(
     if super::notice(frame, area, block.clone(), state, theme) {
         return;
     }
-    let fits = usize::from(area.height.saturating_sub(3));
-    let rows = entries
-        .iter()
-        .rev()
-        .take(fits)
-        .map(|entry| Row::new(entry_cells(model, entry, theme)));
-    let widths = [
-        Constraint::Length(5),
-        Constraint::Length(8),
-        Constraint::Length(7),
-        Constraint::Length(9),
-        Constraint::Length(12),
-        Constraint::Fill(1),
-    ];
-    let header = ["WHEN", "WHAT", "COMMIT", "RESULT", "WHO", "WHY"];
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme.dim()))
-        .block(block);
-    frame.render_widget(table, area);
+    let mut lines = vec![Line::styled(
+        format!(
+            "{:<5} {:<8} {:<7} {:<7} WHO  (below: restored, why, error)",
+            "WHEN", "WHAT", "COMMIT", "RESULT"
+        ),
+        theme.dim(),
+    )];
+    for entry in entries.iter().rev() {
+        lines.extend(entry_lines(model, entry, theme));
+    }
+    let scroll = u16::try_from(model.activity.scroll).unwrap_or(u16::MAX);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
+            .block(block),
+        area,
+    );
 }
 
-fn entry_cells<'a>(model: &Model, entry: &'a LedgerEntry, theme: &Theme) -> Vec<Cell<'a>> {
+/// An entry's line, then what it says (restored commit, reason, failure), indented.
+fn entry_lines<'a>(model: &Model, entry: &LedgerEntry, theme: &Theme) -> Vec<Line<'a>> {
     let when = model
         .now
         .map(|now| text::age(now, entry.finished.unwrap_or(entry.started)))
         .unwrap_or_default();
-    let what = entry.operation.name();
     let (result, style) = outcome(&entry.outcome, theme);
     let who = if entry.who.local_user.is_empty() {
         &entry.who.kube_user
@@ -234,7 +236,7 @@ fn entry_cells<'a>(model: &Model, entry: &'a LedgerEntry, theme: &Theme) -> Vec<
     let mut why = Vec::new();
     if let Some(restored) = &entry.restored {
         why.push(Span::styled(
-            format!("restores {} ", text::one_line(short(restored))),
+            format!("restores {}", text::one_line(short(restored))),
             theme.dim(),
         ));
     }
@@ -243,16 +245,29 @@ fn entry_cells<'a>(model: &Model, entry: &'a LedgerEntry, theme: &Theme) -> Vec<
     }
     if let Outcome::Failed { message } = &entry.outcome {
         why.push(Span::styled(
-            format!(" {}", text::one_line(message)),
+            text::one_line(message).into_owned(),
             theme.error(),
         ));
     }
-    vec![
-        Cell::from(Span::styled(when, theme.dim())),
-        Cell::from(what),
-        Cell::from(text::one_line(short(&entry.revision)).into_owned()),
-        Cell::from(Span::styled(result, style)),
-        Cell::from(text::one_line(who).into_owned()),
-        Cell::from(ratatui::text::Line::from(why)),
-    ]
+    let first = Line::from(vec![
+        Span::styled(format!("{when:<5} "), theme.dim()),
+        Span::raw(format!(
+            "{:<8} {:<7} ",
+            entry.operation.name(),
+            text::one_line(short(&entry.revision))
+        )),
+        Span::styled(format!("{result:<7} "), style),
+        Span::raw(format!("{:<16}", text::one_line(who))),
+    ]);
+    if why.is_empty() {
+        return vec![first];
+    }
+    let mut second = vec![Span::raw("      ")];
+    for (i, part) in why.into_iter().enumerate() {
+        if i > 0 {
+            second.push(Span::raw("  "));
+        }
+        second.push(part);
+    }
+    vec![first, Line::from(second)]
 }
