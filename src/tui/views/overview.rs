@@ -337,20 +337,20 @@ fn automation_text(
     if !row.automation.automated {
         return None;
     }
-    let held = |why: &str| Some((format!("auto: held, {why}"), theme.error()));
+    let held = |why: &str| Some((format!("auto-sync held: {why}"), theme.error()));
     if model.read_only {
-        return Some(("auto: off (read-only)".into(), theme.dim()));
+        return Some(("auto-sync off (read-only)".into(), theme.dim()));
     }
     if model.kube.sends_away(row.own_context.as_deref()) {
         return held("other context (:ctx)");
     }
-    let on = (format!("auto: {}", row.automation.words()), theme.dim());
+    let on = (row.automation.words(), theme.dim());
     let Seen::Status(status) = &row.seen else {
         return Some(on);
     };
     match decide(row.automation, status) {
         Decision::Hold(Held::Suspended { .. }) => {
-            Some(("auto: suspended (p resumes)".into(), theme.marker()))
+            Some(("auto-sync suspended (p resumes)".into(), theme.marker()))
         }
         Decision::Hold(Held::Pinned { .. }) => held("pinned"),
         Decision::Hold(Held::Failed { .. }) => held("last sync failed"),
