@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod git;
 pub mod health;
+pub mod integrations;
 pub mod model;
 pub mod render;
 pub mod sandbox;

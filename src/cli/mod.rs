@@ -6,6 +6,7 @@ mod act;
 mod apps;
 mod demo;
 mod diff;
+mod discover;
 mod health;
 mod history;
 mod output;
@@ -66,6 +67,8 @@ pub enum Command {
     Repos(repos::ReposArgs),
     /// The apps the configuration declares, with their desired revisions.
     Apps(apps::AppsArgs),
+    /// The Argo CD and Flux apps of a context, read from the Kubernetes API.
+    Discover(discover::DiscoverArgs),
     /// Run the embedded sandbox cluster (a Kubernetes API server on loopback).
     Sandbox(sandbox::SandboxArgs),
     /// Apply an app's desired manifests to its cluster (server-side apply, in waves).
@@ -126,6 +129,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Render(args) => render::run(global, args),
         Command::Repos(args) => repos::run(global, args),
         Command::Apps(args) => apps::run(global, args),
+        Command::Discover(args) => discover::run(global, args),
         Command::Sandbox(args) => sandbox::run(global, args),
         Command::Sync(args) => sync::run(global, args),
         Command::Logs(args) => support::logs(global, args),

@@ -8,6 +8,7 @@ mod bounded;
 pub mod clusters;
 pub mod deploys;
 pub mod drift;
+pub mod external;
 pub mod ledger;
 pub mod live;
 pub mod observe;

@@ -1,0 +1,114 @@
+//! Argo CD and Flux apps discovered in the sandbox, through the Kubernetes API
+//! only: minimal CRDs of our own (tests/fixtures/gitops/crds.yaml) and objects with
+//! the status their controllers would write.
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::cluster::Cluster;
+use serde_json::Value;
+
+const CRDS: &str = include_str!("fixtures/gitops/crds.yaml");
+const OBJECTS: &str = include_str!("fixtures/gitops/objects.yaml");
+
+fn discover(cluster: &Cluster) -> (Vec<Value>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .arg("--kubeconfig")
+        .arg(cluster.sandbox.kubeconfig())
+        .args(["discover", "-o", "json"])
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("driftdeck runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    let apps: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    (apps.as_array().expect("a list").clone(), stderr)
+}
+
+#[test]
+fn a_cluster_without_argo_cd_or_flux_has_no_apps_and_no_error() {
+    let cluster = Cluster::start();
+    let (apps, stderr) = discover(&cluster);
+    assert!(apps.is_empty(), "{apps:?}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn argo_cd_and_flux_apps_are_read_into_one_model() {
+    let cluster = Cluster::start();
+    cluster.ok_with_input(&["apply", "-f", "-"], CRDS);
+    cluster.eventually(Duration::from_secs(20), "the CRDs are served", |c| {
+        c.run(&[
+            "get",
+            "applications.argoproj.io,kustomizations,helmreleases,gitrepositories",
+            "-A",
+        ])
+        .status
+        .success()
+    });
+    cluster.ok_with_input(
+        &["apply", "-f", "-"],
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: argocd}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: flux-system}\n",
+    );
+    cluster.ok_with_input(&["apply", "-f", "-"], OBJECTS);
+
+    let (apps, stderr) = discover(&cluster);
+    assert!(stderr.is_empty(), "{stderr}");
+    let names: Vec<&str> = apps.iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["shop", "infra", "redis"], "{apps:#?}");
+
+    let shop = &apps[0];
+    assert_eq!(shop["kind"], "Application");
+    assert_eq!(shop["sync"], "OutOfSync");
+    assert_eq!(shop["health"]["status"], "Degraded");
+    assert_eq!(
+        shop["health"]["message"],
+        "Deployment web: 0/3 replicas ready"
+    );
+    assert_eq!(shop["source"]["url"], "https://git.example.com/shop.git");
+    assert_eq!(shop["source"]["path"], "apps/shop");
+    assert_eq!(shop["resources"].as_array().unwrap().len(), 1);
+    assert_eq!(shop["history"].as_array().unwrap().len(), 1);
+
+    // The Kustomization applied 4444… while its source offers 3333…: out of sync,
+    // and its Ready=False says why.
+    let infra = &apps[1];
+    assert_eq!(infra["kind"], "Kustomization");
+    assert_eq!(infra["sync"], "OutOfSync", "{infra:#}");
+    assert_ne!(infra["health"]["status"], "Healthy", "{infra:#}");
+    assert!(
+        infra["health"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("timeout waiting for"),
+        "{infra:#}"
+    );
+    assert_eq!(
+        infra["source"]["url"],
+        "https://git.example.com/platform.git"
+    );
+    assert_eq!(infra["resources"].as_array().unwrap().len(), 2);
+
+    let redis = &apps[2];
+    assert_eq!(redis["kind"], "HelmRelease");
+    assert_eq!(redis["automation"]["flux"]["suspended"], true, "{redis:#}");
+    assert_eq!(redis["health"]["status"], "Suspended", "{redis:#}");
+
+    // The table names the engines.
+    let table = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .arg("--kubeconfig")
+        .arg(cluster.sandbox.kubeconfig())
+        .arg("discover")
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("driftdeck runs");
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(table.starts_with("ENGINE"), "{table}");
+    assert!(
+        table.contains("argocd") && table.contains("flux"),
+        "{table}"
+    );
+    assert!(table.contains("suspended"), "{table}");
+}
