@@ -70,6 +70,14 @@ fn argo_cd_and_flux_apps_are_read_into_one_model() {
     assert_eq!(shop["source"]["url"], "https://git.example.com/shop.git");
     assert_eq!(shop["source"]["path"], "apps/shop");
     assert_eq!(shop["resources"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        shop["targetRevision"],
+        "2b7e151628aed2a6abf7158809cf4f3c762e7160"
+    );
+    assert_eq!(
+        shop["liveRevision"],
+        "1f3d2c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5"
+    );
     assert_eq!(shop["history"].as_array().unwrap().len(), 1);
 
     // The Kustomization applied 4444… while its source offers 3333…: out of sync,
@@ -77,7 +85,15 @@ fn argo_cd_and_flux_apps_are_read_into_one_model() {
     let infra = &apps[1];
     assert_eq!(infra["kind"], "Kustomization");
     assert_eq!(infra["sync"], "OutOfSync", "{infra:#}");
-    assert_ne!(infra["health"]["status"], "Healthy", "{infra:#}");
+    assert_eq!(infra["health"]["status"], "Degraded", "{infra:#}");
+    assert_eq!(
+        infra["liveRevision"],
+        "main@sha1:4444444444444444444444444444444444444444"
+    );
+    assert_eq!(
+        infra["targetRevision"],
+        "main@sha1:3333333333333333333333333333333333333333"
+    );
     assert!(
         infra["health"]["message"]
             .as_str()
@@ -95,6 +111,12 @@ fn argo_cd_and_flux_apps_are_read_into_one_model() {
     assert_eq!(redis["kind"], "HelmRelease");
     assert_eq!(redis["automation"]["flux"]["suspended"], true, "{redis:#}");
     assert_eq!(redis["health"]["status"], "Suspended", "{redis:#}");
+    assert_eq!(redis["liveRevision"], "19.6.1", "{redis:#}");
+    // Its HelmRepository is found: the URL comes from it.
+    assert_eq!(
+        redis["source"]["url"], "https://charts.example.com/bitnami",
+        "{redis:#}"
+    );
 
     // The table names the engines.
     let table = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
@@ -111,4 +133,8 @@ fn argo_cd_and_flux_apps_are_read_into_one_model() {
         "{table}"
     );
     assert!(table.contains("suspended"), "{table}");
+    assert!(
+        table.contains("main@sha1:4444444 "),
+        "revisions cut: {table}"
+    );
 }

@@ -34,8 +34,22 @@ pub fn run(global: &GlobalArgs, args: DiscoverArgs) -> CliResult {
     Ok(Outcome::Ok)
 }
 
+/// A revision as a table shows it: a commit or digest cut to 7 characters
+/// (`main@sha1:3f2a9c1`, `6.6.2@sha256:0a1b2c3`, `1f3d2c4`), versions as they are.
+fn short(revision: &str) -> String {
+    let (label, hash) = match revision.rsplit_once(':') {
+        Some((label, hash)) => (format!("{label}:"), hash),
+        None => (String::new(), revision),
+    };
+    if hash.len() > 12 && hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        format!("{label}{}", &hash[..7])
+    } else {
+        revision.to_owned()
+    }
+}
+
 fn table(apps: &[ExternalApp]) -> String {
-    let short = |revision: &Option<String>| revision.clone().unwrap_or_else(|| "-".into());
+    let short = |revision: &Option<String>| revision.as_deref().map_or_else(|| "-".into(), short);
     output::table(
         [
             "ENGINE",

@@ -52,15 +52,19 @@ pub async fn discover(connection: &Connection, catalog: &Catalog) -> Discovered 
         AppKind::HelmRelease,
     ] {
         for object in listed(connection, catalog, kind.group(), kind.label(), &mut found).await {
-            match map(kind, &object, &sources) {
+            match map(kind, &object, &sources, &mut found.problems) {
                 Ok(app) => found.apps.push(app),
                 Err(error) => found.problems.push(error.to_string()),
             }
         }
     }
-    found
-        .apps
-        .sort_by(|a, b| (a.namespace.as_str(), a.name.as_str()).cmp(&(&b.namespace, &b.name)));
+    found.apps.sort_by(|a, b| {
+        (a.namespace.as_str(), a.name.as_str(), a.kind.label()).cmp(&(
+            b.namespace.as_str(),
+            b.name.as_str(),
+            b.kind.label(),
+        ))
+    });
     found
 }
 
@@ -101,6 +105,7 @@ fn map(
     kind: AppKind,
     object: &Value,
     sources: &HashMap<ResourceKey, Value>,
+    problems: &mut Vec<String>,
 ) -> Result<ExternalApp, MappingError> {
     let with = |source: Option<&Value>| match kind {
         AppKind::Application => argocd::from_application(object),
@@ -114,7 +119,11 @@ fn map(
         .and_then(|s| s.object.as_ref())
         .and_then(|key| sources.get(key));
     match source {
-        Some(source) => with(Some(source)),
+        // A source that cannot be read leaves the app as its own status tells.
+        Some(source) => Ok(with(Some(source)).unwrap_or_else(|error| {
+            problems.push(error.to_string());
+            alone
+        })),
         None => Ok(alone),
     }
 }

@@ -251,8 +251,10 @@ fn json_type(value: &Value) -> &'static str {
 
 /// A URL without the password of its user info (`https://user:token@host/repo` →
 /// `https://user@host/repo`): repository URLs sometimes carry tokens, and nothing
-/// read here may put a credential on screen or in JSON output. URLs without a
-/// scheme (`git@github.com:org/repo`) have no password and are kept as they are.
+/// read here may put a credential on screen or in JSON output. A lone user part is
+/// often a token itself (`https://ghp_…@github.com/…`): it is dropped, except for
+/// `ssh://`, where it is the login (`ssh://git@host`). URLs without a scheme
+/// (`git@github.com:org/repo`) have no password and are kept as they are.
 pub fn without_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
@@ -262,10 +264,11 @@ pub fn without_password(url: &str) -> String {
     let Some((user_info, host)) = authority.rsplit_once('@') else {
         return url.to_owned();
     };
-    let user = user_info
-        .split_once(':')
-        .map_or(user_info, |(user, _)| user);
-    format!("{scheme}://{user}@{host}{tail}")
+    match user_info.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}@{host}{tail}"),
+        None if scheme.eq_ignore_ascii_case("ssh") => url.to_owned(),
+        None => format!("{scheme}://{host}{tail}"),
+    }
 }
 
 #[cfg(test)]
@@ -360,6 +363,14 @@ mod tests {
         assert_eq!(
             without_password("https://github.com/org/repo.git"),
             "https://github.com/org/repo.git"
+        );
+        assert_eq!(
+            without_password("https://ghp_token123@github.com/org/repo.git"),
+            "https://github.com/org/repo.git"
+        );
+        assert_eq!(
+            without_password("ssh://git:hunter2@example.com/repo"),
+            "ssh://git@example.com/repo"
         );
         assert_eq!(
             without_password("ssh://git@github.com/org/repo"),
