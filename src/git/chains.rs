@@ -19,7 +19,7 @@ use gix::odb::pack::data::decode::entry::ResolvedBase;
 use gix::odb::pack::data::entry::Header;
 
 use super::ObjectId;
-use super::tree::TreeEntry;
+use super::tree::{TreeEntry, entry_named};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -73,16 +73,7 @@ impl Packs {
             self.data.clear();
             self.data.extend_from_slice(&object.data);
         }
-        for entry in gix::objs::TreeRefIter::from_bytes(&self.data, repo.object_hash()) {
-            let entry = entry?;
-            if entry.filename == name.as_bytes() {
-                return Ok(Some(TreeEntry::from_kind(
-                    entry.oid.to_owned(),
-                    entry.mode.kind(),
-                )));
-            }
-        }
-        Ok(None)
+        entry_named(&self.data, repo.object_hash(), name)
     }
 
     /// Reads `id` into `data` from the packs; `false` when none has it.

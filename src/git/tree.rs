@@ -30,7 +30,7 @@ pub struct TreeEntry {
 }
 
 impl TreeEntry {
-    pub(super) fn from_kind(id: ObjectId, kind: EntryKind) -> Self {
+    fn from_kind(id: ObjectId, kind: EntryKind) -> Self {
         let file = match kind {
             EntryKind::Tree => None,
             EntryKind::Blob => Some(FileKind::Blob),
@@ -346,7 +346,16 @@ pub(super) fn child(
     name: &str,
 ) -> Result<Option<TreeEntry>, Box<dyn std::error::Error + Send + Sync>> {
     let tree = repo.find_tree(tree_id)?;
-    for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, repo.object_hash()) {
+    entry_named(&tree.data, repo.object_hash(), name)
+}
+
+/// The entry called `name` in a tree's raw bytes, decoding entries only up to it.
+pub(super) fn entry_named(
+    data: &[u8],
+    hash: gix::hash::Kind,
+    name: &str,
+) -> Result<Option<TreeEntry>, Box<dyn std::error::Error + Send + Sync>> {
+    for entry in gix::objs::TreeRefIter::from_bytes(data, hash) {
         let entry = entry?;
         if entry.filename == name.as_bytes() {
             return Ok(Some(TreeEntry::from_kind(
