@@ -11,5 +11,7 @@ pub mod workloads;
 
 pub use connect::{Connection, connect, context_names, load_kubeconfig};
 pub use error::ClusterError;
-pub use resources::{ApplyMode, Catalog, Served, apply, delete, discover, list};
+pub use resources::{
+    ApplyMode, Catalog, Served, apply, delete, discover, discover_groups, get, list, merge_patch,
+};
 pub use watch::{Change, watch_labelled};

@@ -55,6 +55,29 @@ pub async fn discover(connection: &Connection) -> Result<Catalog, ClusterError> 
     Ok(Catalog { kinds })
 }
 
+/// Discovery of only `groups` (one request per group served, and the list of
+/// groups): cheap enough to repeat, so CRDs installed meanwhile are seen.
+pub async fn discover_groups(
+    connection: &Connection,
+    groups: &[&str],
+) -> Result<Catalog, ClusterError> {
+    let discovery = Discovery::new(connection.client.clone())
+        .filter(groups)
+        .run()
+        .await
+        .map_err(|e| ClusterError::from_kube(&connection.context, e))?;
+    let mut kinds = HashMap::new();
+    for group in discovery.groups() {
+        for (resource, capabilities) in group.recommended_resources() {
+            let served = served(resource, &capabilities);
+            kinds
+                .entry((served.resource.group.clone(), served.resource.kind.clone()))
+                .or_insert(served);
+        }
+    }
+    Ok(Catalog { kinds })
+}
+
 fn served(resource: ApiResource, capabilities: &ApiCapabilities) -> Served {
     Served {
         namespaced: capabilities.scope == Scope::Namespaced,
@@ -151,6 +174,40 @@ pub async fn apply(
         .await
         .map_err(|e| ClusterError::from_kube(&connection.context, e))?;
     to_value(applied)
+}
+
+/// One object, `None` when it does not exist.
+pub async fn get(
+    connection: &Connection,
+    served: &Served,
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<Option<Value>, ClusterError> {
+    let found = api(connection, served, namespace)
+        .get_opt(name)
+        .await
+        .map_err(|e| ClusterError::from_kube(&connection.context, e))?;
+    found.map(|object| typed_value(served, object)).transpose()
+}
+
+/// A JSON merge patch (RFC 7386) of one object, sent as `field_manager`.
+pub async fn merge_patch(
+    connection: &Connection,
+    served: &Served,
+    namespace: Option<&str>,
+    name: &str,
+    body: &Value,
+    field_manager: &str,
+) -> Result<Value, ClusterError> {
+    let params = PatchParams {
+        field_manager: Some(field_manager.to_owned()),
+        ..PatchParams::default()
+    };
+    let patched = api(connection, served, namespace)
+        .patch(name, &params, &Patch::Merge(body))
+        .await
+        .map_err(|e| ClusterError::from_kube(&connection.context, e))?;
+    typed_value(served, patched)
 }
 
 /// Deletes an object (background propagation, as kubectl).

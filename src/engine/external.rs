@@ -17,6 +17,13 @@ use crate::integrations::{AppKind, ExternalApp, MappingError, argocd, flux};
 use crate::model::ResourceKey;
 
 const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
+/// The API groups of Argo CD and Flux apps and sources.
+pub const GROUPS: [&str; 4] = [
+    "argoproj.io",
+    "kustomize.toolkit.fluxcd.io",
+    "helm.toolkit.fluxcd.io",
+    SOURCE_GROUP,
+];
 /// The Flux source kinds an app can name.
 const SOURCE_KINDS: [&str; 5] = [
     "GitRepository",

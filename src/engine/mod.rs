@@ -9,6 +9,7 @@ pub mod clusters;
 pub mod deploys;
 pub mod drift;
 pub mod external;
+pub mod external_actions;
 pub mod ledger;
 pub mod live;
 pub mod observe;

@@ -30,6 +30,7 @@
 //!   never to an error.
 //! - History is newest first for every engine.
 
+pub mod actions;
 pub mod argocd;
 mod error;
 pub mod flux;

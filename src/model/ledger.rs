@@ -15,6 +15,12 @@ pub enum Operation {
     /// Automation (auto-sync, self-heal) stopped for the app until resumed.
     Suspend,
     Resume,
+    /// An Argo CD sync as a dry run: nothing applied.
+    DryRun,
+    /// An Argo CD refresh asked for.
+    Refresh,
+    /// An Argo CD operation stopped.
+    Terminate,
     /// An operation a newer driftdeck wrote: kept, shown, never counted as a deploy.
     #[serde(other)]
     Other,
@@ -35,6 +41,9 @@ impl Operation {
             Self::Unpin => "unpin",
             Self::Suspend => "suspend",
             Self::Resume => "resume",
+            Self::DryRun => "dry run",
+            Self::Refresh => "refresh",
+            Self::Terminate => "terminate",
             Self::Other => "other",
         }
     }

@@ -9,6 +9,8 @@ use ratatui_textarea::TextArea;
 use super::keymap::Keymap;
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
+use crate::integrations::ExternalApp;
+use crate::integrations::actions::Ask;
 use crate::model::ledger::LedgerEntry;
 use crate::model::{AppName, CommitInfo, HealthStatus, SyncPolicy, SyncStatus};
 
@@ -45,6 +47,34 @@ pub enum Seen {
     Status(Box<AppStatus>),
     /// Why it could not be seen (one line, classified by the engine).
     Error(String),
+    /// An Argo CD or Flux app, as its engine reports it.
+    Engine(Box<EngineApp>),
+}
+
+/// An Argo CD or Flux app found in a context (see `engine::external`).
+#[derive(Clone, Debug)]
+pub struct EngineApp {
+    pub app: ExternalApp,
+    /// The kubeconfig context it was found in, by name.
+    pub context: String,
+    /// `None`: the kubeconfig's current context.
+    pub own_context: Option<String>,
+}
+
+impl EngineApp {
+    /// The row key of an app: its ledger name and its context (the same app name
+    /// may exist in two clusters).
+    pub fn row_name(app: &ExternalApp, context: &str) -> AppName {
+        AppName::new(format!(
+            "{}@{context}",
+            crate::engine::external_actions::ledger_name(app)
+        ))
+    }
+
+    /// `argocd:shop`, `flux:infra`: the apps table's words for it.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.app.engine().label(), self.app.name)
+    }
 }
 
 /// One resource of an app, as the last observation found it.
@@ -84,6 +114,22 @@ pub struct AppRow {
     pub desired: Result<String, String>,
     pub seen: Seen,
     pub resources: Vec<ResourceRow>,
+}
+
+impl AppRow {
+    /// The Argo CD or Flux app this row shows, if it is one.
+    pub fn engine_app(&self) -> Option<&EngineApp> {
+        match &self.seen {
+            Seen::Engine(app) => Some(app),
+            _ => None,
+        }
+    }
+
+    /// The name the apps table shows.
+    pub fn label(&self) -> String {
+        self.engine_app()
+            .map_or_else(|| self.name.to_string(), EngineApp::label)
+    }
 }
 
 /// Something awaited: the generation of the request whose answer counts (older
@@ -291,6 +337,16 @@ pub enum Action {
         app: AppName,
         suspend: bool,
     },
+    /// An action on an Argo CD or Flux app, through its engine's objects.
+    Engine {
+        app: AppName,
+        /// The context it was found in (`None`: the current one).
+        context: Option<String>,
+        /// The `Application`, `Kustomization` or `HelmRelease`.
+        key: crate::model::ResourceKey,
+        ask: Ask,
+        reason: Option<String>,
+    },
     /// A sync automation started by itself (no confirmation), with its reason.
     AutoSync {
         app: AppName,
@@ -333,6 +389,7 @@ impl Action {
                 suspend: false,
             } => format!("resume automation of {app}"),
             Self::AutoSync { app, reason, .. } => format!("auto-sync {app} ({reason})"),
+            Self::Engine { key, ask, .. } => engine_title(key, ask),
         }
     }
 
@@ -346,8 +403,50 @@ impl Action {
             | Self::Scale { app, .. }
             | Self::DeletePod { app, .. }
             | Self::Automation { app, .. }
-            | Self::AutoSync { app, .. } => app,
+            | Self::AutoSync { app, .. }
+            | Self::Engine { app, .. } => app,
         }
+    }
+}
+
+/// `sync argocd/shop (prune, dry run)`, `reconcile flux-system/infra`, ….
+fn engine_title(key: &crate::model::ResourceKey, ask: &Ask) -> String {
+    let name = format!("{}/{}", key.namespace, key.name);
+    match ask {
+        Ask::Sync(sync) => {
+            let mut options = Vec::new();
+            if sync.prune {
+                options.push("prune".to_owned());
+            }
+            if sync.dry_run {
+                options.push("dry run".to_owned());
+            }
+            if !sync.resources.is_empty() {
+                options.push(format!("{} resource(s) only", sync.resources.len()));
+            }
+            if options.is_empty() {
+                format!("sync {name}")
+            } else {
+                format!("sync {name} ({})", options.join(", "))
+            }
+        }
+        Ask::Refresh { hard: false } => format!("refresh {name}"),
+        Ask::Refresh { hard: true } => format!("hard refresh {name}"),
+        Ask::AutoSync { enable: true } => format!("turn auto-sync of {name} on"),
+        Ask::AutoSync { enable: false } => format!("turn auto-sync of {name} off"),
+        Ask::Terminate => format!("terminate the operation of {name}"),
+        Ask::Reconcile {
+            with_source,
+            resume,
+        } => format!(
+            "{}reconcile {name}{}",
+            if *resume { "resume and " } else { "" },
+            if *with_source { " with its source" } else { "" }
+        ),
+        Ask::Suspend(true) => format!("suspend {name}"),
+        Ask::Suspend(false) => format!("resume {name}"),
+        Ask::Rollback { to } => format!("roll back {name} to {}", to.get(..7).unwrap_or(to)),
+        Ask::Unpin => format!("unpin and resume {name}"),
     }
 }
 
@@ -374,6 +473,22 @@ pub struct RollbackForm {
     pub error: Option<String>,
 }
 
+/// An Argo CD or Flux action's form: its plan, its options (toggled with ctrl
+/// keys, so that letters go to the reason) and the reason.
+#[derive(Clone, Debug)]
+pub struct EngineForm {
+    /// Always an [`Action::Engine`].
+    pub action: Action,
+    /// The app screen's selected resource, which `ctrl-o` syncs alone (Argo CD).
+    pub selected: Option<crate::model::ResourceKey>,
+    pub reason: TextArea<'static>,
+    /// A rollback wants one.
+    pub reason_required: bool,
+    pub plan: Vec<String>,
+    pub pending: Pending,
+    pub error: Option<String>,
+}
+
 /// A line of text the user types: `:` commands and the `/` filter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prompt {
@@ -388,6 +503,7 @@ pub enum Modal {
     Help,
     Confirm(Confirm),
     Rollback(Box<RollbackForm>),
+    Engine(Box<EngineForm>),
     Input { prompt: Prompt, text: String },
 }
 
@@ -440,6 +556,19 @@ pub struct Model {
     pub status: Option<(String, bool)>,
     /// When the last observation came in.
     pub observed_at: Option<Timestamp>,
+    /// The Argo CD and Flux apps' discovery.
+    pub discovery: Discovery,
+}
+
+/// The search for Argo CD and Flux apps in every context the cockpit uses.
+#[derive(Clone, Debug, Default)]
+pub struct Discovery {
+    pub pending: Pending,
+    /// When the last answer came in.
+    pub at: Option<Timestamp>,
+    /// What could not be read, per context (a refused list, an unreachable
+    /// cluster), one line each.
+    pub problems: Vec<String>,
 }
 
 /// The kubeconfig's contexts and the one every app is sent to, if chosen.

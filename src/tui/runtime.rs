@@ -346,6 +346,13 @@ fn spawn_effect(effect: Effect, engine: &Engine, sender: &mpsc::UnboundedSender<
                 fetched: fetch,
                 rows: effects::repos(&engine, fetch).await,
             },
+            Effect::Discover {
+                generation,
+                contexts,
+            } => Msg::Discovered {
+                generation,
+                found: effects::discover(&engine, contexts).await,
+            },
             Effect::Plan { generation, action } => Msg::Planned {
                 generation,
                 result: effects::plan(&engine, &action).await,

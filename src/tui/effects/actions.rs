@@ -16,6 +16,9 @@ use crate::tui::model::Action;
 /// The plan of a sync, or the preview of a rollback: where, and what changes.
 pub async fn plan(engine: &Engine, action: &Action) -> Result<Vec<String>, Failure> {
     match action {
+        Action::Engine {
+            context, key, ask, ..
+        } => super::external::plan(engine, context.as_deref(), key, ask).await,
         Action::Sync { app, prune, force } => {
             let options = SyncOptions {
                 force_conflicts: *force,
@@ -135,6 +138,13 @@ async fn prepare_rollback(
 /// Carries out a confirmed action; the answer is what it did, in a line.
 pub async fn run(engine: &Engine, action: Action) -> Result<String, Failure> {
     match action {
+        Action::Engine {
+            context,
+            key,
+            ask,
+            reason,
+            ..
+        } => super::external::run(engine, context.as_deref(), &key, &ask, reason).await,
         Action::Sync { app, prune, force } => {
             let options = SyncOptions {
                 force_conflicts: force,

@@ -4,6 +4,7 @@
 
 mod actions;
 mod activity;
+mod external;
 mod git_reads;
 
 use std::time::Duration;
@@ -26,6 +27,7 @@ use crate::model::{AppName, text};
 
 pub use actions::{plan, run};
 pub use activity::activity;
+pub use external::discover;
 pub use git_reads::{history, repos};
 
 /// How long an app may take to be observed.

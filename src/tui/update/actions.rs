@@ -247,6 +247,7 @@ fn ask(model: &mut Model, action: Action) -> Vec<Effect> {
             };
             confirm_now(model, action, plan)
         }
+        Action::Engine { .. } => super::external::open_form(model, action, None),
         // Automation's own syncs are never asked about.
         Action::AutoSync { .. } => run(model, action),
         Action::Unpin { .. } => {
@@ -273,6 +274,7 @@ pub fn on_planned(model: &mut Model, generation: u64, result: Result<Vec<String>
     let (pending, plan, error) = match &mut model.modal {
         Some(Modal::Confirm(c)) => (&mut c.pending, &mut c.plan, &mut c.error),
         Some(Modal::Rollback(f)) => (&mut f.pending, &mut f.preview, &mut f.error),
+        Some(Modal::Engine(f)) => (&mut f.pending, &mut f.plan, &mut f.error),
         _ => return,
     };
     if pending.answers(generation) {
@@ -390,6 +392,8 @@ pub fn on_done(model: &mut Model, id: u64, result: Result<String, String>) -> Ve
         Err(error) => say(model, format!("{} failed: {error}", running.title), true),
     }
     let mut effects = vec![observe(model, false)];
+    // An Argo CD or Flux app may have changed: read them again now.
+    effects.push(super::external::discover(model));
     effects.extend(load_history(model));
     effects
 }

@@ -38,6 +38,7 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         }
         Some(Modal::Confirm(confirm)) => actions::on_confirm_key(model, confirm, key),
         Some(Modal::Rollback(form)) => actions::on_rollback_key(model, form, key),
+        Some(Modal::Engine(form)) => super::external::on_form_key(model, form, key),
         Some(Modal::Input { prompt, text }) => on_prompt_key(model, prompt, text, key),
     }
 }
@@ -173,7 +174,25 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         | Command::ScaleUp
         | Command::ScaleDown
         | Command::DeletePod
-        | Command::Automation => actions::on_action_command(model, command),
+        | Command::Automation
+        | Command::EngineRefresh
+        | Command::Terminate => {
+            let on_engine_app = model
+                .selected_app()
+                .is_some_and(|row| row.engine_app().is_some());
+            if on_engine_app {
+                super::external::on_command(model, command)
+            } else if matches!(command, Command::EngineRefresh | Command::Terminate) {
+                say(
+                    model,
+                    "F and X act on Argo CD and Flux apps: select one (engine argocd or flux)",
+                    true,
+                );
+                Vec::new()
+            } else {
+                actions::on_action_command(model, command)
+            }
+        }
     }
 }
 
@@ -196,7 +215,7 @@ fn refresh(model: &mut Model, hard: bool) -> Vec<Effect> {
         },
         false,
     );
-    let mut effects = vec![observe(model, hard)];
+    let mut effects = vec![observe(model, hard), super::external::discover(model)];
     if hard || model.screen() == Screen::Repos {
         effects.push(read_repos(model, hard));
     }
@@ -235,7 +254,10 @@ fn navigate(model: &mut Model, command: Command) -> Vec<Effect> {
             }
         },
         Screen::App => {
-            let count = model.selected_app().map_or(0, |a| a.resources.len());
+            let count = model.selected_app().map_or(0, |a| match a.engine_app() {
+                Some(engine_app) => engine_app.app.resources.len(),
+                None => a.resources.len(),
+            });
             match command {
                 Command::PageUp => {
                     model.app_view.scroll = model.app_view.scroll.saturating_sub(PAGE as u16)

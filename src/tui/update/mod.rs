@@ -5,6 +5,7 @@
 mod actions;
 mod automation;
 mod command_line;
+pub mod external;
 mod keys;
 
 use crossterm::event::KeyEvent;
@@ -76,6 +77,12 @@ pub enum Msg {
         generation: u64,
         fetched: bool,
         rows: Vec<RepoRow>,
+    },
+    /// The Argo CD and Flux apps of every context searched (answer to
+    /// [`Effect::Discover`]).
+    Discovered {
+        generation: u64,
+        found: Vec<external::Found>,
     },
     /// A left click at (`column`, `row`) of a `width`×`height` screen.
     Click {
@@ -168,6 +175,11 @@ pub enum Effect {
         id: u64,
         action: Action,
     },
+    /// Find the Argo CD and Flux apps of these contexts (`None`: the current one).
+    Discover {
+        generation: u64,
+        contexts: Vec<Option<String>>,
+    },
     /// Send every app to this context (`None`: each to its own) from now on; the
     /// sessions and watches of the old ones are dropped.
     UseContext(Option<String>),
@@ -176,7 +188,7 @@ pub enum Effect {
 
 /// The effects to start with: observe every app, load the first app's history.
 pub fn init(model: &mut Model) -> Vec<Effect> {
-    let mut effects = vec![observe(model, false)];
+    let mut effects = vec![observe(model, false), external::discover(model)];
     effects.extend(load_history(model));
     effects
 }
@@ -186,6 +198,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Key(key) => keys::on_key(model, key),
         Msg::Command(command) => keys::on_command(model, command),
         Msg::Observed { generation, apps } => on_observed(model, generation, apps),
+        Msg::Discovered { generation, found } => external::on_discovered(model, generation, found),
         Msg::History {
             generation,
             app,
@@ -302,7 +315,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             model.now = Some(now);
-            poll_repos(model).into_iter().collect()
+            poll_repos(model)
+                .into_iter()
+                .chain(external::poll(model))
+                .collect()
         }
     }
 }

@@ -16,6 +16,10 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let Some(row) = model.selected_app() else {
         return;
     };
+    if let Some(engine_app) = row.engine_app() {
+        super::engine::render_app(model, engine_app, theme, frame, area);
+        return;
+    }
     let wide = area.width >= 140;
     let [list, detail] = if wide {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
@@ -33,7 +37,7 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         let message = match &row.seen {
             Seen::Loading => Line::styled("reading…", theme.dim()),
             Seen::Error(error) => Line::styled(text::one_line(error).into_owned(), theme.error()),
-            Seen::Status(_) => Line::styled("no resources", theme.dim()),
+            Seen::Status(_) | Seen::Engine(_) => Line::styled("no resources", theme.dim()),
         };
         frame.render_widget(Paragraph::new(message).block(block), area);
         return;

@@ -44,6 +44,16 @@ pub fn header(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
                     degraded += 1;
                 }
             }
+            Seen::Engine(engine_app) => {
+                match engine_app.app.sync {
+                    Some(SyncStatus::Synced) => synced += 1,
+                    Some(_) => drifted += 1,
+                    None => unknown += 1,
+                }
+                if engine_app.app.health.status == HealthStatus::Degraded {
+                    degraded += 1;
+                }
+            }
             Seen::Error(_) => unknown += 1,
             Seen::Loading => {}
         }

@@ -11,6 +11,7 @@ mod app;
 mod chrome;
 mod diff;
 mod diff_text;
+mod engine;
 mod events;
 mod help;
 mod logs;
@@ -55,6 +56,7 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame<'_>) {
         Some(Modal::Help) => help::render(model, theme, frame),
         Some(Modal::Confirm(confirm)) => modal::confirm(confirm, theme, frame),
         Some(Modal::Rollback(form)) => modal::rollback(form, theme, frame),
+        Some(Modal::Engine(form)) => engine::form(form, theme, frame),
         Some(Modal::Input { prompt, text }) => modal::prompt(*prompt, text, theme, frame, status),
     }
 }

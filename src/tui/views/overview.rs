@@ -99,6 +99,10 @@ fn render_apps(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect, 
                 )),
                 Cell::from(""),
             ),
+            Seen::Engine(engine_app) => {
+                let [sync, health, live] = super::engine::status_cells(&engine_app.app, theme);
+                (sync, health, live)
+            }
             Seen::Status(status) => (
                 Cell::from(Span::styled(
                     if wide {
@@ -120,13 +124,16 @@ fn render_apps(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect, 
             ),
         };
         let mut cells = vec![
-            Cell::from(text::one_line(row.name.as_str()).into_owned()),
+            Cell::from(text::one_line(&row.label()).into_owned()),
             sync,
             health,
             live,
         ];
         if wide {
             cells.push(Cell::from(match &row.desired {
+                Ok(revision) if row.engine_app().is_some() => {
+                    super::engine::short_revision(revision)
+                }
                 Ok(revision) => revision.clone(),
                 Err(error) => text::one_line(error).into_owned(),
             }));
@@ -137,6 +144,7 @@ fn render_apps(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect, 
                     .zip(model.now)
                     .map(|(op, now)| text::age(now, op.finished.unwrap_or(op.started)))
                     .unwrap_or_else(|| "-".into()),
+                Seen::Engine(engine_app) => super::engine::last_sync(model, &engine_app.app),
                 _ => String::new(),
             }));
             cells.push(Cell::from(format!(
@@ -286,6 +294,9 @@ fn summary_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
     let Some(row) = model.selected_app() else {
         return vec![Line::styled("no apps configured", theme.dim())];
     };
+    if let Some(engine_app) = row.engine_app() {
+        return super::engine::summary(engine_app, theme);
+    }
     let place = format!(
         "{} → namespace {}  ({})",
         text::one_line(row.name.as_str()),
@@ -293,7 +304,7 @@ fn summary_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
         text::one_line(&row.repo)
     );
     let detail = match &row.seen {
-        Seen::Loading => Line::styled("reading…", theme.dim()),
+        Seen::Loading | Seen::Engine(_) => Line::styled("reading…", theme.dim()),
         Seen::Error(error) => Line::styled(text::one_line(error).into_owned(), theme.error()),
         Seen::Status(status) => {
             let last = status

@@ -39,6 +39,10 @@ fn init_observes_everything_and_loads_the_first_history() {
                 generation: 1,
                 hard: false
             },
+            Effect::Discover {
+                generation: 1,
+                contexts: vec![None, Some("prod-eu".into())],
+            },
             Effect::LoadHistory {
                 generation: 1,
                 app: AppName::new("app-000")

@@ -1,0 +1,761 @@
+//! What driftdeck asks of Argo CD and Flux through the Kubernetes API, as plans:
+//! the exact merge patches, in order, and what to wait for between them. Pure: the
+//! engine reads the objects, sends the patches and waits (`engine::external_actions`).
+//!
+//! Argo CD is driven the way its API server drives its controller — by writing the
+//! `Application` object: an `operation` field starts a sync (its `initiatedBy` and
+//! `info` carry who and why), the `argocd.argoproj.io/refresh` annotation asks for
+//! a refresh, `status.operationState.phase: Terminating` stops a running operation
+//! (the `Application` CRD has no status subresource), `spec.syncPolicy.automated`
+//! turns auto-sync on and off. Flux is driven as the `flux` CLI drives it: the
+//! `reconcile.fluxcd.io/requestedAt` annotation requests a reconcile (answered in
+//! `status.lastHandledReconcileAt`), `spec.suspend` suspends and resumes.
+//!
+//! Through this path Argo CD's own RBAC (projects, roles) is not consulted: what
+//! protects the app is Kubernetes RBAC on the objects patched, which every plan names.
+
+use jiff::Timestamp;
+use serde_json::{Map, Value, json};
+
+use super::{AppKind, Automation, Engine, ExternalApp};
+use crate::model::ResourceKey;
+use crate::model::ledger::Operation;
+
+/// Argo CD's refresh annotation (`normal` or `hard`; the controller removes it).
+pub const REFRESH: &str = "argocd.argoproj.io/refresh";
+/// Flux's reconcile request annotation.
+pub const REQUESTED_AT: &str = "reconcile.fluxcd.io/requestedAt";
+/// Where driftdeck keeps the auto-sync policy it turned off (Argo CD), as JSON, so
+/// that turning auto-sync on again restores prune and self-heal.
+pub const AUTO_SYNC_WAS: &str = "driftdeck.dev/auto-sync-was";
+/// Where driftdeck keeps what a Flux rollback pinned over (the source's `spec.ref`,
+/// or a HelmRelease's chart version), as JSON, for the unpin.
+pub const PINNED_FROM: &str = "driftdeck.dev/pinned-from";
+
+/// What a person asks of an Argo CD or Flux app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ask {
+    /// Argo CD: a sync operation.
+    Sync(SyncAsk),
+    /// Argo CD: compare again (`hard`: and regenerate manifests, skipping the cache).
+    Refresh { hard: bool },
+    /// Argo CD: turn auto-sync on (restoring the prune and self-heal it had) or off.
+    AutoSync { enable: bool },
+    /// Argo CD: stop the running operation.
+    Terminate,
+    /// Flux: reconcile now (the source first, if asked); `resume` resumes a
+    /// suspended app first (without it, Flux would ignore the request).
+    Reconcile { with_source: bool, resume: bool },
+    /// Flux: suspend (`true`) or resume reconciliation.
+    Suspend(bool),
+    /// Go back to an earlier revision: a commit (Argo CD, Flux Git sources) or a
+    /// chart version (a Flux HelmRelease from a Helm repository).
+    Rollback { to: String },
+    /// Flux: undo a rollback's pin and resume.
+    Unpin,
+}
+
+/// The options of an Argo CD sync.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncAsk {
+    pub prune: bool,
+    pub dry_run: bool,
+    /// Only these resources; empty: all of them.
+    pub resources: Vec<ResourceKey>,
+}
+
+/// Who asks, why, and when (the clock is the caller's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// The kubeconfig user.
+    pub user: String,
+    pub reason: Option<String>,
+    pub at: Timestamp,
+}
+
+/// One step of a plan.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// A JSON merge patch (`application/merge-patch+json`) of `target`.
+    Patch {
+        target: ResourceKey,
+        body: Value,
+        /// In words, for the confirmation.
+        what: String,
+    },
+    /// Wait until `target`'s `status.lastHandledReconcileAt` is `token`, then read
+    /// its `Ready` condition.
+    AwaitReconcile { target: ResourceKey, token: String },
+    /// Wait until Argo CD has run the operation requested at `since`: its
+    /// `status.operationState` started at or after it and finished.
+    AwaitOperation {
+        target: ResourceKey,
+        since: Timestamp,
+    },
+}
+
+/// The patches and waits of an action, and what it means for the ledger.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub title: String,
+    pub steps: Vec<Step>,
+    /// Said before the yes (a suspended app, auto-sync turned off first).
+    pub warnings: Vec<String>,
+    pub ledger: Operation,
+    /// The revision the ledger records (what is, or is asked to be, deployed).
+    pub revision: String,
+    /// For a rollback: what it brings back.
+    pub restored: Option<String>,
+}
+
+impl Plan {
+    /// The objects the plan patches, each once, in order.
+    pub fn patched(&self) -> Vec<&ResourceKey> {
+        let mut keys: Vec<&ResourceKey> = Vec::new();
+        for step in &self.steps {
+            if let Step::Patch { target, .. } = step
+                && !keys.contains(&target)
+            {
+                keys.push(target);
+            }
+        }
+        keys
+    }
+}
+
+/// The objects a plan is made from, as read from the cluster just before.
+pub struct Objects<'a> {
+    /// The `Application`, `Kustomization` or `HelmRelease`.
+    pub app: &'a Value,
+    /// A Flux app's source object (`GitRepository`, …), when it has one.
+    pub source: Option<&'a Value>,
+}
+
+/// Plans `ask` for `app`; `Err` says why it cannot be done (in words for the user).
+pub fn plan(
+    app: &ExternalApp,
+    objects: &Objects<'_>,
+    ask: &Ask,
+    request: &Request,
+) -> Result<Plan, String> {
+    let key = app.key();
+    let name = format!("{}/{}", app.namespace, app.name);
+    let target = app.target_revision.clone().unwrap_or_default();
+    let base = |title: String, ledger: Operation, steps: Vec<Step>| Plan {
+        title,
+        steps,
+        warnings: Vec::new(),
+        ledger,
+        revision: target.clone(),
+        restored: None,
+    };
+    match (app.engine(), ask) {
+        (Engine::ArgoCd, Ask::Sync(sync)) => {
+            refuse_if_operating(app)?;
+            let title = if sync.dry_run {
+                format!("sync {name} (dry run)")
+            } else {
+                format!("sync {name}")
+            };
+            let body = operation(request, sync, None);
+            let ledger = if sync.dry_run {
+                Operation::DryRun
+            } else {
+                Operation::Sync
+            };
+            Ok(base(
+                title,
+                ledger,
+                vec![
+                    Step::Patch {
+                        target: key.clone(),
+                        body,
+                        what: sync_words(sync),
+                    },
+                    Step::AwaitOperation {
+                        target: key,
+                        since: request.at,
+                    },
+                ],
+            ))
+        }
+        (Engine::ArgoCd, Ask::Refresh { hard }) => {
+            let mode = if *hard { "hard" } else { "normal" };
+            Ok(base(
+                format!("{} refresh {name}", if *hard { "hard" } else { "" })
+                    .trim_start()
+                    .to_owned(),
+                Operation::Refresh,
+                vec![Step::Patch {
+                    target: key,
+                    body: annotations(&[(REFRESH, json!(mode))]),
+                    what: format!("annotate {REFRESH}={mode}"),
+                }],
+            ))
+        }
+        (Engine::ArgoCd, Ask::AutoSync { enable }) => {
+            let Automation::ArgoCd(policy) = &app.automation else {
+                return Err(format!("{name} has no Argo CD sync policy"));
+            };
+            match (enable, policy.automated) {
+                (true, true) => Err(format!("auto-sync of {name} is already on")),
+                (false, false) => Err(format!("auto-sync of {name} is already off")),
+                (true, false) => {
+                    let was = remembered_policy(objects.app, (policy.prune, policy.self_heal));
+                    let mut automated = json!({"prune": was.0, "selfHeal": was.1});
+                    // Argo CD 3.1+ can keep the policy with `enabled: false`; a merge
+                    // patch would keep that flag, and auto-sync would stay off.
+                    if objects
+                        .app
+                        .pointer("/spec/syncPolicy/automated/enabled")
+                        .is_some()
+                    {
+                        automated["enabled"] = json!(true);
+                    }
+                    Ok(base(
+                        format!("turn auto-sync of {name} on"),
+                        Operation::Resume,
+                        vec![Step::Patch {
+                            target: key,
+                            what: format!(
+                                "set spec.syncPolicy.automated (prune: {}, self-heal: {})",
+                                was.0, was.1
+                            ),
+                            body: json!({
+                                "metadata": {"annotations": {AUTO_SYNC_WAS: null}},
+                                "spec": {"syncPolicy": {"automated": automated}}
+                            }),
+                        }],
+                    ))
+                }
+                (false, true) => Ok(base(
+                    format!("turn auto-sync of {name} off"),
+                    Operation::Suspend,
+                    vec![auto_sync_off(&key, policy.prune, policy.self_heal)],
+                )),
+            }
+        }
+        (Engine::ArgoCd, Ask::Terminate) => {
+            let running = app
+                .operation
+                .as_ref()
+                .is_some_and(|op| op.phase == super::OperationPhase::Running);
+            if !running {
+                return Err(format!("{name} has no running operation to terminate"));
+            }
+            Ok(base(
+                format!("terminate the operation of {name}"),
+                Operation::Terminate,
+                vec![Step::Patch {
+                    target: key,
+                    body: json!({"status": {"operationState": {"phase": "Terminating"}}}),
+                    what: "set status.operationState.phase=Terminating".into(),
+                }],
+            ))
+        }
+        (Engine::ArgoCd, Ask::Rollback { to }) => {
+            refuse_if_operating(app)?;
+            let mut steps = Vec::new();
+            let mut warnings = Vec::new();
+            if let Automation::ArgoCd(policy) = &app.automation
+                && policy.automated
+            {
+                warnings.push(format!(
+                    "auto-sync of {name} is turned off first (Argo CD would sync Git's revision \
+                     back); turn it on again with p once Git is fixed"
+                ));
+                steps.push(auto_sync_off(&key, policy.prune, policy.self_heal));
+            }
+            let sync = SyncAsk::default();
+            steps.push(Step::Patch {
+                target: key.clone(),
+                body: operation(request, &sync, Some(to)),
+                what: format!("set operation: sync to revision {}", short(to)),
+            });
+            steps.push(Step::AwaitOperation {
+                target: key,
+                since: request.at,
+            });
+            Ok(Plan {
+                title: format!("roll back {name} to {}", short(to)),
+                steps,
+                warnings,
+                ledger: Operation::Rollback,
+                revision: to.clone(),
+                restored: Some(to.clone()),
+            })
+        }
+        (
+            Engine::Flux,
+            Ask::Reconcile {
+                with_source,
+                resume,
+            },
+        ) => {
+            let suspended = is_suspended(app);
+            let token = request.at.to_string();
+            let mut steps = Vec::new();
+            let mut warnings = Vec::new();
+            if *with_source {
+                let source = source_key(app)?;
+                steps.push(request_reconcile(&source, &token));
+                steps.push(Step::AwaitReconcile {
+                    target: source,
+                    token: token.clone(),
+                });
+            }
+            let mut body = annotations(&[(REQUESTED_AT, json!(token))]);
+            let mut what = format!("annotate {REQUESTED_AT}={token}");
+            match (suspended, resume) {
+                (true, true) => {
+                    warnings.push(format!("{name} is suspended: it is resumed first"));
+                    body["spec"] = json!({"suspend": false});
+                    what.push_str(", set spec.suspend=false");
+                }
+                (true, false) => warnings.push(format!(
+                    "{name} is suspended: Flux ignores the request until it is resumed \
+                     (resume it and reconcile instead)"
+                )),
+                _ => {}
+            }
+            steps.push(Step::Patch {
+                target: key.clone(),
+                body,
+                what,
+            });
+            if !suspended || *resume {
+                steps.push(Step::AwaitReconcile { target: key, token });
+            }
+            Ok(Plan {
+                warnings,
+                ..base(
+                    format!(
+                        "{}reconcile {name}{}",
+                        if suspended && *resume {
+                            "resume and "
+                        } else {
+                            ""
+                        },
+                        if *with_source { " with its source" } else { "" }
+                    ),
+                    Operation::Sync,
+                    steps,
+                )
+            })
+        }
+        (Engine::Flux, Ask::Suspend(suspend)) => {
+            let suspended = is_suspended(app);
+            if suspended == *suspend {
+                return Err(format!(
+                    "{name} is already {}",
+                    if suspended { "suspended" } else { "running" }
+                ));
+            }
+            if *suspend {
+                return Ok(base(
+                    format!("suspend {name}"),
+                    Operation::Suspend,
+                    vec![Step::Patch {
+                        target: key,
+                        body: json!({"spec": {"suspend": true}}),
+                        what: "set spec.suspend=true".into(),
+                    }],
+                ));
+            }
+            let token = request.at.to_string();
+            Ok(base(
+                format!("resume {name}"),
+                Operation::Resume,
+                vec![
+                    Step::Patch {
+                        target: key.clone(),
+                        body: json!({
+                            "metadata": {"annotations": {REQUESTED_AT: token}},
+                            "spec": {"suspend": false}
+                        }),
+                        what: format!("set spec.suspend=false, annotate {REQUESTED_AT}={token}"),
+                    },
+                    Step::AwaitReconcile { target: key, token },
+                ],
+            ))
+        }
+        (Engine::Flux, Ask::Rollback { to }) => flux_rollback(app, objects, to, request),
+        (Engine::Flux, Ask::Unpin) => flux_unpin(app, objects, request),
+        (engine, ask) => Err(format!(
+            "{} apps cannot {}",
+            match engine {
+                Engine::ArgoCd => "Argo CD",
+                Engine::Flux => "Flux",
+            },
+            ask_words(ask)
+        )),
+    }
+}
+
+fn ask_words(ask: &Ask) -> &'static str {
+    match ask {
+        Ask::Sync(_) => "be synced with an operation (reconcile them)",
+        Ask::Refresh { .. } => "be refreshed (reconcile them)",
+        Ask::AutoSync { .. } => "turn auto-sync on or off (suspend or resume them)",
+        Ask::Terminate => "terminate an operation",
+        Ask::Reconcile { .. } => "be reconciled (sync them)",
+        Ask::Suspend(_) => "be suspended (turn auto-sync off)",
+        Ask::Rollback { .. } => "be rolled back",
+        Ask::Unpin => "be unpinned (they are never pinned)",
+    }
+}
+
+fn refuse_if_operating(app: &ExternalApp) -> Result<(), String> {
+    match &app.operation {
+        Some(op) if op.phase.is_active() => Err(format!(
+            "{}/{} has an operation {} ({}): wait for it or terminate it",
+            app.namespace,
+            app.name,
+            match op.phase {
+                super::OperationPhase::Requested => "requested",
+                super::OperationPhase::Terminating => "terminating",
+                _ => "running",
+            },
+            op.revision.as_deref().map(short).unwrap_or("no revision")
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Argo CD's `operation` for a sync (to `revision`, else what the app targets).
+fn operation(request: &Request, sync: &SyncAsk, revision: Option<&String>) -> Value {
+    let mut body = Map::new();
+    if let Some(revision) = revision {
+        body.insert("revision".into(), json!(revision));
+    }
+    body.insert("prune".into(), json!(sync.prune));
+    if sync.dry_run {
+        body.insert("dryRun".into(), json!(true));
+    }
+    if !sync.resources.is_empty() {
+        let resources: Vec<Value> = sync
+            .resources
+            .iter()
+            .map(|key| {
+                let mut resource = json!({"group": key.group, "kind": key.kind, "name": key.name});
+                if !key.namespace.is_empty() {
+                    resource["namespace"] = json!(key.namespace);
+                }
+                resource
+            })
+            .collect();
+        body.insert("resources".into(), Value::Array(resources));
+    }
+    body.insert("syncStrategy".into(), json!({"hook": {}}));
+    let mut info = vec![json!({"name": "Via", "value": "driftdeck"})];
+    if let Some(reason) = &request.reason {
+        info.insert(0, json!({"name": "Reason", "value": reason}));
+    }
+    json!({"operation": {
+        "initiatedBy": {"username": request.user, "automated": false},
+        "info": info,
+        "sync": body,
+    }})
+}
+
+fn sync_words(sync: &SyncAsk) -> String {
+    let mut words = vec!["set operation: sync".to_owned()];
+    if sync.prune {
+        words.push("prune".into());
+    }
+    if sync.dry_run {
+        words.push("dry run".into());
+    }
+    if !sync.resources.is_empty() {
+        words.push(format!("{} resource(s) only", sync.resources.len()));
+    }
+    words.join(", ")
+}
+
+fn auto_sync_off(key: &ResourceKey, prune: bool, self_heal: bool) -> Step {
+    let was = json!({"prune": prune, "selfHeal": self_heal}).to_string();
+    Step::Patch {
+        target: key.clone(),
+        body: json!({
+            "metadata": {"annotations": {AUTO_SYNC_WAS: was}},
+            "spec": {"syncPolicy": {"automated": null}}
+        }),
+        what: format!("remove spec.syncPolicy.automated (kept in {AUTO_SYNC_WAS})"),
+    }
+}
+
+/// The prune and self-heal driftdeck kept when it turned auto-sync off; without
+/// that annotation, `current` (what a disabled `automated` still says).
+fn remembered_policy(app: &Value, current: (bool, bool)) -> (bool, bool) {
+    let was = app
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(AUTO_SYNC_WAS))
+        .and_then(Value::as_str)
+        .and_then(|text| serde_json::from_str::<Value>(text).ok());
+    if was.is_none() {
+        return current;
+    }
+    let flag = |key: &str| {
+        was.as_ref()
+            .and_then(|w| w.get(key))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
+    (flag("prune"), flag("selfHeal"))
+}
+
+fn annotations(pairs: &[(&str, Value)]) -> Value {
+    let map: Map<String, Value> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    json!({"metadata": {"annotations": map}})
+}
+
+fn request_reconcile(target: &ResourceKey, token: &str) -> Step {
+    Step::Patch {
+        target: target.clone(),
+        body: annotations(&[(REQUESTED_AT, json!(token))]),
+        what: format!("annotate {REQUESTED_AT}={token}"),
+    }
+}
+
+fn is_suspended(app: &ExternalApp) -> bool {
+    matches!(
+        app.automation,
+        Automation::Flux {
+            suspended: true,
+            ..
+        }
+    )
+}
+
+fn source_key(app: &ExternalApp) -> Result<ResourceKey, String> {
+    app.source
+        .as_ref()
+        .and_then(|s| s.object.clone())
+        .ok_or_else(|| format!("{}/{} names no source object", app.namespace, app.name))
+}
+
+fn short(revision: &str) -> &str {
+    // `main@sha1:0123…` keeps its branch; a bare commit is cut to 7.
+    if revision.len() == 40 && revision.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &revision[..7]
+    } else {
+        revision
+    }
+}
+
+/// The commit of a Flux artifact revision (`main@sha1:abc…`, `sha1:abc…`) or a
+/// bare commit id.
+pub fn commit_of(revision: &str) -> Option<&str> {
+    let commit = revision
+        .rsplit_once(':')
+        .map_or(revision, |(_, commit)| commit);
+    let hex = commit.len() >= 7 && commit.bytes().all(|b| b.is_ascii_hexdigit());
+    hex.then_some(commit)
+}
+
+/// Flux rollback. A Git source: pin it (`spec.ref.commit`, the old ref kept in an
+/// annotation), reconcile the source and the app, then suspend the app so that the
+/// rollback holds until it is unpinned. A HelmRelease from a Helm repository: pin its
+/// chart version.
+fn flux_rollback(
+    app: &ExternalApp,
+    objects: &Objects<'_>,
+    to: &str,
+    request: &Request,
+) -> Result<Plan, String> {
+    let name = format!("{}/{}", app.namespace, app.name);
+    let token = request.at.to_string();
+    let key = app.key();
+    if already_pinned(objects) {
+        return Err(format!(
+            "{name} is pinned by an earlier rollback: unpin it first (u)"
+        ));
+    }
+    if is_suspended(app) {
+        // Flux ignores a suspended app's reconcile request: the wait would time out.
+        return Err(format!(
+            "{name} is suspended: Flux would not apply the rollback; resume it first"
+        ));
+    }
+    let source = source_key(app);
+    let git_source = source.as_ref().ok().filter(|s| s.kind == "GitRepository");
+    if let Some(source) = git_source {
+        let commit = commit_of(to).filter(|c| c.len() == 40).ok_or_else(|| {
+            format!("{to} is not a full commit id: Flux pins commits by their full id")
+        })?;
+        let object = objects
+            .source
+            .ok_or_else(|| format!("the source {source} could not be read"))?;
+        let was = object
+            .pointer("/spec/ref")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let steps = vec![
+            Step::Patch {
+                target: source.clone(),
+                body: json!({
+                    "metadata": {"annotations": {PINNED_FROM: was.to_string(), REQUESTED_AT: token}},
+                    "spec": {"ref": {"commit": commit}}
+                }),
+                what: format!(
+                    "pin spec.ref.commit={} (the old ref kept in {PINNED_FROM}), reconcile",
+                    &commit[..7]
+                ),
+            },
+            Step::AwaitReconcile {
+                target: source.clone(),
+                token: token.clone(),
+            },
+            request_reconcile(&key, &token),
+            Step::AwaitReconcile {
+                target: key.clone(),
+                token,
+            },
+            Step::Patch {
+                target: key,
+                body: json!({"spec": {"suspend": true}}),
+                what: "set spec.suspend=true (the rollback holds until unpinned)".into(),
+            },
+        ];
+        return Ok(Plan {
+            title: format!("roll back {name} to {}", &commit[..7]),
+            steps,
+            warnings: vec![format!(
+                "every app built from {} goes back to {} too while it is pinned",
+                source,
+                &commit[..7]
+            )],
+            ledger: Operation::Rollback,
+            revision: commit.to_owned(),
+            restored: Some(commit.to_owned()),
+        });
+    }
+    if app.kind == AppKind::HelmRelease
+        && let Some(was) = objects.app.pointer("/spec/chart/spec/version")
+    {
+        let was = was.as_str().unwrap_or("*").to_owned();
+        return Ok(Plan {
+            title: format!("roll back {name} to chart {to}"),
+            steps: vec![
+                Step::Patch {
+                    target: key.clone(),
+                    body: json!({
+                        "metadata": {"annotations": {
+                            PINNED_FROM: json!({"version": was}).to_string(),
+                            REQUESTED_AT: token,
+                        }},
+                        "spec": {"chart": {"spec": {"version": to}}}
+                    }),
+                    what: format!(
+                        "pin spec.chart.spec.version={to} (was {was}, kept in {PINNED_FROM}), reconcile"
+                    ),
+                },
+                Step::AwaitReconcile { target: key, token },
+            ],
+            warnings: Vec::new(),
+            ledger: Operation::Rollback,
+            revision: to.to_owned(),
+            restored: Some(to.to_owned()),
+        });
+    }
+    Err(match source {
+        Ok(source) => format!(
+            "{name} comes from {source}: driftdeck rolls back Flux apps from a GitRepository \
+             (pinning a commit) or a HelmRelease chart from a Helm repository (pinning a version)"
+        ),
+        Err(error) => error,
+    })
+}
+
+fn already_pinned(objects: &Objects<'_>) -> bool {
+    [Some(objects.app), objects.source]
+        .into_iter()
+        .flatten()
+        .any(|object| {
+            object
+                .pointer("/metadata/annotations")
+                .and_then(|a| a.get(PINNED_FROM))
+                .is_some()
+        })
+}
+
+/// Undoes [`flux_rollback`]: the old ref (or chart version) back, the annotation
+/// gone, the app resumed and reconciled.
+fn flux_unpin(app: &ExternalApp, objects: &Objects<'_>, request: &Request) -> Result<Plan, String> {
+    let name = format!("{}/{}", app.namespace, app.name);
+    let token = request.at.to_string();
+    let key = app.key();
+    let pinned_from = |object: &Value| -> Option<Value> {
+        let text = object
+            .pointer("/metadata/annotations")?
+            .get(PINNED_FROM)?
+            .as_str()?;
+        serde_json::from_str(text).ok()
+    };
+    let base = |title: String, steps: Vec<Step>| Plan {
+        title,
+        steps,
+        warnings: Vec::new(),
+        ledger: Operation::Unpin,
+        revision: app.target_revision.clone().unwrap_or_default(),
+        restored: None,
+    };
+    if let (Some(source), Ok(source_key)) = (objects.source, source_key(app))
+        && let Some(was) = pinned_from(source)
+    {
+        // A merge patch merges objects: every key of today's ref that the old one
+        // lacks (the pinned commit) is set to null.
+        let mut reference = was.as_object().cloned().unwrap_or_default();
+        if let Some(now) = source.pointer("/spec/ref").and_then(Value::as_object) {
+            for key in now.keys() {
+                reference.entry(key.clone()).or_insert(Value::Null);
+            }
+        }
+        let steps = vec![
+            Step::Patch {
+                target: source_key.clone(),
+                body: json!({
+                    "metadata": {"annotations": {PINNED_FROM: null, REQUESTED_AT: token}},
+                    "spec": {"ref": reference}
+                }),
+                what: format!("restore spec.ref to {was}, reconcile"),
+            },
+            Step::AwaitReconcile {
+                target: source_key,
+                token: token.clone(),
+            },
+            Step::Patch {
+                target: key.clone(),
+                body: json!({
+                    "metadata": {"annotations": {REQUESTED_AT: token}},
+                    "spec": {"suspend": false}
+                }),
+                what: format!("set spec.suspend=false, annotate {REQUESTED_AT}={token}"),
+            },
+            Step::AwaitReconcile { target: key, token },
+        ];
+        return Ok(base(format!("unpin and resume {name}"), steps));
+    }
+    if let Some(was) = pinned_from(objects.app) {
+        let version = was.get("version").cloned().unwrap_or(Value::Null);
+        let steps = vec![
+            Step::Patch {
+                target: key.clone(),
+                body: json!({
+                    "metadata": {"annotations": {PINNED_FROM: null, REQUESTED_AT: token}},
+                    "spec": {"chart": {"spec": {"version": version}}}
+                }),
+                what: format!("restore spec.chart.spec.version={version}, reconcile"),
+            },
+            Step::AwaitReconcile { target: key, token },
+        ];
+        return Ok(base(format!("unpin {name}"), steps));
+    }
+    Err(format!("{name} is not pinned by driftdeck"))
+}
+
+#[cfg(test)]
+mod tests;

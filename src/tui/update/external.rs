@@ -1,0 +1,380 @@
+//! Argo CD and Flux apps in the cockpit: discovery's answers become rows of the
+//! apps table (engine `argocd` or `flux`), and the action keys on such a row become
+//! its engine's actions, each planned, shown and confirmed in the engine form.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::{Effect, load_history, on_history, run, say};
+use crate::engine::external::Discovered;
+use crate::integrations::actions::{Ask, SyncAsk};
+use crate::integrations::{Automation, Engine, ExternalApp};
+use crate::tui::keymap::Command;
+use crate::tui::model::{
+    Action, AppRow, EngineApp, EngineForm, Modal, Model, Pending, Screen, Seen,
+};
+
+/// What one context answered.
+#[derive(Debug)]
+pub struct Found {
+    /// The context asked (`None`: the current one).
+    pub own_context: Option<String>,
+    /// Its name as the kubeconfig says it, or why it could not be reached.
+    pub result: Result<(String, Discovered), String>,
+}
+
+/// Seconds between two discoveries.
+pub const DISCOVER_EVERY: i64 = 10;
+
+/// Asks for the Argo CD and Flux apps of every context the cockpit uses.
+pub fn discover(model: &mut Model) -> Effect {
+    Effect::Discover {
+        generation: model.discovery.pending.start(),
+        contexts: contexts(model),
+    }
+}
+
+/// On a tick: discover again when it is time and none is out.
+pub fn poll(model: &mut Model) -> Option<Effect> {
+    let now = model.now?;
+    let due = model
+        .discovery
+        .at
+        .is_none_or(|at| now.as_second() - at.as_second() >= DISCOVER_EVERY);
+    (due && !model.discovery.pending.loading).then(|| discover(model))
+}
+
+/// The contexts searched: the one chosen with `:ctx`/`--context`, else the
+/// kubeconfig's current one and every context a configured app names.
+fn contexts(model: &Model) -> Vec<Option<String>> {
+    if let Some(chosen) = &model.kube.chosen {
+        return vec![Some(chosen.clone())];
+    }
+    let mut contexts = vec![None];
+    for row in &model.apps {
+        if row.engine_app().is_none()
+            && let Some(own) = &row.own_context
+            && Some(own) != model.kube.current.as_ref()
+            && !contexts.contains(&Some(own.clone()))
+        {
+            contexts.push(Some(own.clone()));
+        }
+    }
+    contexts
+}
+
+/// Discovery answered: the engine rows are replaced (the selection kept on the
+/// same app), and what could not be read is said.
+pub fn on_discovered(model: &mut Model, generation: u64, found: Vec<Found>) -> Vec<Effect> {
+    if !model.discovery.pending.answers(generation) {
+        return Vec::new();
+    }
+    model.discovery.at = model.now;
+    let selected = model.selected_app().map(|row| row.name.clone());
+    let mut problems = Vec::new();
+    let mut rows = Vec::new();
+    for context in found {
+        match context.result {
+            Ok((name, discovered)) => {
+                problems.extend(
+                    discovered
+                        .problems
+                        .iter()
+                        .map(|problem| format!("{name}: {problem}")),
+                );
+                rows.extend(
+                    discovered
+                        .apps
+                        .into_iter()
+                        .map(|app| row(app, &name, context.own_context.clone())),
+                );
+            }
+            Err(error) => problems.push(error),
+        }
+    }
+    model.apps.retain(|row| row.engine_app().is_none());
+    model.apps.extend(rows);
+    let new_problem = problems
+        .first()
+        .filter(|p| !model.discovery.problems.contains(p));
+    if let Some(first) = new_problem {
+        let more = match problems.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        say(
+            model,
+            format!("Argo CD/Flux discovery: {first}{more}"),
+            true,
+        );
+    }
+    model.discovery.problems = problems;
+    let index = selected.and_then(|name| model.apps.iter().position(|row| row.name == name));
+    match index {
+        Some(index) => {
+            model.selected = index;
+            Vec::new()
+        }
+        None => {
+            model.selected = model.selected.min(model.apps.len().saturating_sub(1));
+            load_history(model).into_iter().collect()
+        }
+    }
+}
+
+fn row(app: ExternalApp, context: &str, own_context: Option<String>) -> AppRow {
+    let source = app.source.clone().unwrap_or_default();
+    AppRow {
+        name: EngineApp::row_name(&app, context),
+        repo: source.url.unwrap_or_default(),
+        path: source.path.or(source.chart).unwrap_or_default(),
+        namespace: app.namespace.clone(),
+        context: context.to_owned(),
+        own_context: own_context.clone(),
+        // Native automation never acts on an engine's app.
+        automation: Default::default(),
+        desired: Ok(app.target_revision.clone().unwrap_or_else(|| "-".into())),
+        resources: Vec::new(),
+        seen: Seen::Engine(Box::new(EngineApp {
+            app,
+            context: context.to_owned(),
+            own_context,
+        })),
+    }
+}
+
+/// An action key on an Argo CD or Flux row: its engine's action, in the form.
+pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
+    let Some(engine_app) = model.selected_app().and_then(AppRow::engine_app).cloned() else {
+        return Vec::new();
+    };
+    let app = &engine_app.app;
+    let argo = app.engine() == Engine::ArgoCd;
+    let suspended = matches!(
+        app.automation,
+        Automation::Flux {
+            suspended: true,
+            ..
+        }
+    );
+    let ask = match command {
+        Command::Sync | Command::SyncPrune if argo => Ask::Sync(SyncAsk {
+            prune: command == Command::SyncPrune,
+            ..SyncAsk::default()
+        }),
+        Command::Sync | Command::SyncPrune => Ask::Reconcile {
+            with_source: command == Command::SyncPrune,
+            resume: suspended,
+        },
+        Command::EngineRefresh if argo => Ask::Refresh { hard: false },
+        Command::EngineRefresh => Ask::Reconcile {
+            with_source: true,
+            resume: suspended,
+        },
+        Command::Terminate => Ask::Terminate,
+        Command::Automation => match &app.automation {
+            Automation::ArgoCd(policy) => Ask::AutoSync {
+                enable: !policy.automated,
+            },
+            Automation::Flux { suspended, .. } => Ask::Suspend(!suspended),
+        },
+        Command::Unpin => Ask::Unpin,
+        Command::Rollback => match rollback_target(model) {
+            Some(to) => Ask::Rollback { to },
+            None => {
+                say(
+                    model,
+                    "pick the commit to roll back to in the history pane (Tab), then R",
+                    true,
+                );
+                return Vec::new();
+            }
+        },
+        Command::Restart | Command::ScaleUp | Command::ScaleDown | Command::DeletePod => {
+            say(
+                model,
+                format!(
+                    "{} is managed by {}: restart, scale and delete from its resources are not \
+                     offered for it yet",
+                    app.name,
+                    if argo { "Argo CD" } else { "Flux" }
+                ),
+                true,
+            );
+            return Vec::new();
+        }
+        _ => return Vec::new(),
+    };
+    let row_name = model.selected_app().map(|r| r.name.clone());
+    let Some(row_name) = row_name else {
+        return Vec::new();
+    };
+    let action = Action::Engine {
+        app: row_name,
+        context: engine_app.own_context.clone(),
+        key: app.key(),
+        ask,
+        reason: None,
+    };
+    if model.read_only {
+        say(
+            model,
+            format!(
+                "read-only: {} refused (driftdeck was started with --read-only)",
+                action.title()
+            ),
+            true,
+        );
+        return Vec::new();
+    }
+    let selected = selected_resource(model, &engine_app);
+    open_form(model, action, selected)
+}
+
+/// The commit picked in the history pane, or the one the diff screen compares.
+fn rollback_target(model: &Model) -> Option<String> {
+    if model.screen() == Screen::Diff {
+        return model.diff.against.clone();
+    }
+    on_history(model)
+        .then(|| model.selected_commit())
+        .flatten()
+        .map(|c| c.commit.id.as_str().to_owned())
+}
+
+/// The app screen's selected resource (Argo CD syncs it alone with `ctrl-o`).
+fn selected_resource(model: &Model, app: &EngineApp) -> Option<crate::model::ResourceKey> {
+    (model.screen() == Screen::App)
+        .then(|| app.app.resources.get(model.app_view.selected))
+        .flatten()
+        .map(|r| r.key.clone())
+}
+
+pub(super) fn open_form(
+    model: &mut Model,
+    action: Action,
+    selected: Option<crate::model::ResourceKey>,
+) -> Vec<Effect> {
+    let reason_required = matches!(
+        action,
+        Action::Engine {
+            ask: Ask::Rollback { .. },
+            ..
+        }
+    );
+    let mut reason = TextArea::default();
+    reason.set_placeholder_text(if reason_required {
+        "why (required: the ledger and Argo CD's operation info keep it)"
+    } else {
+        "why (optional: the ledger and Argo CD's operation info keep it)"
+    });
+    let mut form = EngineForm {
+        action: action.clone(),
+        selected,
+        reason,
+        reason_required,
+        plan: Vec::new(),
+        pending: Pending::default(),
+        error: None,
+    };
+    let generation = form.pending.start();
+    model.modal = Some(Modal::Engine(Box::new(form)));
+    vec![Effect::Plan { generation, action }]
+}
+
+/// Keys in the engine form: ctrl keys toggle options (and plan again), Enter runs,
+/// Esc cancels, the rest types the reason.
+pub fn on_form_key(model: &mut Model, mut form: Box<EngineForm>, key: KeyEvent) -> Vec<Effect> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => {
+            say(model, format!("{}: cancelled", form.action.title()), false);
+            Vec::new()
+        }
+        KeyCode::Enter => {
+            let reason = form.reason.lines().join("\n").trim().to_owned();
+            if form.reason_required && reason.is_empty() {
+                form.error = Some("type a reason first: the ledger keeps it".into());
+                model.modal = Some(Modal::Engine(form));
+                return Vec::new();
+            }
+            if form.pending.loading || form.error.is_some() && form.plan.is_empty() {
+                model.modal = Some(Modal::Engine(form));
+                return Vec::new();
+            }
+            let mut action = form.action.clone();
+            if let Action::Engine { reason: slot, .. } = &mut action {
+                *slot = (!reason.is_empty()).then_some(reason);
+            }
+            run(model, action)
+        }
+        KeyCode::Char(c) if ctrl && toggle(&mut form, c) => {
+            form.plan.clear();
+            form.error = None;
+            let generation = form.pending.start();
+            let action = form.action.clone();
+            model.modal = Some(Modal::Engine(form));
+            vec![Effect::Plan { generation, action }]
+        }
+        _ => {
+            form.reason.input(key);
+            if form
+                .error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("type a reason"))
+            {
+                form.error = None;
+            }
+            model.modal = Some(Modal::Engine(form));
+            Vec::new()
+        }
+    }
+}
+
+/// The form's options, by ctrl key: `p` prune, `d` dry run, `o` only the selected
+/// resource (Argo CD sync); `f` hard (Argo CD refresh); `s` the source first (Flux
+/// reconcile). Whether `c` toggled anything.
+fn toggle(form: &mut EngineForm, c: char) -> bool {
+    let Action::Engine { ask, .. } = &mut form.action else {
+        return false;
+    };
+    match (ask, c) {
+        (Ask::Sync(sync), 'p') => sync.prune = !sync.prune,
+        (Ask::Sync(sync), 'd') => sync.dry_run = !sync.dry_run,
+        (Ask::Sync(sync), 'o') => match (&form.selected, sync.resources.is_empty()) {
+            (Some(key), true) => sync.resources = vec![key.clone()],
+            (_, false) => sync.resources.clear(),
+            (None, true) => return false,
+        },
+        (Ask::Refresh { hard }, 'f') => *hard = !*hard,
+        (Ask::Reconcile { with_source, .. }, 's') => *with_source = !*with_source,
+        _ => return false,
+    }
+    true
+}
+
+/// The toggles the form offers for `ask`, with their state, for the view.
+pub fn toggles(form: &EngineForm) -> Vec<(&'static str, &'static str, bool)> {
+    let Action::Engine { ask, .. } = &form.action else {
+        return Vec::new();
+    };
+    match ask {
+        Ask::Sync(sync) => {
+            let mut toggles = vec![
+                ("ctrl-p", "prune", sync.prune),
+                ("ctrl-d", "dry run", sync.dry_run),
+            ];
+            if form.selected.is_some() {
+                toggles.push((
+                    "ctrl-o",
+                    "selected resource only",
+                    !sync.resources.is_empty(),
+                ));
+            }
+            toggles
+        }
+        Ask::Refresh { hard } => vec![("ctrl-f", "hard", *hard)],
+        Ask::Reconcile { with_source, .. } => vec![("ctrl-s", "source first", *with_source)],
+        _ => Vec::new(),
+    }
+}
