@@ -94,6 +94,14 @@ impl GitRepo {
             .map_or_else(|| "HEAD".into(), |branch| format!("refs/heads/{branch}"))
     }
 
+    /// The fetch URL of the remote `name` (`origin`), as the configuration writes it.
+    pub fn remote_url(&self, name: &str) -> Option<String> {
+        let repo = self.local();
+        let remote = repo.find_remote(name).ok()?;
+        let url = remote.url(gix::remote::Direction::Fetch)?;
+        Some(url.to_bstring().to_string())
+    }
+
     /// The branch `HEAD` points at (`main`), or `None` when it is detached.
     pub fn head_branch(&self) -> Option<String> {
         let head = self.local().head_name().ok().flatten()?;

@@ -317,6 +317,16 @@ fn spawn_effect(effect: Effect, engine: &Engine, sender: &mpsc::UnboundedSender<
                 result: effects::history(&engine, &app).await,
                 app,
             },
+            Effect::LoadEngineHistory {
+                generation,
+                app,
+                context,
+                engine_app,
+            } => Msg::History {
+                generation,
+                result: effects::engine_history(&engine, context.as_deref(), &engine_app).await,
+                app,
+            },
             Effect::LoadDiff {
                 generation,
                 app,

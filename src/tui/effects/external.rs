@@ -3,12 +3,15 @@
 
 use std::time::Duration;
 
-use super::{Engine, Failure, one_line};
+use super::{Engine, Failure, HISTORY_LIMIT, one_line};
 use crate::engine::external::{self, Discovered};
 use crate::engine::external_actions::{self, Waits};
-use crate::integrations::actions::Ask;
-use crate::model::ResourceKey;
-use crate::model::text;
+use crate::engine::{deploys, ledger};
+use crate::git;
+use crate::integrations::ExternalApp;
+use crate::integrations::actions::{self, Ask};
+use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome};
+use crate::model::{RepoName, RepoSource, RepoSpec, ResourceKey, text};
 use crate::tui::update::external::Found;
 
 /// How long one context's discovery may take.
@@ -115,4 +118,164 @@ pub async fn run(
         )),
         (Err(failure), _) => Err(text::one_line(&failure).into_owned()),
     }
+}
+
+/// The Git history of an Argo CD or Flux app's path, with deploy markers from the
+/// engine's own history and driftdeck's ledger of the app: its repository is a
+/// configured source with the same URL, else a clone of the URL (network URLs only:
+/// a `file://` URL or a path written in a cluster object is never read from this
+/// machine).
+pub async fn history(
+    engine: &Engine,
+    context: Option<&str>,
+    app: &ExternalApp,
+) -> Result<Vec<deploys::Marked>, Failure> {
+    let source = app.source.clone().unwrap_or_default();
+    let url = match (&source.url, &source.path, &source.chart) {
+        (_, None, Some(chart)) => {
+            return Err(format!(
+                "chart {chart} comes from a Helm repository: no Git history (the engine's deploy \
+                 history is on the app screen, Enter)"
+            ));
+        }
+        (Some(url), _, _) => url.clone(),
+        (None, _, _) => return Err("the app names no source repository".into()),
+    };
+    if !is_network_url(&url) {
+        return Err(format!(
+            "{}: only http(s) and ssh repositories are read for an engine's app",
+            text::one_line(&url)
+        ));
+    }
+    let mut entries = engine_entries(app);
+    if let Ok(session) = engine.clusters.session(context).await
+        && let Ok(ours) =
+            ledger::read(&session.connection, &external_actions::ledger_name(app)).await
+    {
+        entries.extend(ours.into_iter().filter(|e| e.operation.deploys()));
+    }
+    entries.sort_by_key(|e| e.started);
+    let repos = engine.config.repos.clone();
+    let branch = branch_of(source.target_revision.as_deref());
+    let path = source
+        .path
+        .as_deref()
+        .map(|p| p.trim_start_matches("./").trim_matches('/').to_owned())
+        .filter(|p| p != ".")
+        .unwrap_or_default();
+    tokio::task::spawn_blocking(move || {
+        let spec = source_spec(&repos, &url, branch);
+        let repo = git::open_source(&spec).map_err(|e| one_line(&e))?;
+        let tip = repo
+            .resolve(&repo.desired_ref(&spec))
+            .map_err(|e| one_line(&e))?;
+        let commits = repo
+            .history(&tip, &path, Some(HISTORY_LIMIT))
+            .map_err(|e| one_line(&e))?;
+        Ok(deploys::mark(
+            &commits,
+            &deploys::place(&repo, &path, &entries),
+        ))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// The engine's deploy history as ledger entries (oldest first), for the markers.
+fn engine_entries(app: &ExternalApp) -> Vec<LedgerEntry> {
+    app.history
+        .iter()
+        .rev()
+        .enumerate()
+        .filter_map(|(n, deployed)| {
+            let commit = actions::commit_of(&deployed.revision)?;
+            let failed = deployed
+                .status
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case("failed"));
+            let at = deployed.deployed_at.unwrap_or_default();
+            Some(LedgerEntry {
+                id: format!("{}-{n}", app.engine().label()),
+                operation: Operation::Sync,
+                revision: commit.to_owned(),
+                who: Actor {
+                    kube_user: deployed
+                        .initiated_by
+                        .clone()
+                        .unwrap_or_else(|| app.engine().label().to_owned()),
+                    local_user: String::new(),
+                },
+                reason: None,
+                restored: None,
+                started: at,
+                finished: Some(at),
+                outcome: if failed {
+                    Outcome::Failed {
+                        message: deployed.status.clone().unwrap_or_default(),
+                    }
+                } else {
+                    Outcome::Succeeded
+                },
+                resources: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// The repository an engine's app comes from: a configured source with its URL
+/// (a local checkout whose `origin` is that URL counts, read in place, on the
+/// branch the app follows), else a clone of the URL.
+fn source_spec(repos: &[RepoSpec], url: &str, branch: Option<String>) -> RepoSpec {
+    let configured = repos.iter().find(|repo| match &repo.source {
+        RepoSource::Url(u) => same_repo(u, url),
+        RepoSource::Path(path) => git::GitRepo::open(path)
+            .ok()
+            .and_then(|repo| repo.remote_url("origin"))
+            .is_some_and(|origin| same_repo(&origin, url)),
+    });
+    match configured {
+        Some(repo) => RepoSpec {
+            branch: branch.or_else(|| repo.branch.clone()),
+            ..repo.clone()
+        },
+        None => RepoSpec {
+            name: RepoName::new("engine-source"),
+            source: RepoSource::Url(url.to_owned()),
+            branch,
+        },
+    }
+}
+
+fn is_network_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    ["https://", "http://", "ssh://"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
+        || (lower.starts_with("git@") && lower.contains(':'))
+}
+
+/// Whether two repository URLs name the same repository (case of the host, a
+/// trailing `.git` or `/` aside).
+fn same_repo(a: &str, b: &str) -> bool {
+    let norm = |url: &str| {
+        let url = git::redact_url(url).to_ascii_lowercase();
+        url.trim_end_matches('/')
+            .trim_end_matches(".git")
+            .to_owned()
+    };
+    norm(a) == norm(b)
+}
+
+/// The branch an app follows, when its target revision names one (`HEAD`, a
+/// commit, a semver range or an empty target follow the remote's `HEAD`).
+fn branch_of(target: Option<&str>) -> Option<String> {
+    let target = target?.trim();
+    let commit = target.len() >= 7 && target.bytes().all(|b| b.is_ascii_hexdigit());
+    let semver = target.starts_with(['>', '<', '=', '~', '^', '*']) || target.contains(' ');
+    (!(target.is_empty() || target == "HEAD" || commit || semver)).then(|| {
+        target
+            .strip_prefix("refs/heads/")
+            .unwrap_or(target)
+            .to_owned()
+    })
 }

@@ -141,6 +141,13 @@ pub enum Effect {
         generation: u64,
         app: AppName,
     },
+    /// An Argo CD or Flux app's path history, answered by [`Msg::History`].
+    LoadEngineHistory {
+        generation: u64,
+        app: AppName,
+        context: Option<String>,
+        engine_app: Box<crate::integrations::ExternalApp>,
+    },
     /// The app's diff live ↔ the manifests at `against`.
     LoadDiff {
         generation: u64,
@@ -451,7 +458,9 @@ fn observe(model: &mut Model, hard: bool) -> Effect {
 }
 
 fn load_history(model: &mut Model) -> Option<Effect> {
-    let app = model.selected_app()?.name.clone();
+    let row = model.selected_app()?;
+    let app = row.name.clone();
+    let engine_app = row.engine_app().cloned();
     if model.history.app.as_ref() != Some(&app) {
         // A new app: its history replaces the old one.
         model.history.commits.clear();
@@ -459,9 +468,15 @@ fn load_history(model: &mut Model) -> Option<Effect> {
         model.history.error = None;
     }
     model.history.app = Some(app.clone());
-    Some(Effect::LoadHistory {
-        generation: model.history.pending.start(),
-        app,
+    let generation = model.history.pending.start();
+    Some(match engine_app {
+        Some(engine_app) => Effect::LoadEngineHistory {
+            generation,
+            app,
+            context: engine_app.own_context,
+            engine_app: Box::new(engine_app.app),
+        },
+        None => Effect::LoadHistory { generation, app },
     })
 }
 

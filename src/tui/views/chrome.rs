@@ -14,7 +14,7 @@ fn title(model: &Model) -> String {
     let app = || {
         model
             .selected_app()
-            .map(|a| text::one_line(a.name.as_str()).into_owned())
+            .map(|a| text::one_line(&a.label()).into_owned())
             .unwrap_or_default()
     };
     match model.screen() {

@@ -202,7 +202,14 @@ fn render_history(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rec
         .history
         .app
         .as_ref()
-        .map(|a| text::one_line(a.as_str()).into_owned())
+        .map(|a| {
+            let label = model
+                .apps
+                .iter()
+                .find(|row| &row.name == a)
+                .map_or_else(|| a.to_string(), |row| row.label());
+            text::one_line(&label).into_owned()
+        })
         .unwrap_or_default();
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         format!(" history: {app} "),
