@@ -298,21 +298,21 @@ pub const BINDINGS: &[Binding] = &[
         &[key('p')],
         &[Overview, App],
         None,
-        "suspend or resume the app's automation (auto-sync, self-heal)",
+        "suspend/resume automation (Argo CD: auto-sync off/on; Flux: suspend)",
     ),
     bind(
         Command::Sync,
         &[key('s')],
         &[Overview, App, Diff],
         Some("sync"),
-        "sync the app to Git (plan first, then asks)",
+        "sync (Argo CD: a sync operation; Flux: reconcile); plan, then asks",
     ),
     bind(
         Command::SyncPrune,
         &[key('S')],
         &[Overview, App, Diff],
         None,
-        "sync and prune what Git no longer has",
+        "sync and prune what Git no longer has (Flux: reconcile the source too)",
     ),
     bind(
         Command::Rollback,
@@ -326,7 +326,7 @@ pub const BINDINGS: &[Binding] = &[
         &[key('u')],
         &[Overview, App],
         None,
-        "unpin a pinned app",
+        "unpin a pinned app (Flux: undo a rollback's pin and resume)",
     ),
     bind(
         Command::EngineRefresh,
