@@ -6,7 +6,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use driftdeck::tui::model::Model;
 use driftdeck::tui::sample;
-use driftdeck::tui::update::{LogsRead, Msg, update};
+use driftdeck::tui::update::{Effect, LogsRead, Msg, update};
 use driftdeck::tui::views::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -252,4 +252,75 @@ fn read_only_and_an_error_in_the_status_line() {
     model.read_only = true;
     press(&mut model, &[KeyCode::Char('s')]);
     snapshot("read_only_refusal", &model);
+}
+
+/// The sample model with the sample Argo CD and Flux apps discovered, the Argo CD
+/// app selected.
+fn with_engine_apps() -> Model {
+    use driftdeck::engine::external::Discovered;
+    use driftdeck::tui::update::external::{Found, discover};
+    let mut model = model();
+    let Effect::Discover { generation, .. } = discover(&mut model) else {
+        unreachable!()
+    };
+    update(
+        &mut model,
+        Msg::Discovered {
+            generation,
+            found: vec![Found {
+                own_context: None,
+                result: Ok((
+                    "prod-eu".into(),
+                    Discovered {
+                        apps: sample::engine_apps(),
+                        problems: Vec::new(),
+                    },
+                )),
+            }],
+        },
+    );
+    press(&mut model, &[KeyCode::Char('G'), KeyCode::Char('k')]);
+    model
+}
+
+#[test]
+fn engine_apps_in_the_table() {
+    let model = with_engine_apps();
+    assert_eq!(model.apps.len(), 8);
+    assert_eq!(
+        model.selected_app().map(|a| a.label()),
+        Some("argocd:shop".into())
+    );
+    snapshot("engine_apps", &model);
+}
+
+#[test]
+fn engine_app_screen() {
+    let mut model = with_engine_apps();
+    press(&mut model, &[KeyCode::Enter]);
+    snapshot("engine_app", &model);
+}
+
+#[test]
+fn engine_action_form() {
+    let mut model = with_engine_apps();
+    press(&mut model, &[KeyCode::Char('j'), KeyCode::Char('s')]);
+    let Some(driftdeck::tui::model::Modal::Engine(form)) = &model.modal else {
+        panic!("no engine form");
+    };
+    let generation = form.pending.generation;
+    update(
+        &mut model,
+        Msg::Planned {
+            generation,
+            result: Ok(vec![
+                "context prod-eu · namespace flux-system · Kustomization infra".into(),
+                "protected by Kubernetes RBAC only (patch on the objects below); Argo CD's own RBAC is not consulted on this path".into(),
+                "warning: flux-system/infra is suspended: it is resumed first".into(),
+                "patch Kustomization/flux-system infra: annotate reconcile.fluxcd.io/requestedAt=2026-11-23T12:00:00Z, set spec.suspend=false".into(),
+                "wait until Kustomization/infra has handled the request".into(),
+            ]),
+        },
+    );
+    snapshot("engine_action_form", &model);
 }

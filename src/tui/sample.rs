@@ -303,3 +303,60 @@ pub fn repos() -> Vec<RepoRow> {
         },
     ]
 }
+
+/// An Argo CD app (out of sync, a sync running) and a suspended Flux
+/// Kustomization with its source, as their controllers would report them.
+pub fn engine_apps() -> Vec<crate::integrations::ExternalApp> {
+    use crate::integrations::{argocd, flux};
+    use serde_json::json;
+    let application = json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+        "metadata": {"name": "shop", "namespace": "argocd"},
+        "spec": {
+            "source": {"repoURL": "https://git.example.com/shop.git", "path": "apps/shop", "targetRevision": "main"},
+            "destination": {"namespace": "shop"},
+            "syncPolicy": {"automated": {"prune": true, "selfHeal": true}}
+        },
+        "status": {
+            "sync": {"status": "OutOfSync", "revision": commit_id(1).as_str()},
+            "health": {"status": "Degraded", "message": "Deployment web: 0/3 replicas ready"},
+            "operationState": {
+                "phase": "Running", "message": "waiting for healthy state of apps/Deployment/web",
+                "startedAt": "2026-11-23T11:58:00Z",
+                "operation": {"sync": {"revision": commit_id(1).as_str()}, "initiatedBy": {"username": "maya"}}
+            },
+            "conditions": [{"type": "SyncError", "message": "one or more objects failed to apply"}],
+            "history": [
+                {"id": 3, "revision": commit_id(5).as_str(), "deployedAt": "2026-11-15T10:00:00Z"},
+                {"id": 4, "revision": commit_id(3).as_str(), "deployedAt": "2026-11-22T10:00:00Z"}
+            ],
+            "resources": [
+                {"group": "apps", "version": "v1", "kind": "Deployment", "namespace": "shop", "name": "web", "status": "OutOfSync", "health": {"status": "Degraded", "message": "0/3 ready"}},
+                {"version": "v1", "kind": "Service", "namespace": "shop", "name": "web", "status": "Synced", "health": {"status": "Healthy"}}
+            ]
+        }
+    });
+    let source = json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+        "metadata": {"name": "platform", "namespace": "flux-system"},
+        "spec": {"url": "https://git.example.com/platform.git", "ref": {"branch": "main"}},
+        "status": {"artifact": {"revision": format!("main@sha1:{}", commit_id(2))}}
+    });
+    let kustomization = json!({
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+        "metadata": {"name": "infra", "namespace": "flux-system"},
+        "spec": {"interval": "10m", "path": "./infra", "suspend": true, "sourceRef": {"kind": "GitRepository", "name": "platform"}},
+        "status": {
+            "lastAppliedRevision": format!("main@sha1:{}", commit_id(4)),
+            "conditions": [{"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded", "message": "Applied revision"}],
+            "inventory": {"entries": [{"id": "infra_ingress_apps_Deployment", "v": "v1"}]}
+        }
+    });
+    [
+        argocd::from_application(&application),
+        flux::from_kustomization(&kustomization, Some(&source)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
