@@ -94,19 +94,17 @@ pub fn on_discovered(model: &mut Model, generation: u64, found: Vec<Found>) -> V
     }
     model.apps.retain(|row| row.engine_app().is_none());
     model.apps.extend(rows);
+    // Said once each: a problem already said is not repeated, a new one is said
+    // even when an older one comes first.
     let new_problem = problems
-        .first()
-        .filter(|p| !model.discovery.problems.contains(p));
-    if let Some(first) = new_problem {
+        .iter()
+        .find(|p| !model.discovery.problems.contains(p));
+    if let Some(new) = new_problem {
         let more = match problems.len() {
             1 => String::new(),
             n => format!(" (and {} more)", n - 1),
         };
-        say(
-            model,
-            format!("Argo CD/Flux discovery: {first}{more}"),
-            true,
-        );
+        say(model, format!("Argo CD/Flux discovery: {new}{more}"), true);
     }
     model.discovery.problems = problems;
     let index = selected.and_then(|name| model.apps.iter().position(|row| row.name == name));
@@ -292,13 +290,15 @@ pub fn on_form_key(model: &mut Model, mut form: Box<EngineForm>, key: KeyEvent) 
             Vec::new()
         }
         KeyCode::Enter => {
-            let reason = form.reason.lines().join("\n").trim().to_owned();
-            if form.reason_required && reason.is_empty() {
-                form.error = Some("type a reason first: the ledger keeps it".into());
+            // A failed plan first: the reason's message must not replace its error
+            // (typing would then clear it and let the action run unplanned).
+            if form.pending.loading || form.error.is_some() && form.plan.is_empty() {
                 model.modal = Some(Modal::Engine(form));
                 return Vec::new();
             }
-            if form.pending.loading || form.error.is_some() && form.plan.is_empty() {
+            let reason = form.reason.lines().join("\n").trim().to_owned();
+            if form.reason_required && reason.is_empty() {
+                form.error = Some("type a reason first: the ledger keeps it".into());
                 model.modal = Some(Modal::Engine(form));
                 return Vec::new();
             }

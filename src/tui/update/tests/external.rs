@@ -8,8 +8,10 @@ use crate::engine::external::Discovered;
 use crate::integrations::actions::{Ask, SyncAsk};
 use crate::integrations::{ExternalApp, argocd, flux};
 use crate::model::ResourceKey;
-use crate::tui::model::EngineForm;
+use crate::tui::model::{AppRow, EngineForm};
 use crate::tui::update::external::{DISCOVER_EVERY, Found, discover};
+
+mod form;
 
 const REV: &str = "53e28ff20cc530b9ada2173fbbd64d48338583ba";
 const NEW: &str = "main@sha1:4f2a9c1e7b3d5a6c8e0f1b2d3c4e5f6a7b8c9d0e";
@@ -133,7 +135,11 @@ fn engine_model() -> Model {
 }
 
 fn select(model: &mut Model, name: &str) {
-    model.selected = model.apps.iter().position(|r| r.name == *name).unwrap();
+    model.selected = model
+        .apps
+        .iter()
+        .position(|r| r.name.as_str() == name)
+        .unwrap();
 }
 
 fn form(model: &Model) -> &EngineForm {
@@ -167,7 +173,13 @@ fn on(row: &str, ask: Ask, reason: Option<&str>) -> Action {
 /// is asked for; Esc cancels.
 fn ask_of(model: &mut Model, c: char) -> Ask {
     let effects = update(model, key(c));
-    let [Effect::Plan { generation: 1, action }] = effects.as_slice() else {
+    let [
+        Effect::Plan {
+            generation: 1,
+            action,
+        },
+    ] = effects.as_slice()
+    else {
         panic!("{c}: {effects:?}");
     };
     let Action::Engine { ask, .. } = action.clone() else {
@@ -203,10 +215,19 @@ fn discovery_adds_engine_rows_after_the_native_apps_and_keeps_the_selection() {
         guestbook.repo,
         "https://github.com/argoproj/argocd-example-apps.git"
     );
-    assert_eq!((guestbook.path.as_str(), guestbook.namespace.as_str()), ("guestbook", "argocd"));
-    assert_eq!((guestbook.context.as_str(), guestbook.own_context.as_deref()), ("ctx", None));
+    assert_eq!(
+        (guestbook.path.as_str(), guestbook.namespace.as_str()),
+        ("guestbook", "argocd")
+    );
+    assert_eq!(
+        (guestbook.context.as_str(), guestbook.own_context.as_deref()),
+        ("ctx", None)
+    );
     assert_eq!(guestbook.desired, Ok(REV.to_owned()));
-    assert_eq!(model.apps[3].repo, "https://git.example.com/platform/fleet.git");
+    assert_eq!(
+        model.apps[3].repo,
+        "https://git.example.com/platform/fleet.git"
+    );
     assert_eq!(model.apps[3].path, "./apps/production");
     assert_eq!(model.apps[3].desired, Ok(NEW.to_owned()));
     assert_eq!(model.discovery.at, Some(sample::now()));
@@ -241,13 +262,18 @@ fn discovery_adds_engine_rows_after_the_native_apps_and_keeps_the_selection() {
     assert!(model.discovery.pending.loading);
 
     // The selected app is gone: the selection stays in range, its history loads.
-    let effects = update(&mut model, answer(generation, vec![kustomization("apps", false)], &[]));
+    let effects = update(
+        &mut model,
+        answer(generation, vec![kustomization("apps", false)], &[]),
+    );
     assert_eq!(model.selected, 2);
     assert_eq!(
         effects,
-        vec![Effect::LoadHistory {
+        vec![Effect::LoadEngineHistory {
             generation: model.history.pending.generation,
             app: AppName::new(APPS),
+            context: None,
+            engine_app: Box::new(kustomization("apps", false)),
         }]
     );
 }
@@ -296,19 +322,27 @@ fn what_discovery_cannot_read_is_said_once_and_kept() {
 #[test]
 fn ticks_discover_every_few_seconds_but_not_while_one_is_out() {
     let mut model = sample::model(2, 0);
-    let later = |seconds| {
-        jiff::Timestamp::from_second(sample::now().as_second() + seconds).unwrap()
-    };
+    let later =
+        |seconds| jiff::Timestamp::from_second(sample::now().as_second() + seconds).unwrap();
     let effects = update(&mut model, Msg::Tick(later(0)));
     let generation = discovering(&effects).unwrap();
     let contexts = vec![None, Some("prod-eu".into())];
-    assert!(effects.contains(&Effect::Discover { generation, contexts }));
-    assert_eq!(discovering(&update(&mut model, Msg::Tick(later(DISCOVER_EVERY + 1)))), None);
+    assert!(effects.contains(&Effect::Discover {
+        generation,
+        contexts
+    }));
+    assert_eq!(
+        discovering(&update(&mut model, Msg::Tick(later(DISCOVER_EVERY + 1)))),
+        None
+    );
     update(&mut model, answer(generation, Vec::new(), &[]));
     assert_eq!(model.discovery.at, Some(later(DISCOVER_EVERY + 1)));
     let tick = |model: &mut Model, s| discovering(&update(model, Msg::Tick(later(s))));
     assert_eq!(tick(&mut model, 2 * DISCOVER_EVERY), None);
-    assert_eq!(tick(&mut model, 2 * DISCOVER_EVERY + 1), Some(generation + 1));
+    assert_eq!(
+        tick(&mut model, 2 * DISCOVER_EVERY + 1),
+        Some(generation + 1)
+    );
 }
 
 #[test]
@@ -327,7 +361,10 @@ fn action_keys_on_an_argo_cd_row_ask_its_engine() {
     assert_eq!(ask_of(&mut model, 'u'), Ask::Unpin);
     // A manual app: `p` turns auto-sync on.
     let generation = next_discovery(&mut model);
-    update(&mut model, answer(generation, vec![application("guestbook", false)], &[]));
+    update(
+        &mut model,
+        answer(generation, vec![application("guestbook", false)], &[]),
+    );
     assert_eq!(ask_of(&mut model, 'p'), Ask::AutoSync { enable: true });
 }
 
@@ -348,181 +385,4 @@ fn action_keys_on_a_flux_row_reconcile_and_suspend() {
     assert_eq!(ask_of(&mut model, 's'), reconcile(false, true));
     assert_eq!(ask_of(&mut model, 'S'), reconcile(true, true));
     assert_eq!(ask_of(&mut model, 'p'), Ask::Suspend(false));
-}
-
-#[test]
-fn the_form_plans_again_on_each_toggle_and_runs_with_the_reason() {
-    let mut model = engine_model();
-    select(&mut model, GUESTBOOK);
-    update(&mut model, key('s'));
-    // ctrl-o needs a resource selected on the app screen: nothing to toggle here.
-    assert!(update(&mut model, ctrl('o')).is_empty());
-    assert_eq!(form(&model).action, on(GUESTBOOK, Ask::Sync(SyncAsk::default()), None));
-    assert_eq!(form(&model).reason.lines(), [""]);
-
-    let pruned = SyncAsk {
-        prune: true,
-        ..SyncAsk::default()
-    };
-    let action = on(GUESTBOOK, Ask::Sync(pruned), None);
-    assert_eq!(update(&mut model, ctrl('p')), vec![Effect::Plan { generation: 2, action }]);
-    // The first plan, late, is dropped.
-    let stale = Msg::Planned {
-        generation: 1,
-        result: Ok(vec!["stale".into()]),
-    };
-    update(&mut model, stale);
-    assert!(form(&model).plan.is_empty() && form(&model).pending.loading);
-
-    let both = SyncAsk {
-        prune: true,
-        dry_run: true,
-        resources: Vec::new(),
-    };
-    let action = on(GUESTBOOK, Ask::Sync(both.clone()), None);
-    assert_eq!(action.title(), "sync argocd/guestbook (prune, dry run)");
-    assert_eq!(update(&mut model, ctrl('d')), vec![Effect::Plan { generation: 3, action }]);
-    // Nothing runs while the plan is computed.
-    assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
-    let plan = vec!["patch argoproj.io/Application/argocd/guestbook: operation.sync".to_owned()];
-    update(&mut model, Msg::Planned { generation: 2, result: Ok(vec!["older".into()]) });
-    update(&mut model, Msg::Planned { generation: 3, result: Ok(plan.clone()) });
-    assert_eq!(form(&model).plan, plan);
-
-    // Letters, `q` and `s` included, go to the reason.
-    let reason = "quick fix for drift, see OPS-4411";
-    assert!(typed(&mut model, reason).is_empty());
-    assert!(!model.quit);
-    assert_eq!(form(&model).reason.lines(), [reason]);
-    let effects = update(&mut model, special(KeyCode::Enter));
-    let action = on(GUESTBOOK, Ask::Sync(both), Some(reason));
-    assert_eq!(effects, vec![Effect::Run { id: 1, action }]);
-    assert!(model.modal.is_none());
-    let running = "sync argocd/guestbook (prune, dry run)…".to_owned();
-    assert_eq!(model.status, Some((running, false)));
-    assert_eq!(model.running.len(), 1);
-}
-
-#[test]
-fn ctrl_o_syncs_the_resource_selected_on_the_app_screen_alone() {
-    let mut model = engine_model();
-    select(&mut model, GUESTBOOK);
-    update(&mut model, special(KeyCode::Enter));
-    update(&mut model, key('j'));
-    let deployment = ResourceKey::new("apps", "Deployment", "guestbook", "guestbook-ui");
-    update(&mut model, key('s'));
-    assert_eq!(form(&model).selected, Some(deployment.clone()));
-    let only = SyncAsk {
-        resources: vec![deployment],
-        ..SyncAsk::default()
-    };
-    let action = on(GUESTBOOK, Ask::Sync(only), None);
-    assert_eq!(action.title(), "sync argocd/guestbook (1 resource(s) only)");
-    assert_eq!(update(&mut model, ctrl('o')), vec![Effect::Plan { generation: 2, action }]);
-    let action = on(GUESTBOOK, Ask::Sync(SyncAsk::default()), None);
-    assert_eq!(update(&mut model, ctrl('o')), vec![Effect::Plan { generation: 3, action }]);
-}
-
-#[test]
-fn an_engine_rollback_needs_a_plan_and_a_reason() {
-    let mut model = engine_model();
-    select(&mut model, GUESTBOOK);
-    model.history.commits = sample::history(4);
-    update(&mut model, special(KeyCode::Tab));
-    update(&mut model, key('j'));
-    update(&mut model, key('j'));
-    let to = sample::commit_id(3).as_str().to_owned();
-    let action = on(GUESTBOOK, Ask::Rollback { to: to.clone() }, None);
-    assert_eq!(update(&mut model, key('R')), vec![Effect::Plan { generation: 1, action }]);
-    assert!(form(&model).reason_required);
-
-    // The plan failed: Enter runs nothing, with a reason or without.
-    let refused = "forbidden: cannot patch applications.argoproj.io guestbook";
-    let failed = Msg::Planned { generation: 1, result: Err(refused.into()) };
-    update(&mut model, failed);
-    assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
-    assert_eq!(form(&model).error.as_deref(), Some(refused));
-    typed(&mut model, "back to the last good image");
-    assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
-    assert!(model.running.is_empty());
-    update(&mut model, special(KeyCode::Esc));
-
-    // Planned: Enter without a reason is refused, and says so.
-    update(&mut model, key('R'));
-    let plan = Msg::Planned { generation: 1, result: Ok(vec![format!("sync to {to}")]) };
-    update(&mut model, plan);
-    assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
-    let asked = "type a reason first: the ledger keeps it";
-    assert_eq!(form(&model).error.as_deref(), Some(asked));
-    let reason = "checkout 500s since 14:02";
-    typed(&mut model, reason);
-    assert_eq!(form(&model).error, None);
-    let action = on(GUESTBOOK, Ask::Rollback { to }, Some(reason));
-    let effects = update(&mut model, special(KeyCode::Enter));
-    assert_eq!(effects, vec![Effect::Run { id: 1, action }]);
-    assert_eq!(model.running[0].title, "roll back argocd/guestbook to 0000003");
-}
-
-#[test]
-fn read_only_refuses_every_engine_action_and_names_it() {
-    let mut model = engine_model();
-    model.read_only = true;
-    let mut refused = |model: &mut Model, c: char, title: &str| {
-        assert!(update(model, key(c)).is_empty(), "{c}");
-        assert!(model.modal.is_none(), "{c}");
-        let said = format!("read-only: {title} refused (driftdeck was started with --read-only)");
-        assert_eq!(model.status, Some((said, true)));
-    };
-    select(&mut model, GUESTBOOK);
-    refused(&mut model, 's', "sync argocd/guestbook");
-    refused(&mut model, 'S', "sync argocd/guestbook (prune)");
-    refused(&mut model, 'F', "refresh argocd/guestbook");
-    refused(&mut model, 'X', "terminate the operation of argocd/guestbook");
-    refused(&mut model, 'p', "turn auto-sync of argocd/guestbook off");
-    model.history.commits = sample::history(4);
-    update(&mut model, special(KeyCode::Tab));
-    update(&mut model, key('j'));
-    update(&mut model, key('j'));
-    refused(&mut model, 'R', "roll back argocd/guestbook to 0000003");
-    update(&mut model, special(KeyCode::Tab));
-    select(&mut model, APPS);
-    refused(&mut model, 's', "reconcile flux-system/apps");
-    refused(&mut model, 'S', "reconcile flux-system/apps with its source");
-    refused(&mut model, 'p', "suspend flux-system/apps");
-    select(&mut model, PODINFO);
-    refused(&mut model, 's', "resume and reconcile flux-system/podinfo");
-    refused(&mut model, 'p', "resume flux-system/podinfo");
-}
-
-#[test]
-fn workload_keys_on_engine_rows_and_engine_keys_on_native_rows_say_why_not() {
-    let mut model = engine_model();
-    let not_offered = |model: &mut Model, c: char, name: &str, engine: &str| {
-        assert!(update(model, key(c)).is_empty(), "{c}");
-        assert!(model.modal.is_none(), "{c}");
-        let said = format!(
-            "{name} is managed by {engine}: restart, scale and delete from its resources are \
-             not offered for it yet"
-        );
-        assert_eq!(model.status, Some((said, true)));
-    };
-    select(&mut model, GUESTBOOK);
-    update(&mut model, special(KeyCode::Enter));
-    assert_eq!(model.screen(), Screen::App);
-    for c in ['x', '+', '-'] {
-        not_offered(&mut model, c, "guestbook", "Argo CD");
-    }
-    update(&mut model, special(KeyCode::Esc));
-    select(&mut model, APPS);
-    update(&mut model, special(KeyCode::Enter));
-    not_offered(&mut model, 'x', "apps", "Flux");
-    update(&mut model, special(KeyCode::Esc));
-
-    select(&mut model, "app-000");
-    for c in ['F', 'X'] {
-        assert!(update(&mut model, key(c)).is_empty(), "{c}");
-        assert!(model.modal.is_none());
-        let said = "F and X act on Argo CD and Flux apps: select one (engine argocd or flux)";
-        assert_eq!(model.status, Some((said.to_owned(), true)));
-    }
 }

@@ -8,6 +8,7 @@ use crate::tui::model::{Modal, Prompt};
 use crate::tui::sample;
 
 mod automation;
+mod external;
 
 fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))

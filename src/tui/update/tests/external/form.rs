@@ -1,0 +1,243 @@
+//! The engine form: toggles plan again, Enter runs with the reason, a rollback
+//! wants one; read-only and keys that do not apply say why.
+
+use super::*;
+
+#[test]
+fn the_form_plans_again_on_each_toggle_and_runs_with_the_reason() {
+    let mut model = engine_model();
+    select(&mut model, GUESTBOOK);
+    update(&mut model, key('s'));
+    // ctrl-o needs a resource selected on the app screen: nothing to toggle here.
+    assert!(update(&mut model, ctrl('o')).is_empty());
+    assert_eq!(
+        form(&model).action,
+        on(GUESTBOOK, Ask::Sync(SyncAsk::default()), None)
+    );
+    assert_eq!(form(&model).reason.lines(), [""]);
+
+    let pruned = SyncAsk {
+        prune: true,
+        ..SyncAsk::default()
+    };
+    let action = on(GUESTBOOK, Ask::Sync(pruned), None);
+    assert_eq!(
+        update(&mut model, ctrl('p')),
+        vec![Effect::Plan {
+            generation: 2,
+            action
+        }]
+    );
+    // The first plan, late, is dropped.
+    let stale = Msg::Planned {
+        generation: 1,
+        result: Ok(vec!["stale".into()]),
+    };
+    update(&mut model, stale);
+    assert!(form(&model).plan.is_empty() && form(&model).pending.loading);
+
+    let both = SyncAsk {
+        prune: true,
+        dry_run: true,
+        resources: Vec::new(),
+    };
+    let action = on(GUESTBOOK, Ask::Sync(both.clone()), None);
+    assert_eq!(action.title(), "sync argocd/guestbook (prune, dry run)");
+    assert_eq!(
+        update(&mut model, ctrl('d')),
+        vec![Effect::Plan {
+            generation: 3,
+            action
+        }]
+    );
+    // Nothing runs while the plan is computed.
+    assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
+    let plan = vec!["patch argoproj.io/Application/argocd/guestbook: operation.sync".to_owned()];
+    update(
+        &mut model,
+        Msg::Planned {
+            generation: 2,
+            result: Ok(vec!["older".into()]),
+        },
+    );
+    update(
+        &mut model,
+        Msg::Planned {
+            generation: 3,
+            result: Ok(plan.clone()),
+        },
+    );
+    assert_eq!(form(&model).plan, plan);
+
+    // Letters, `q` and `s` included, go to the reason.
+    let reason = "quick fix for drift, see OPS-4411";
+    assert!(typed(&mut model, reason).is_empty());
+    assert!(!model.quit);
+    assert_eq!(form(&model).reason.lines(), [reason]);
+    let effects = update(&mut model, special(KeyCode::Enter));
+    let action = on(GUESTBOOK, Ask::Sync(both), Some(reason));
+    assert_eq!(effects, vec![Effect::Run { id: 1, action }]);
+    assert!(model.modal.is_none());
+    let running = "sync argocd/guestbook (prune, dry run)…".to_owned();
+    assert_eq!(model.status, Some((running, false)));
+    assert_eq!(model.running.len(), 1);
+}
+
+#[test]
+fn ctrl_o_syncs_the_resource_selected_on_the_app_screen_alone() {
+    let mut model = engine_model();
+    select(&mut model, GUESTBOOK);
+    update(&mut model, special(KeyCode::Enter));
+    update(&mut model, key('j'));
+    let deployment = ResourceKey::new("apps", "Deployment", "guestbook", "guestbook-ui");
+    update(&mut model, key('s'));
+    assert_eq!(form(&model).selected, Some(deployment.clone()));
+    let only = SyncAsk {
+        resources: vec![deployment],
+        ..SyncAsk::default()
+    };
+    let action = on(GUESTBOOK, Ask::Sync(only), None);
+    assert_eq!(action.title(), "sync argocd/guestbook (1 resource(s) only)");
+    assert_eq!(
+        update(&mut model, ctrl('o')),
+        vec![Effect::Plan {
+            generation: 2,
+            action
+        }]
+    );
+    let action = on(GUESTBOOK, Ask::Sync(SyncAsk::default()), None);
+    assert_eq!(
+        update(&mut model, ctrl('o')),
+        vec![Effect::Plan {
+            generation: 3,
+            action
+        }]
+    );
+}
+
+#[test]
+fn an_engine_rollback_needs_a_plan_and_a_reason() {
+    let mut model = engine_model();
+    select(&mut model, GUESTBOOK);
+    model.history.commits = sample::history(4);
+    update(&mut model, special(KeyCode::Tab));
+    update(&mut model, key('j'));
+    update(&mut model, key('j'));
+    let to = sample::commit_id(3).as_str().to_owned();
+    let action = on(GUESTBOOK, Ask::Rollback { to: to.clone() }, None);
+    assert_eq!(
+        update(&mut model, key('R')),
+        vec![Effect::Plan {
+            generation: 1,
+            action
+        }]
+    );
+    assert!(form(&model).reason_required);
+
+    // The plan failed: Enter runs nothing, with a reason or without.
+    let refused = "forbidden: cannot patch applications.argoproj.io guestbook";
+    let failed = Msg::Planned {
+        generation: 1,
+        result: Err(refused.into()),
+    };
+    update(&mut model, failed);
+    assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
+    assert_eq!(form(&model).error.as_deref(), Some(refused));
+    typed(&mut model, "back to the last good image");
+    assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
+    assert!(model.running.is_empty());
+    update(&mut model, special(KeyCode::Esc));
+
+    // Planned: Enter without a reason is refused, and says so.
+    update(&mut model, key('R'));
+    let plan = Msg::Planned {
+        generation: 1,
+        result: Ok(vec![format!("sync to {to}")]),
+    };
+    update(&mut model, plan);
+    assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
+    let asked = "type a reason first: the ledger keeps it";
+    assert_eq!(form(&model).error.as_deref(), Some(asked));
+    let reason = "checkout 500s since 14:02";
+    typed(&mut model, reason);
+    assert_eq!(form(&model).error, None);
+    let action = on(GUESTBOOK, Ask::Rollback { to }, Some(reason));
+    let effects = update(&mut model, special(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::Run { id: 1, action }]);
+    assert_eq!(
+        model.running[0].title,
+        "roll back argocd/guestbook to 0000003"
+    );
+}
+
+#[test]
+fn read_only_refuses_every_engine_action_and_names_it() {
+    let mut model = engine_model();
+    model.read_only = true;
+    let refused = |model: &mut Model, c: char, title: &str| {
+        assert!(update(model, key(c)).is_empty(), "{c}");
+        assert!(model.modal.is_none(), "{c}");
+        let said = format!("read-only: {title} refused (driftdeck was started with --read-only)");
+        assert_eq!(model.status, Some((said, true)));
+    };
+    select(&mut model, GUESTBOOK);
+    refused(&mut model, 's', "sync argocd/guestbook");
+    refused(&mut model, 'S', "sync argocd/guestbook (prune)");
+    refused(&mut model, 'F', "refresh argocd/guestbook");
+    refused(
+        &mut model,
+        'X',
+        "terminate the operation of argocd/guestbook",
+    );
+    refused(&mut model, 'p', "turn auto-sync of argocd/guestbook off");
+    model.history.commits = sample::history(4);
+    update(&mut model, special(KeyCode::Tab));
+    update(&mut model, key('j'));
+    update(&mut model, key('j'));
+    refused(&mut model, 'R', "roll back argocd/guestbook to 0000003");
+    update(&mut model, special(KeyCode::Tab));
+    select(&mut model, APPS);
+    refused(&mut model, 's', "reconcile flux-system/apps");
+    refused(
+        &mut model,
+        'S',
+        "reconcile flux-system/apps with its source",
+    );
+    refused(&mut model, 'p', "suspend flux-system/apps");
+    select(&mut model, PODINFO);
+    refused(&mut model, 's', "resume and reconcile flux-system/podinfo");
+    refused(&mut model, 'p', "resume flux-system/podinfo");
+}
+
+#[test]
+fn workload_keys_on_engine_rows_and_engine_keys_on_native_rows_say_why_not() {
+    let mut model = engine_model();
+    let not_offered = |model: &mut Model, c: char, name: &str, engine: &str| {
+        assert!(update(model, key(c)).is_empty(), "{c}");
+        assert!(model.modal.is_none(), "{c}");
+        let said = format!(
+            "{name} is managed by {engine}: restart, scale and delete from its resources are \
+             not offered for it yet"
+        );
+        assert_eq!(model.status, Some((said, true)));
+    };
+    select(&mut model, GUESTBOOK);
+    update(&mut model, special(KeyCode::Enter));
+    assert_eq!(model.screen(), Screen::App);
+    for c in ['x', '+', '-'] {
+        not_offered(&mut model, c, "guestbook", "Argo CD");
+    }
+    update(&mut model, special(KeyCode::Esc));
+    select(&mut model, APPS);
+    update(&mut model, special(KeyCode::Enter));
+    not_offered(&mut model, 'x', "apps", "Flux");
+    update(&mut model, special(KeyCode::Esc));
+
+    select(&mut model, "app-000");
+    for c in ['F', 'X'] {
+        assert!(update(&mut model, key(c)).is_empty(), "{c}");
+        assert!(model.modal.is_none());
+        let said = "F and X act on Argo CD and Flux apps: select one (engine argocd or flux)";
+        assert_eq!(model.status, Some((said.to_owned(), true)));
+    }
+}
