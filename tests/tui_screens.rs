@@ -317,7 +317,7 @@ fn engine_action_form() {
                 "context prod-eu · namespace flux-system · Kustomization infra".into(),
                 "protected by Kubernetes RBAC only (patch on the objects below); Argo CD's own RBAC is not consulted on this path".into(),
                 "warning: flux-system/infra is suspended: it is resumed first".into(),
-                "patch Kustomization/flux-system infra: annotate reconcile.fluxcd.io/requestedAt=2026-11-23T12:00:00Z, set spec.suspend=false".into(),
+                "patch Kustomization flux-system/infra: annotate reconcile.fluxcd.io/requestedAt=2026-11-23T12:00:00Z, set spec.suspend=false".into(),
                 "wait until Kustomization/infra has handled the request".into(),
             ]),
         },

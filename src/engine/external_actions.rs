@@ -99,7 +99,7 @@ impl Prepared {
             lines.push(match step {
                 Step::Patch { target, what, .. } => {
                     format!(
-                        "patch {}/{} {}: {what}",
+                        "patch {} {}/{}: {what}",
                         target.kind, target.namespace, target.name
                     )
                 }
@@ -398,6 +398,13 @@ async fn await_operation(
     let since = since.as_second();
     let finished = poll(connection, catalog, target, waits, |object| {
         let state = object.pointer("/status/operationState")?;
+        // An automated sync Argo CD started meanwhile is not the one asked for.
+        let automated = state
+            .pointer("/operation/initiatedBy/automated")
+            .and_then(Value::as_bool);
+        if automated == Some(true) {
+            return None;
+        }
         let started: Timestamp = state.get("startedAt")?.as_str()?.parse().ok()?;
         if started.as_second() < since {
             return None;

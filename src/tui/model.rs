@@ -501,7 +501,7 @@ pub enum Prompt {
 #[derive(Clone, Debug)]
 pub enum Modal {
     Help,
-    Confirm(Confirm),
+    Confirm(Box<Confirm>),
     Rollback(Box<RollbackForm>),
     Engine(Box<EngineForm>),
     Input { prompt: Prompt, text: String },

@@ -327,6 +327,22 @@ fn spawn_effect(effect: Effect, engine: &Engine, sender: &mpsc::UnboundedSender<
                 result: effects::engine_history(&engine, context.as_deref(), &engine_app).await,
                 app,
             },
+            Effect::LoadEngineDiff {
+                generation,
+                context,
+                engine_app,
+                against,
+                ..
+            } => Msg::Diff {
+                generation,
+                result: effects::engine_diff(
+                    &engine,
+                    context.as_deref(),
+                    &engine_app,
+                    against.as_deref(),
+                )
+                .await,
+            },
             Effect::LoadDiff {
                 generation,
                 app,

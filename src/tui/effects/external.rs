@@ -4,14 +4,20 @@
 use std::time::Duration;
 
 use super::{Engine, Failure, HISTORY_LIMIT, one_line};
+use crate::config::Config;
+use crate::diff::DiffMode;
 use crate::engine::external::{self, Discovered};
 use crate::engine::external_actions::{self, Waits};
-use crate::engine::{deploys, ledger};
+use crate::engine::{deploys, drift, ledger, target, tracking};
 use crate::git;
-use crate::integrations::ExternalApp;
 use crate::integrations::actions::{self, Ask};
+use crate::integrations::{AppKind, ExternalApp};
 use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome};
+use crate::model::{
+    AppName, AppSpec, Destination, HelmOptions, IgnoreDifference, RenderKind, SyncPolicy,
+};
 use crate::model::{RepoName, RepoSource, RepoSpec, ResourceKey, text};
+use crate::tui::model::ResourceRow;
 use crate::tui::update::external::Found;
 
 /// How long one context's discovery may take.
@@ -278,4 +284,117 @@ fn branch_of(target: Option<&str>) -> Option<String> {
             .unwrap_or(target)
             .to_owned()
     })
+}
+
+/// driftdeck's own diff of an Argo CD or Flux app: its source rendered at
+/// `against` (else the revision the engine targets) by driftdeck's renderer
+/// (directory, kustomize, a Helm chart in Git with its default values), compared
+/// server-side with what runs. No Argo CD API server, no checkout.
+pub async fn diff(
+    engine: &Engine,
+    context: Option<&str>,
+    app: &ExternalApp,
+    against: Option<&str>,
+) -> Result<Vec<ResourceRow>, Failure> {
+    let source = app.source.clone().unwrap_or_default();
+    if app.kind == AppKind::HelmRelease {
+        return Err(
+            "a HelmRelease renders with its values, which driftdeck does not read: no diff of \
+             its own (the engine's verdict is on the app screen)"
+                .into(),
+        );
+    }
+    let (Some(url), Some(path)) = (source.url.clone(), source.path.clone()) else {
+        return Err("the app names no Git repository and path to render".into());
+    };
+    if !is_network_url(&url) {
+        return Err(format!(
+            "{}: only http(s) and ssh repositories are read for an engine's app",
+            text::one_line(&url)
+        ));
+    }
+    let (connection, catalog) = engines_of(engine, context).await?;
+    let object = crate::cluster::get(
+        &connection,
+        catalog
+            .get(app.kind.group(), app.kind.label())
+            .ok_or("the engine's kind is no longer served")?,
+        Some(&app.namespace),
+        &app.name,
+    )
+    .await
+    .map_err(|e| one_line(&e))?
+    .ok_or_else(|| format!("{}/{} no longer exists", app.namespace, app.name))?;
+    let namespace = ["/spec/destination/namespace", "/spec/targetNamespace"]
+        .iter()
+        .find_map(|pointer| object.pointer(pointer).and_then(|v| v.as_str()))
+        .unwrap_or("default")
+        .to_owned();
+    let revision = against
+        .map(str::to_owned)
+        .or_else(|| {
+            app.target_revision
+                .as_deref()
+                .and_then(actions::commit_of)
+                .map(str::to_owned)
+        })
+        .ok_or("the engine names no commit to render yet")?;
+    let repos = engine.config.repos.clone();
+    let branch = branch_of(source.target_revision.as_deref());
+    let name = AppName::new("engine-app");
+    let app_spec = AppSpec {
+        name: name.clone(),
+        repo: RepoName::new("engine-source"),
+        path: path
+            .trim_start_matches("./")
+            .trim_matches('/')
+            .to_owned()
+            .replace("/./", "/"),
+        render: RenderKind::Auto,
+        helm: HelmOptions {
+            release_name: Some(app.name.clone()),
+            ..HelmOptions::default()
+        },
+        destination: Destination {
+            context: Some(connection.context.clone()),
+            namespace,
+        },
+        sync: SyncPolicy::default(),
+        // driftdeck's tracking label and annotation are not the engine's business.
+        ignore_differences: vec![IgnoreDifference {
+            json_pointers: vec![
+                format!(
+                    "/metadata/labels/{}",
+                    tracking::APP_LABEL.replace('/', "~1")
+                ),
+                format!(
+                    "/metadata/annotations/{}",
+                    tracking::TRACKING_ANNOTATION.replace('/', "~1")
+                ),
+            ],
+            ..IgnoreDifference::default()
+        }],
+    };
+    let desired = tokio::task::spawn_blocking(move || {
+        let mut repo_spec = source_spec(&repos, &url, branch);
+        repo_spec.name = RepoName::new("engine-source");
+        let path = if app_spec.path == "." {
+            String::new()
+        } else {
+            app_spec.path.clone()
+        };
+        let config = Config {
+            file: std::path::PathBuf::new(),
+            repos: vec![repo_spec],
+            apps: vec![AppSpec { path, ..app_spec }],
+        };
+        target::desired(&config, "engine-app", Some(&revision)).map_err(|e| one_line(&*e))
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    let cluster = target::observe_in(&engine.clusters, &desired, context)
+        .await
+        .map_err(|e| one_line(&e))?;
+    let drift = drift::drift(&desired, &cluster, DiffMode::ServerSide).await;
+    Ok(super::resource_rows(&cluster, &drift))
 }

@@ -197,7 +197,7 @@ fn ask(model: &mut Model, action: Action) -> Vec<Effect> {
                 error: None,
             };
             let generation = confirm.pending.start();
-            model.modal = Some(Modal::Confirm(confirm));
+            model.modal = Some(Modal::Confirm(Box::new(confirm)));
             vec![Effect::Plan { generation, action }]
         }
         Action::Scale { .. } => {
@@ -261,12 +261,12 @@ fn ask(model: &mut Model, action: Action) -> Vec<Effect> {
 }
 
 fn confirm_now(model: &mut Model, action: Action, plan: Vec<String>) -> Vec<Effect> {
-    model.modal = Some(Modal::Confirm(Confirm {
+    model.modal = Some(Modal::Confirm(Box::new(Confirm {
         action,
         plan,
         pending: Pending::default(),
         error: None,
-    }));
+    })));
     Vec::new()
 }
 
@@ -285,7 +285,7 @@ pub fn on_planned(model: &mut Model, generation: u64, result: Result<Vec<String>
     }
 }
 
-pub fn on_confirm_key(model: &mut Model, confirm: Confirm, key: KeyEvent) -> Vec<Effect> {
+pub fn on_confirm_key(model: &mut Model, confirm: Box<Confirm>, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Char('y') | KeyCode::Enter
             if !confirm.pending.loading && confirm.error.is_none() =>

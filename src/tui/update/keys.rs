@@ -392,6 +392,21 @@ pub(super) fn open_diff(model: &mut Model) -> Vec<Effect> {
 
 fn load_diff(model: &mut Model) -> Option<Effect> {
     let app = model.diff.app.clone()?;
+    let engine_app = model
+        .apps
+        .iter()
+        .find(|row| row.name == app)
+        .and_then(|row| row.engine_app())
+        .cloned();
+    if let Some(engine_app) = engine_app {
+        return Some(Effect::LoadEngineDiff {
+            generation: model.diff.pending.start(),
+            app,
+            context: engine_app.own_context,
+            engine_app: Box::new(engine_app.app),
+            against: model.diff.against.clone(),
+        });
+    }
     let against = model.diff.against.clone()?;
     Some(Effect::LoadDiff {
         generation: model.diff.pending.start(),

@@ -148,6 +148,15 @@ pub enum Effect {
         context: Option<String>,
         engine_app: Box<crate::integrations::ExternalApp>,
     },
+    /// driftdeck's own diff of an Argo CD or Flux app: live ↔ its source at
+    /// `against`, else at the revision the engine targets.
+    LoadEngineDiff {
+        generation: u64,
+        app: AppName,
+        context: Option<String>,
+        engine_app: Box<crate::integrations::ExternalApp>,
+        against: Option<String>,
+    },
     /// The app's diff live ↔ the manifests at `against`.
     LoadDiff {
         generation: u64,

@@ -13,16 +13,23 @@ use crate::tui::model::{Model, ResourceRow};
 
 pub fn render(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
     let view = &model.diff;
-    let against = match &view.against {
-        Some(commit) => format!("{} (as of {})", "live ↔ commit", super::short(commit)),
-        None => "live ↔ Git".into(),
+    let engine = model
+        .selected_app()
+        .is_some_and(|row| row.engine_app().is_some());
+    let against = match (&view.against, engine) {
+        (Some(commit), _) => format!("{} (as of {})", "live ↔ commit", super::short(commit)),
+        (None, true) => "live ↔ the engine's target, rendered by driftdeck".into(),
+        (None, false) => "live ↔ Git".into(),
     };
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {against} "));
-    let resources: &[ResourceRow] = match &view.against {
-        Some(_) => &view.resources,
-        None => model.selected_app().map_or(&[], |a| &a.resources),
+    // An engine's app has no observed drift: its diff is always loaded.
+    let loaded = view.against.is_some() || engine;
+    let resources: &[ResourceRow] = if loaded {
+        &view.resources
+    } else {
+        model.selected_app().map_or(&[], |a| &a.resources)
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
     if let Some(error) = &view.error {
@@ -30,7 +37,7 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             text::one_line(error).into_owned(),
             theme.error(),
         ));
-    } else if view.against.is_some() && view.pending.loading && resources.is_empty() {
+    } else if loaded && view.pending.loading && resources.is_empty() {
         lines.push(Line::styled("rendering and comparing…", theme.dim()));
     } else {
         let changed: Vec<&ResourceRow> = resources

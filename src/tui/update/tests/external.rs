@@ -287,7 +287,7 @@ fn what_discovery_cannot_read_is_said_once_and_kept() {
     let problem = format!("ctx: {FORBIDDEN}");
     let said = format!("Argo CD/Flux discovery: {problem}");
     assert_eq!(model.status, Some((said, true)));
-    assert_eq!(model.discovery.problems, [problem.clone()]);
+    assert_eq!(model.discovery.problems, std::slice::from_ref(&problem));
     assert_eq!(rows(&model)[2], row(APPS, "flux:apps"));
 
     // Esc clears the line; the same problem again is not said again.
@@ -295,7 +295,7 @@ fn what_discovery_cannot_read_is_said_once_and_kept() {
     let generation = next_discovery(&mut model);
     update(&mut model, answer(generation, apps(), &[FORBIDDEN]));
     assert_eq!(model.status, None);
-    assert_eq!(model.discovery.problems, [problem.clone()]);
+    assert_eq!(model.discovery.problems, std::slice::from_ref(&problem));
 
     // A context that does not answer is a problem too, said though the first is
     // old news.
