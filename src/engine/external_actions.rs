@@ -77,6 +77,8 @@ pub struct Prepared {
     pub context: String,
     /// Why, as the user said it (the ledger keeps it; Argo CD's `info` too).
     pub reason: Option<String>,
+    /// The app object's `metadata.resourceVersion` when it was read.
+    pub resource_version: Option<String>,
 }
 
 impl Prepared {
@@ -153,6 +155,10 @@ pub async fn prepare(
         plan,
         context: connection.context.clone(),
         reason,
+        resource_version: object
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -249,7 +255,16 @@ pub async fn execute(
             .collect(),
     };
     let appended = ledger::append(connection, &ledger_app, entry.clone()).await;
-    let result = run_steps(connection, catalog, plan, waits).await;
+    let result =
+        run_steps(connection, catalog, prepared, waits)
+            .await
+            .map(|(summary, deployed)| {
+                // What Argo CD resolved and synced, rather than what it targeted before.
+                if let Some(revision) = deployed.filter(|r| !r.is_empty()) {
+                    entry.revision = revision;
+                }
+                summary
+            });
     entry.finished = Some(Timestamp::now());
     entry.outcome = match &result {
         Ok(_) => Outcome::Succeeded,
@@ -270,30 +285,58 @@ pub async fn execute(
 async fn run_steps(
     connection: &Connection,
     catalog: &Catalog,
-    plan: &Plan,
+    prepared: &Prepared,
     waits: Waits,
-) -> Result<String, String> {
+) -> Result<(String, Option<String>), String> {
+    let plan = &prepared.plan;
     let mut said = Vec::new();
+    let mut deployed = None;
+    let mut patched: Vec<&ResourceKey> = Vec::new();
     for step in &plan.steps {
         match step {
             Step::Patch { target, body, .. } => {
                 let served = served(connection, catalog, target).map_err(|e| e.to_string())?;
+                // The first patch of an Argo CD Application carries the version it
+                // was planned on: if the controller started an operation (or ended
+                // one) meanwhile, the API server refuses it (409) rather than
+                // mixing our operation into another.
+                let mut body = body.clone();
+                let guarded = target.group == "argoproj.io" && !patched.contains(&target);
+                if guarded && let Some(version) = &prepared.resource_version {
+                    body["metadata"]["resourceVersion"] = Value::String(version.clone());
+                }
+                patched.push(target);
                 cluster::merge_patch(
                     connection,
                     served,
                     Some(&target.namespace),
                     &target.name,
-                    body,
+                    &body,
                     MANAGER,
                 )
                 .await
-                .map_err(|e| format!("patch of {}/{}: {e}", target.kind, target.name))?;
+                .map_err(|e| {
+                    let changed = matches!(&e, ClusterError::Conflict { .. });
+                    format!(
+                        "patch of {}/{}: {e}{}",
+                        target.kind,
+                        target.name,
+                        if changed {
+                            " (it changed since it was read: look at it again and retry)"
+                        } else {
+                            ""
+                        }
+                    )
+                })?;
             }
             Step::AwaitReconcile { target, token } => {
                 said.push(await_reconcile(connection, catalog, target, token, waits).await?);
             }
             Step::AwaitOperation { target, since } => {
-                said.push(await_operation(connection, catalog, target, *since, waits).await?);
+                let (words, revision) =
+                    await_operation(connection, catalog, target, *since, waits).await?;
+                said.push(words);
+                deployed = revision;
             }
         }
     }
@@ -302,7 +345,7 @@ async fn run_steps(
         summary.push_str(": ");
         summary.push_str(last);
     }
-    Ok(summary)
+    Ok((summary, deployed))
 }
 
 /// Polls `target` until `check` says it is done (`Some`), or the wait times out.
@@ -392,21 +435,21 @@ async fn await_operation(
     target: &ResourceKey,
     since: Timestamp,
     waits: Waits,
-) -> Result<String, String> {
-    // The API server keeps seconds only: an operation started in the second of the
-    // request counts.
-    let since = since.as_second();
+) -> Result<(String, Option<String>), String> {
+    // Argo CD copies the operation into its state: ours carries the request's
+    // token in its info (an automated sync started meanwhile does not).
+    let token = since.to_string();
     let finished = poll(connection, catalog, target, waits, |object| {
         let state = object.pointer("/status/operationState")?;
-        // An automated sync Argo CD started meanwhile is not the one asked for.
-        let automated = state
-            .pointer("/operation/initiatedBy/automated")
-            .and_then(Value::as_bool);
-        if automated == Some(true) {
-            return None;
-        }
-        let started: Timestamp = state.get("startedAt")?.as_str()?.parse().ok()?;
-        if started.as_second() < since {
+        let ours = state
+            .pointer("/operation/info")?
+            .as_array()?
+            .iter()
+            .any(|i| {
+                i.get("name").and_then(Value::as_str) == Some(actions::REQUEST)
+                    && i.get("value").and_then(Value::as_str) == Some(token.as_str())
+            });
+        if !ours {
             return None;
         }
         let phase = state.get("phase")?.as_str()?;
@@ -414,17 +457,22 @@ async fn await_operation(
             .get("message")
             .and_then(Value::as_str)
             .unwrap_or_default();
+        let revision = state
+            .pointer("/syncResult/revision")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         matches!(phase, "Succeeded" | "Failed" | "Error")
-            .then(|| (phase.to_owned(), message.to_owned()))
+            .then(|| (phase.to_owned(), message.to_owned(), revision))
     })
     .await?;
     match finished {
-        Some((phase, message)) if phase == "Succeeded" => {
-            Ok(format!("operation succeeded {message}")
+        Some((phase, message, revision)) if phase == "Succeeded" => Ok((
+            format!("operation succeeded {message}")
                 .trim_end()
-                .to_owned())
-        }
-        Some((phase, message)) => Err(format!("operation {phase}: {message}")),
+                .to_owned(),
+            revision,
+        )),
+        Some((phase, message, _)) => Err(format!("operation {phase}: {message}")),
         None => Err(format!(
             "Argo CD did not finish the operation within {}s (it may still run): is its \
              application controller running?",

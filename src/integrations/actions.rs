@@ -25,6 +25,9 @@ use crate::model::ledger::Operation;
 pub const REFRESH: &str = "argocd.argoproj.io/refresh";
 /// Flux's reconcile request annotation.
 pub const REQUESTED_AT: &str = "reconcile.fluxcd.io/requestedAt";
+/// The `info` entry of an Argo CD operation that names driftdeck's request (its
+/// time, to the nanosecond): the wait matches it.
+pub const REQUEST: &str = "Request";
 /// Where driftdeck keeps the auto-sync policy it turned off (Argo CD), as JSON, so
 /// that turning auto-sync on again restores prune and self-heal.
 pub const AUTO_SYNC_WAS: &str = "driftdeck.dev/auto-sync-was";
@@ -86,8 +89,9 @@ pub enum Step {
     /// Wait until `target`'s `status.lastHandledReconcileAt` is `token`, then read
     /// its `Ready` condition.
     AwaitReconcile { target: ResourceKey, token: String },
-    /// Wait until Argo CD has run the operation requested at `since`: its
-    /// `status.operationState` started at or after it and finished.
+    /// Wait until Argo CD has run the operation requested at `since`: the
+    /// `status.operationState` whose operation's `info` has `Request` = `since`,
+    /// finished.
     AwaitOperation {
         target: ResourceKey,
         since: Timestamp,
@@ -255,6 +259,12 @@ pub fn plan(
         }
         (Engine::ArgoCd, Ask::Rollback { to }) => {
             refuse_if_operating(app)?;
+            if objects.app.pointer("/spec/sources").is_some() {
+                return Err(format!(
+                    "{name} has several sources: driftdeck rolls back single-source \
+                     Applications only (one revision per source is not sent yet)"
+                ));
+            }
             let mut steps = Vec::new();
             let mut warnings = Vec::new();
             if let Automation::ArgoCd(policy) = &app.automation
@@ -447,7 +457,12 @@ fn operation(request: &Request, sync: &SyncAsk, revision: Option<&String>) -> Va
         body.insert("resources".into(), Value::Array(resources));
     }
     body.insert("syncStrategy".into(), json!({"hook": {}}));
-    let mut info = vec![json!({"name": "Via", "value": "driftdeck"})];
+    // `Request` names this very operation, so that the wait finds it in
+    // `status.operationState.operation` whatever the clocks say.
+    let mut info = vec![
+        json!({"name": "Via", "value": "driftdeck"}),
+        json!({"name": REQUEST, "value": request.at.to_string()}),
+    ];
     if let Some(reason) = &request.reason {
         info.insert(0, json!({"name": "Reason", "value": reason}));
     }

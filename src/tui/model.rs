@@ -174,6 +174,10 @@ pub struct AppView {
     pub selected: usize,
     pub side_by_side: bool,
     pub scroll: u16,
+    /// An engine app's resources whose health the engine does not give (Flux),
+    /// assessed from their live objects by driftdeck (`None`: not in the cluster).
+    pub assessed: HashMap<crate::model::ResourceKey, Option<crate::model::Health>>,
+    pub assessing: Pending,
 }
 
 /// The whole-app diff screen.

@@ -372,6 +372,14 @@ fn spawn_effect(effect: Effect, engine: &Engine, sender: &mpsc::UnboundedSender<
                 fetched: fetch,
                 rows: effects::repos(&engine, fetch).await,
             },
+            Effect::AssessEngineResources {
+                generation,
+                context,
+                keys,
+            } => Msg::Assessed {
+                generation,
+                health: effects::assess_engine(&engine, context.as_deref(), keys).await,
+            },
             Effect::Discover {
                 generation,
                 contexts,

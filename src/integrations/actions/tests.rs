@@ -136,7 +136,11 @@ fn sync_operation(info: Value, sync: Value) -> Value {
 }
 
 fn info_with_reason() -> Value {
-    json!([{"name": "Reason", "value": REASON}, {"name": "Via", "value": "driftdeck"}])
+    json!([
+        {"name": "Reason", "value": REASON},
+        {"name": "Via", "value": "driftdeck"},
+        {"name": "Request", "value": TOKEN}
+    ])
 }
 
 #[test]
@@ -200,7 +204,10 @@ fn argo_dry_run_of_selected_resources_names_them() {
                 patch(
                     &argo_key(),
                     sync_operation(
-                        json!([{"name": "Via", "value": "driftdeck"}]),
+                        json!([
+                            {"name": "Via", "value": "driftdeck"},
+                            {"name": "Request", "value": TOKEN}
+                        ]),
                         json!({
                             "prune": false,
                             "dryRun": true,
@@ -1058,4 +1065,21 @@ fn patched_lists_each_object_once_in_order() {
         restored: None,
     };
     assert_eq!(plan.patched(), vec![&ks_key(), &git_key(), &hr_key()]);
+}
+
+#[test]
+fn argo_rollback_of_a_multi_source_app_is_refused() {
+    let mut value = application(manual(), synced());
+    value["spec"]["sources"] = json!([
+        {"repoURL": "https://git.example.com/a.git", "path": "a"},
+        {"repoURL": "https://git.example.com/b.git", "path": "b"}
+    ]);
+    assert_eq!(
+        argo_plan(&value, &Ask::Rollback { to: OLD.into() }, &request()),
+        Err(
+            "argocd/guestbook has several sources: driftdeck rolls back single-source \
+             Applications only (one revision per source is not sent yet)"
+                .into()
+        )
+    );
 }

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use futures_util::StreamExt;
+
 use super::{Engine, Failure, HISTORY_LIMIT, one_line};
 use crate::config::Config;
 use crate::diff::DiffMode;
@@ -19,6 +21,9 @@ use crate::model::{
 use crate::model::{RepoName, RepoSource, RepoSpec, ResourceKey, text};
 use crate::tui::model::ResourceRow;
 use crate::tui::update::external::Found;
+
+/// Argo CD's name for the cluster it runs in.
+const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 
 /// How long one context's discovery may take.
 const DISCOVER_TIMEOUT: Duration = Duration::from_secs(20);
@@ -82,6 +87,50 @@ async fn engines_of(
         .await
         .map_err(|e| one_line(&e))?;
     Ok((session.connection, catalog))
+}
+
+/// How many live objects are read at once for their health.
+const CONCURRENT_READS: usize = 8;
+
+/// The live health of an engine app's resources, by driftdeck's checks (the
+/// engine gives none); `None` for an object not in the cluster.
+pub async fn assess(
+    engine: &Engine,
+    context: Option<&str>,
+    keys: Vec<ResourceKey>,
+) -> Vec<(ResourceKey, Option<crate::model::Health>)> {
+    let Ok(session) = engine.clusters.session(context).await else {
+        return Vec::new();
+    };
+    let reads = keys.into_iter().map(|key| {
+        let session = session.clone();
+        async move {
+            let health = match session.catalog.get(&key.group, &key.kind) {
+                Some(served) => {
+                    let namespace = (!key.namespace.is_empty()).then_some(key.namespace.as_str());
+                    match crate::cluster::get(&session.connection, served, namespace, &key.name)
+                        .await
+                    {
+                        Ok(Some(object)) => Some(crate::health::assess(&object)),
+                        Ok(None) => None,
+                        Err(error) => Some(crate::model::Health::new(
+                            crate::model::HealthStatus::Unknown,
+                            one_line(&error),
+                        )),
+                    }
+                }
+                None => Some(crate::model::Health::new(
+                    crate::model::HealthStatus::Unknown,
+                    "kind not served",
+                )),
+            };
+            (key, health)
+        }
+    });
+    futures_util::stream::iter(reads)
+        .buffered(CONCURRENT_READS)
+        .collect()
+        .await
 }
 
 /// The confirmation's lines of an engine action, from objects read just now.
@@ -149,7 +198,7 @@ pub async fn history(
     };
     if !is_network_url(&url) {
         return Err(format!(
-            "{}: only http(s) and ssh repositories are read for an engine's app",
+            "{}: only https and ssh repositories are read for an engine's app",
             text::one_line(&url)
         ));
     }
@@ -163,12 +212,7 @@ pub async fn history(
     entries.sort_by_key(|e| e.started);
     let repos = engine.config.repos.clone();
     let branch = branch_of(source.target_revision.as_deref());
-    let path = source
-        .path
-        .as_deref()
-        .map(|p| p.trim_start_matches("./").trim_matches('/').to_owned())
-        .filter(|p| p != ".")
-        .unwrap_or_default();
+    let path = repo_path(source.path.as_deref().unwrap_or_default())?;
     tokio::task::spawn_blocking(move || {
         let spec = source_spec(&repos, &url, branch);
         let repo = git::open_source(&spec).map_err(|e| one_line(&e))?;
@@ -252,9 +296,27 @@ fn source_spec(repos: &[RepoSpec], url: &str, branch: Option<String>) -> RepoSpe
     }
 }
 
+/// A path inside the repository as a cluster object writes it (`./infra`,
+/// `/apps/shop/`: both from the repository's root), `/`-separated, or why it is
+/// refused (it climbs out of the repository).
+fn repo_path(raw: &str) -> Result<String, Failure> {
+    let clean =
+        git::within_root(std::path::Path::new(raw.trim_start_matches('/'))).ok_or_else(|| {
+            format!(
+                "path {} leaves the repository: not read",
+                text::one_line(raw)
+            )
+        })?;
+    Ok(clean
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/"))
+}
+
 fn is_network_url(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
-    ["https://", "http://", "ssh://"]
+    ["https://", "ssh://"]
         .iter()
         .any(|scheme| lower.starts_with(scheme))
         || (lower.starts_with("git@") && lower.contains(':'))
@@ -309,7 +371,7 @@ pub async fn diff(
     };
     if !is_network_url(&url) {
         return Err(format!(
-            "{}: only http(s) and ssh repositories are read for an engine's app",
+            "{}: only https and ssh repositories are read for an engine's app",
             text::one_line(&url)
         ));
     }
@@ -325,6 +387,25 @@ pub async fn diff(
     .await
     .map_err(|e| one_line(&e))?
     .ok_or_else(|| format!("{}/{} no longer exists", app.namespace, app.name))?;
+    if object.pointer("/spec/sources").is_some() {
+        return Err("a multi-source Application: driftdeck renders single-source apps only".into());
+    }
+    let server = object
+        .pointer("/spec/destination/server")
+        .and_then(|v| v.as_str());
+    let remote = server.is_some_and(|s| s != IN_CLUSTER)
+        || object
+            .pointer("/spec/destination/name")
+            .and_then(|v| v.as_str())
+            .is_some_and(|n| n != "in-cluster")
+        || object.pointer("/spec/kubeConfig").is_some();
+    if remote {
+        return Err(
+            "the app deploys to another cluster than the one it is defined in: driftdeck \
+             compares only apps deployed to their own cluster"
+                .into(),
+        );
+    }
     let namespace = ["/spec/destination/namespace", "/spec/targetNamespace"]
         .iter()
         .find_map(|pointer| object.pointer(pointer).and_then(|v| v.as_str()))
@@ -345,11 +426,7 @@ pub async fn diff(
     let app_spec = AppSpec {
         name: name.clone(),
         repo: RepoName::new("engine-source"),
-        path: path
-            .trim_start_matches("./")
-            .trim_matches('/')
-            .to_owned()
-            .replace("/./", "/"),
+        path: repo_path(&path)?,
         render: RenderKind::Auto,
         helm: HelmOptions {
             release_name: Some(app.name.clone()),
@@ -378,11 +455,7 @@ pub async fn diff(
     let desired = tokio::task::spawn_blocking(move || {
         let mut repo_spec = source_spec(&repos, &url, branch);
         repo_spec.name = RepoName::new("engine-source");
-        let path = if app_spec.path == "." {
-            String::new()
-        } else {
-            app_spec.path.clone()
-        };
+        let path = app_spec.path.clone();
         let config = Config {
             file: std::path::PathBuf::new(),
             repos: vec![repo_spec],
@@ -397,4 +470,43 @@ pub async fn diff(
         .map_err(|e| one_line(&e))?;
     let drift = drift::drift(&desired, &cluster, DiffMode::ServerSide).await;
     Ok(super::resource_rows(&cluster, &drift))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_from_cluster_objects_stay_in_the_repository() {
+        assert_eq!(repo_path("./infra/"), Ok("infra".to_owned()));
+        assert_eq!(repo_path("/apps/./shop"), Ok("apps/shop".to_owned()));
+        assert_eq!(repo_path("."), Ok(String::new()));
+        assert_eq!(
+            repo_path("apps/../../etc"),
+            Err("path apps/../../etc leaves the repository: not read".to_owned())
+        );
+    }
+
+    #[test]
+    fn only_network_urls_are_cloned() {
+        assert!(is_network_url("https://git.example.com/shop.git"));
+        assert!(is_network_url("ssh://git@git.example.com/shop.git"));
+        assert!(is_network_url("git@github.com:org/shop.git"));
+        assert!(!is_network_url("file:///etc"));
+        assert!(!is_network_url("/home/user/repo"));
+        assert!(!is_network_url("http://git.example.com/shop.git"));
+    }
+
+    #[test]
+    fn heads_commits_and_ranges_follow_the_remote_head() {
+        assert_eq!(branch_of(Some("main")), Some("main".to_owned()));
+        assert_eq!(branch_of(Some("refs/heads/dev")), Some("dev".to_owned()));
+        assert_eq!(branch_of(Some("HEAD")), None);
+        assert_eq!(branch_of(Some("0123abcd0123")), None);
+        assert_eq!(branch_of(Some(">=1.0.0")), None);
+        assert!(same_repo(
+            "https://Git.example.com/shop.git/",
+            "https://git.example.com/shop"
+        ));
+    }
 }

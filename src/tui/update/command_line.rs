@@ -126,6 +126,10 @@ fn use_context(model: &mut Model, name: &str) -> Vec<Effect> {
         return Vec::new();
     };
     model.kube.chosen = chosen.clone();
+    // Argo CD and Flux apps belong to the contexts they were found in: discovery
+    // finds those of the new ones.
+    model.apps.retain(|row| row.engine_app().is_none());
+    model.selected = model.selected.min(model.apps.len().saturating_sub(1));
     model.name_contexts();
     for app in &mut model.apps {
         app.seen = Seen::Loading;
@@ -141,7 +145,11 @@ fn use_context(model: &mut Model, name: &str) -> Vec<Effect> {
         },
         false,
     );
-    let mut effects = vec![Effect::UseContext(chosen), observe(model, true)];
+    let mut effects = vec![
+        Effect::UseContext(chosen),
+        observe(model, true),
+        super::external::discover(model),
+    ];
     effects.extend(load_history(model));
     effects
 }

@@ -26,6 +26,31 @@ pub struct Found {
 /// Seconds between two discoveries.
 pub const DISCOVER_EVERY: i64 = 10;
 
+/// On an engine app's screen: asks for the live health of the resources whose
+/// health the engine does not report (Flux reports none).
+pub fn assess(model: &mut Model) -> Option<Effect> {
+    let engine_app = model.selected_app()?.engine_app()?.clone();
+    let keys: Vec<_> = engine_app
+        .app
+        .resources
+        .iter()
+        // A Secret is never read (its values would come with it); it has no
+        // health to assess anyway.
+        .filter(|r| {
+            r.health.is_none() && !r.hook && !(r.key.group.is_empty() && r.key.kind == "Secret")
+        })
+        .map(|r| r.key.clone())
+        .collect();
+    if keys.is_empty() {
+        return None;
+    }
+    Some(Effect::AssessEngineResources {
+        generation: model.app_view.assessing.start(),
+        context: engine_app.own_context,
+        keys,
+    })
+}
+
 /// Asks for the Argo CD and Flux apps of every context the cockpit uses.
 pub fn discover(model: &mut Model) -> Effect {
     Effect::Discover {
@@ -177,12 +202,16 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             Automation::Flux { suspended, .. } => Ask::Suspend(!suspended),
         },
         Command::Unpin => Ask::Unpin,
-        Command::Rollback => match rollback_target(model) {
+        Command::Rollback => match rollback_target(model).or_else(|| previous_chart(app)) {
             Some(to) => Ask::Rollback { to },
             None => {
                 say(
                     model,
-                    "pick the commit to roll back to in the history pane (Tab), then R",
+                    if chart_release(app) {
+                        "no earlier chart version in the HelmRelease's history to roll back to"
+                    } else {
+                        "pick the commit to roll back to in the history pane (Tab), then R"
+                    },
                     true,
                 );
                 return Vec::new();
@@ -238,6 +267,26 @@ fn rollback_target(model: &Model) -> Option<String> {
         .then(|| model.selected_commit())
         .flatten()
         .map(|c| c.commit.id.as_str().to_owned())
+}
+
+/// A HelmRelease whose chart comes from a Helm repository: no Git history to
+/// pick from; its rollback goes to a chart version of its own history.
+fn chart_release(app: &ExternalApp) -> bool {
+    app.kind == crate::integrations::AppKind::HelmRelease
+        && app.source.as_ref().is_some_and(|s| s.chart.is_some())
+}
+
+/// The newest chart version of a HelmRelease's history other than the live one.
+fn previous_chart(app: &ExternalApp) -> Option<String> {
+    if !chart_release(app) {
+        return None;
+    }
+    let live = app.live_revision.as_deref();
+    app.history
+        .iter()
+        .map(|deployed| deployed.revision.as_str())
+        .find(|revision| !revision.is_empty() && Some(*revision) != live)
+        .map(str::to_owned)
 }
 
 /// The app screen's selected resource (Argo CD syncs it alone with `ctrl-o`).

@@ -221,6 +221,7 @@ fn refresh(model: &mut Model, hard: bool) -> Vec<Effect> {
     }
     match model.screen() {
         Screen::Events => effects.extend(load_events(model)),
+        Screen::App => effects.extend(super::external::assess(model)),
         Screen::Activity => effects.push(load_activity(model)),
         Screen::Diff if model.diff.against.is_some() => effects.extend(load_diff(model)),
         _ => {}
@@ -361,10 +362,13 @@ fn push(model: &mut Model, screen: Screen) {
 
 pub(super) fn open_app(model: &mut Model) -> Vec<Effect> {
     if model.selected_app().is_some() {
-        model.app_view = AppView::default();
+        model.app_view = AppView {
+            assessing: std::mem::take(&mut model.app_view.assessing),
+            ..AppView::default()
+        };
         push(model, Screen::App);
     }
-    Vec::new()
+    super::external::assess(model).into_iter().collect()
 }
 
 /// The whole-app diff: live ↔ Git, or live ↔ the commit selected in the history.

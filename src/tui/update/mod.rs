@@ -78,6 +78,12 @@ pub enum Msg {
         fetched: bool,
         rows: Vec<RepoRow>,
     },
+    /// Live health of an engine app's resources (answer to
+    /// [`Effect::AssessEngineResources`]).
+    Assessed {
+        generation: u64,
+        health: Vec<(crate::model::ResourceKey, Option<crate::model::Health>)>,
+    },
     /// The Argo CD and Flux apps of every context searched (answer to
     /// [`Effect::Discover`]).
     Discovered {
@@ -191,6 +197,12 @@ pub enum Effect {
         id: u64,
         action: Action,
     },
+    /// Read the live objects of an engine app's resources and assess their health.
+    AssessEngineResources {
+        generation: u64,
+        context: Option<String>,
+        keys: Vec<crate::model::ResourceKey>,
+    },
     /// Find the Argo CD and Flux apps of these contexts (`None`: the current one).
     Discover {
         generation: u64,
@@ -215,6 +227,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Command(command) => keys::on_command(model, command),
         Msg::Observed { generation, apps } => on_observed(model, generation, apps),
         Msg::Discovered { generation, found } => external::on_discovered(model, generation, found),
+        Msg::Assessed { generation, health } => {
+            if model.app_view.assessing.answers(generation) {
+                model.app_view.assessed = health.into_iter().collect();
+            }
+            Vec::new()
+        }
         Msg::History {
             generation,
             app,

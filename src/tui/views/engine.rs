@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Table
 use super::Theme;
 use super::modal::centered;
 use crate::integrations::{ConditionStatus, ExternalApp, OperationPhase};
-use crate::model::{SyncStatus, text};
+use crate::model::{HealthStatus, SyncStatus, text};
 use crate::tui::model::{EngineApp, EngineForm, Model};
 
 /// A revision as few characters tell it: seven characters of a commit (of a Flux
@@ -52,11 +52,10 @@ pub fn status_cells(app: &ExternalApp, theme: &Theme) -> [Cell<'static>; 3] {
             app.health.status.label().to_owned(),
             theme.health(app.health.status),
         )),
-        Cell::from(
-            app.live_revision
-                .as_deref()
-                .map_or_else(|| "-".into(), short_revision),
-        ),
+        Cell::from(app.live_revision.as_deref().map_or_else(
+            || "-".into(),
+            |r| text::one_line(&short_revision(r)).into_owned(),
+        )),
     ]
 }
 
@@ -165,6 +164,8 @@ pub fn render_app(
     .into_owned();
     let block = Block::default().borders(Borders::ALL).title(title);
     let dash = || Span::styled("-", theme.dim());
+    // The engine's verdict, else driftdeck's from the live object.
+    let health_of = |resource| health_of(model, resource);
     let rows = app.resources.iter().map(|resource| {
         let key = &resource.key;
         Row::new(vec![
@@ -176,13 +177,18 @@ pub fn render_app(
                     .sync
                     .map_or_else(dash, |sync| Span::styled(sync.as_str(), theme.sync(sync))),
             ),
-            Cell::from(resource.health.as_ref().map_or_else(dash, |health| {
-                Span::styled(health.status.label(), theme.health(health.status))
-            })),
+            Cell::from(health_of(resource).map_or_else(
+                || {
+                    if model.app_view.assessed.contains_key(key) {
+                        Span::styled("Missing", theme.health(HealthStatus::Missing))
+                    } else {
+                        dash()
+                    }
+                },
+                |health| Span::styled(health.status.label(), theme.health(health.status)),
+            )),
             Cell::from(Span::styled(
-                resource
-                    .health
-                    .as_ref()
+                health_of(resource)
                     .map(|h| text::one_line(&h.message).into_owned())
                     .unwrap_or_default()
                     + if resource.hook { " (hook)" } else { "" },
@@ -227,6 +233,20 @@ pub fn render_app(
             .scroll((model.app_view.scroll, 0)),
         detail,
     );
+}
+
+/// The engine's verdict on a resource, else driftdeck's from its live object.
+fn health_of<'a>(
+    model: &'a Model,
+    resource: &'a crate::integrations::ManagedResource,
+) -> Option<&'a crate::model::Health> {
+    resource.health.as_ref().or_else(|| {
+        model
+            .app_view
+            .assessed
+            .get(&resource.key)
+            .and_then(Option::as_ref)
+    })
 }
 
 fn state_lines(model: &Model, app: &ExternalApp, theme: &Theme) -> Vec<Line<'static>> {

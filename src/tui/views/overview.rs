@@ -132,9 +132,9 @@ fn render_apps(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect, 
         if wide {
             cells.push(Cell::from(match &row.desired {
                 Ok(revision) if row.engine_app().is_some() => {
-                    super::engine::short_revision(revision)
+                    text::one_line(&super::engine::short_revision(revision)).into_owned()
                 }
-                Ok(revision) => revision.clone(),
+                Ok(revision) => text::one_line(revision).into_owned(),
                 Err(error) => text::one_line(error).into_owned(),
             }));
             cells.push(Cell::from(match &row.seen {
