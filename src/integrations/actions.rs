@@ -17,7 +17,7 @@
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
-use super::{AppKind, Automation, Engine, ExternalApp};
+use super::{Automation, Engine, ExternalApp};
 use crate::model::ResourceKey;
 use crate::model::ledger::Operation;
 
@@ -155,13 +155,13 @@ pub fn plan(
     };
     match (app.engine(), ask) {
         (Engine::ArgoCd, Ask::Sync(sync)) => {
-            refuse_if_operating(app)?;
+            argocd::refuse_if_operating(app)?;
             let title = if sync.dry_run {
                 format!("sync {name} (dry run)")
             } else {
                 format!("sync {name}")
             };
-            let body = operation(request, sync, None);
+            let body = argocd::operation(request, sync, None);
             let ledger = if sync.dry_run {
                 Operation::DryRun
             } else {
@@ -174,7 +174,7 @@ pub fn plan(
                     Step::Patch {
                         target: key.clone(),
                         body,
-                        what: sync_words(sync),
+                        what: argocd::sync_words(sync),
                     },
                     Step::AwaitOperation {
                         target: key,
@@ -205,7 +205,8 @@ pub fn plan(
                 (true, true) => Err(format!("auto-sync of {name} is already on")),
                 (false, false) => Err(format!("auto-sync of {name} is already off")),
                 (true, false) => {
-                    let was = remembered_policy(objects.app, (policy.prune, policy.self_heal));
+                    let was =
+                        argocd::remembered_policy(objects.app, (policy.prune, policy.self_heal));
                     let mut automated = json!({"prune": was.0, "selfHeal": was.1});
                     // Argo CD 3.1+ can keep the policy with `enabled: false`; a merge
                     // patch would keep that flag, and auto-sync would stay off.
@@ -235,7 +236,7 @@ pub fn plan(
                 (false, true) => Ok(base(
                     format!("turn auto-sync of {name} off"),
                     Operation::Suspend,
-                    vec![auto_sync_off(&key, policy.prune, policy.self_heal)],
+                    vec![argocd::auto_sync_off(&key, policy.prune, policy.self_heal)],
                 )),
             }
         }
@@ -258,7 +259,7 @@ pub fn plan(
             ))
         }
         (Engine::ArgoCd, Ask::Rollback { to }) => {
-            refuse_if_operating(app)?;
+            argocd::refuse_if_operating(app)?;
             if objects.app.pointer("/spec/sources").is_some() {
                 return Err(format!(
                     "{name} has several sources: driftdeck rolls back single-source \
@@ -274,12 +275,12 @@ pub fn plan(
                     "auto-sync of {name} is turned off first (Argo CD would sync Git's revision \
                      back); turn it on again with p once Git is fixed"
                 ));
-                steps.push(auto_sync_off(&key, policy.prune, policy.self_heal));
+                steps.push(argocd::auto_sync_off(&key, policy.prune, policy.self_heal));
             }
             let sync = SyncAsk::default();
             steps.push(Step::Patch {
                 target: key.clone(),
-                body: operation(request, &sync, Some(to)),
+                body: argocd::operation(request, &sync, Some(to)),
                 what: format!("set operation: sync to revision {}", short(to)),
             });
             steps.push(Step::AwaitOperation {
@@ -389,8 +390,8 @@ pub fn plan(
                 ],
             ))
         }
-        (Engine::Flux, Ask::Rollback { to }) => flux_rollback(app, objects, to, request),
-        (Engine::Flux, Ask::Unpin) => flux_unpin(app, objects, request),
+        (Engine::Flux, Ask::Rollback { to }) => flux::rollback(app, objects, to, request),
+        (Engine::Flux, Ask::Unpin) => flux::unpin(app, objects, request),
         (engine, ask) => Err(format!(
             "{} apps cannot {}",
             match engine {
@@ -413,110 +414,6 @@ fn ask_words(ask: &Ask) -> &'static str {
         Ask::Rollback { .. } => "be rolled back",
         Ask::Unpin => "be unpinned (they are never pinned)",
     }
-}
-
-fn refuse_if_operating(app: &ExternalApp) -> Result<(), String> {
-    match &app.operation {
-        Some(op) if op.phase.is_active() => Err(format!(
-            "{}/{} has an operation {} ({}): wait for it or terminate it",
-            app.namespace,
-            app.name,
-            match op.phase {
-                super::OperationPhase::Requested => "requested",
-                super::OperationPhase::Terminating => "terminating",
-                _ => "running",
-            },
-            op.revision.as_deref().map(short).unwrap_or("no revision")
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// Argo CD's `operation` for a sync (to `revision`, else what the app targets).
-fn operation(request: &Request, sync: &SyncAsk, revision: Option<&String>) -> Value {
-    let mut body = Map::new();
-    if let Some(revision) = revision {
-        body.insert("revision".into(), json!(revision));
-    }
-    body.insert("prune".into(), json!(sync.prune));
-    if sync.dry_run {
-        body.insert("dryRun".into(), json!(true));
-    }
-    if !sync.resources.is_empty() {
-        let resources: Vec<Value> = sync
-            .resources
-            .iter()
-            .map(|key| {
-                let mut resource = json!({"group": key.group, "kind": key.kind, "name": key.name});
-                if !key.namespace.is_empty() {
-                    resource["namespace"] = json!(key.namespace);
-                }
-                resource
-            })
-            .collect();
-        body.insert("resources".into(), Value::Array(resources));
-    }
-    body.insert("syncStrategy".into(), json!({"hook": {}}));
-    // `Request` names this very operation, so that the wait finds it in
-    // `status.operationState.operation` whatever the clocks say.
-    let mut info = vec![
-        json!({"name": "Via", "value": "driftdeck"}),
-        json!({"name": REQUEST, "value": request.at.to_string()}),
-    ];
-    if let Some(reason) = &request.reason {
-        info.insert(0, json!({"name": "Reason", "value": reason}));
-    }
-    json!({"operation": {
-        "initiatedBy": {"username": request.user, "automated": false},
-        "info": info,
-        "sync": body,
-    }})
-}
-
-fn sync_words(sync: &SyncAsk) -> String {
-    let mut words = vec!["set operation: sync".to_owned()];
-    if sync.prune {
-        words.push("prune".into());
-    }
-    if sync.dry_run {
-        words.push("dry run".into());
-    }
-    if !sync.resources.is_empty() {
-        words.push(format!("{} resource(s) only", sync.resources.len()));
-    }
-    words.join(", ")
-}
-
-fn auto_sync_off(key: &ResourceKey, prune: bool, self_heal: bool) -> Step {
-    let was = json!({"prune": prune, "selfHeal": self_heal}).to_string();
-    Step::Patch {
-        target: key.clone(),
-        body: json!({
-            "metadata": {"annotations": {AUTO_SYNC_WAS: was}},
-            "spec": {"syncPolicy": {"automated": null}}
-        }),
-        what: format!("remove spec.syncPolicy.automated (kept in {AUTO_SYNC_WAS})"),
-    }
-}
-
-/// The prune and self-heal driftdeck kept when it turned auto-sync off; without
-/// that annotation, `current` (what a disabled `automated` still says).
-fn remembered_policy(app: &Value, current: (bool, bool)) -> (bool, bool) {
-    let was = app
-        .pointer("/metadata/annotations")
-        .and_then(|a| a.get(AUTO_SYNC_WAS))
-        .and_then(Value::as_str)
-        .and_then(|text| serde_json::from_str::<Value>(text).ok());
-    if was.is_none() {
-        return current;
-    }
-    let flag = |key: &str| {
-        was.as_ref()
-            .and_then(|w| w.get(key))
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-    };
-    (flag("prune"), flag("selfHeal"))
 }
 
 fn annotations(pairs: &[(&str, Value)]) -> Value {
@@ -571,206 +468,7 @@ pub fn commit_of(revision: &str) -> Option<&str> {
     hex.then_some(commit)
 }
 
-/// Flux rollback. A Git source: pin it (`spec.ref.commit`, the old ref kept in an
-/// annotation), reconcile the source and the app, then suspend the app so that the
-/// rollback holds until it is unpinned. A HelmRelease from a Helm repository: pin its
-/// chart version.
-fn flux_rollback(
-    app: &ExternalApp,
-    objects: &Objects<'_>,
-    to: &str,
-    request: &Request,
-) -> Result<Plan, String> {
-    let name = format!("{}/{}", app.namespace, app.name);
-    let token = request.at.to_string();
-    let key = app.key();
-    if already_pinned(objects) {
-        return Err(format!(
-            "{name} is pinned by an earlier rollback: unpin it first (u)"
-        ));
-    }
-    if is_suspended(app) {
-        // Flux ignores a suspended app's reconcile request: the wait would time out.
-        return Err(format!(
-            "{name} is suspended: Flux would not apply the rollback; resume it first"
-        ));
-    }
-    let source = source_key(app);
-    let git_source = source.as_ref().ok().filter(|s| s.kind == "GitRepository");
-    if let Some(source) = git_source {
-        let commit = commit_of(to).filter(|c| c.len() == 40).ok_or_else(|| {
-            format!("{to} is not a full commit id: Flux pins commits by their full id")
-        })?;
-        let object = objects
-            .source
-            .ok_or_else(|| format!("the source {source} could not be read"))?;
-        let was = object
-            .pointer("/spec/ref")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
-        let steps = vec![
-            Step::Patch {
-                target: source.clone(),
-                body: json!({
-                    "metadata": {"annotations": {PINNED_FROM: was.to_string(), REQUESTED_AT: token}},
-                    "spec": {"ref": {"commit": commit}}
-                }),
-                what: format!(
-                    "pin spec.ref.commit={} (the old ref kept in {PINNED_FROM}), reconcile",
-                    &commit[..7]
-                ),
-            },
-            Step::AwaitReconcile {
-                target: source.clone(),
-                token: token.clone(),
-            },
-            request_reconcile(&key, &token),
-            Step::AwaitReconcile {
-                target: key.clone(),
-                token,
-            },
-            Step::Patch {
-                target: key,
-                body: json!({"spec": {"suspend": true}}),
-                what: "set spec.suspend=true (the rollback holds until unpinned)".into(),
-            },
-        ];
-        return Ok(Plan {
-            title: format!("roll back {name} to {}", &commit[..7]),
-            steps,
-            warnings: vec![format!(
-                "every app built from {} goes back to {} too while it is pinned",
-                source,
-                &commit[..7]
-            )],
-            ledger: Operation::Rollback,
-            revision: commit.to_owned(),
-            restored: Some(commit.to_owned()),
-        });
-    }
-    if app.kind == AppKind::HelmRelease
-        && let Some(was) = objects.app.pointer("/spec/chart/spec/version")
-    {
-        let was = was.as_str().unwrap_or("*").to_owned();
-        return Ok(Plan {
-            title: format!("roll back {name} to chart {to}"),
-            steps: vec![
-                Step::Patch {
-                    target: key.clone(),
-                    body: json!({
-                        "metadata": {"annotations": {
-                            PINNED_FROM: json!({"version": was}).to_string(),
-                            REQUESTED_AT: token,
-                        }},
-                        "spec": {"chart": {"spec": {"version": to}}}
-                    }),
-                    what: format!(
-                        "pin spec.chart.spec.version={to} (was {was}, kept in {PINNED_FROM}), reconcile"
-                    ),
-                },
-                Step::AwaitReconcile { target: key, token },
-            ],
-            warnings: Vec::new(),
-            ledger: Operation::Rollback,
-            revision: to.to_owned(),
-            restored: Some(to.to_owned()),
-        });
-    }
-    Err(match source {
-        Ok(source) => format!(
-            "{name} comes from {source}: driftdeck rolls back Flux apps from a GitRepository \
-             (pinning a commit) or a HelmRelease chart from a Helm repository (pinning a version)"
-        ),
-        Err(error) => error,
-    })
-}
-
-fn already_pinned(objects: &Objects<'_>) -> bool {
-    [Some(objects.app), objects.source]
-        .into_iter()
-        .flatten()
-        .any(|object| {
-            object
-                .pointer("/metadata/annotations")
-                .and_then(|a| a.get(PINNED_FROM))
-                .is_some()
-        })
-}
-
-/// Undoes [`flux_rollback`]: the old ref (or chart version) back, the annotation
-/// gone, the app resumed and reconciled.
-fn flux_unpin(app: &ExternalApp, objects: &Objects<'_>, request: &Request) -> Result<Plan, String> {
-    let name = format!("{}/{}", app.namespace, app.name);
-    let token = request.at.to_string();
-    let key = app.key();
-    let pinned_from = |object: &Value| -> Option<Value> {
-        let text = object
-            .pointer("/metadata/annotations")?
-            .get(PINNED_FROM)?
-            .as_str()?;
-        serde_json::from_str(text).ok()
-    };
-    let base = |title: String, steps: Vec<Step>| Plan {
-        title,
-        steps,
-        warnings: Vec::new(),
-        ledger: Operation::Unpin,
-        revision: app.target_revision.clone().unwrap_or_default(),
-        restored: None,
-    };
-    if let (Some(source), Ok(source_key)) = (objects.source, source_key(app))
-        && let Some(was) = pinned_from(source)
-    {
-        // A merge patch merges objects: every key of today's ref that the old one
-        // lacks (the pinned commit) is set to null.
-        let mut reference = was.as_object().cloned().unwrap_or_default();
-        if let Some(now) = source.pointer("/spec/ref").and_then(Value::as_object) {
-            for key in now.keys() {
-                reference.entry(key.clone()).or_insert(Value::Null);
-            }
-        }
-        let steps = vec![
-            Step::Patch {
-                target: source_key.clone(),
-                body: json!({
-                    "metadata": {"annotations": {PINNED_FROM: null, REQUESTED_AT: token}},
-                    "spec": {"ref": reference}
-                }),
-                what: format!("restore spec.ref to {was}, reconcile"),
-            },
-            Step::AwaitReconcile {
-                target: source_key,
-                token: token.clone(),
-            },
-            Step::Patch {
-                target: key.clone(),
-                body: json!({
-                    "metadata": {"annotations": {REQUESTED_AT: token}},
-                    "spec": {"suspend": false}
-                }),
-                what: format!("set spec.suspend=false, annotate {REQUESTED_AT}={token}"),
-            },
-            Step::AwaitReconcile { target: key, token },
-        ];
-        return Ok(base(format!("unpin and resume {name}"), steps));
-    }
-    if let Some(was) = pinned_from(objects.app) {
-        let version = was.get("version").cloned().unwrap_or(Value::Null);
-        let steps = vec![
-            Step::Patch {
-                target: key.clone(),
-                body: json!({
-                    "metadata": {"annotations": {PINNED_FROM: null, REQUESTED_AT: token}},
-                    "spec": {"chart": {"spec": {"version": version}}}
-                }),
-                what: format!("restore spec.chart.spec.version={version}, reconcile"),
-            },
-            Step::AwaitReconcile { target: key, token },
-        ];
-        return Ok(base(format!("unpin {name}"), steps));
-    }
-    Err(format!("{name} is not pinned by driftdeck"))
-}
-
+mod argocd;
+mod flux;
 #[cfg(test)]
 mod tests;
