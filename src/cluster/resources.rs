@@ -39,20 +39,7 @@ impl Catalog {
 
 /// Runs discovery on a context.
 pub async fn discover(connection: &Connection) -> Result<Catalog, ClusterError> {
-    let discovery = Discovery::new(connection.client.clone())
-        .run()
-        .await
-        .map_err(|e| ClusterError::from_kube(&connection.context, e))?;
-    let mut kinds = HashMap::new();
-    for group in discovery.groups() {
-        for (resource, capabilities) in group.recommended_resources() {
-            let served = served(resource, &capabilities);
-            kinds
-                .entry((served.resource.group.clone(), served.resource.kind.clone()))
-                .or_insert(served);
-        }
-    }
-    Ok(Catalog { kinds })
+    catalog(connection, Discovery::new(connection.client.clone())).await
 }
 
 /// Discovery of only `groups` (one request per group served, and the list of
@@ -61,8 +48,16 @@ pub async fn discover_groups(
     connection: &Connection,
     groups: &[&str],
 ) -> Result<Catalog, ClusterError> {
-    let discovery = Discovery::new(connection.client.clone())
-        .filter(groups)
+    catalog(
+        connection,
+        Discovery::new(connection.client.clone()).filter(groups),
+    )
+    .await
+}
+
+/// Runs `discovery` into a catalog: each kind in its group's recommended version.
+async fn catalog(connection: &Connection, discovery: Discovery) -> Result<Catalog, ClusterError> {
+    let discovery = discovery
         .run()
         .await
         .map_err(|e| ClusterError::from_kube(&connection.context, e))?;

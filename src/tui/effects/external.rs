@@ -53,27 +53,16 @@ async fn discover_one(
     engine: &Engine,
     context: &Option<String>,
 ) -> Result<(String, Discovered), Failure> {
-    let session = engine
-        .clusters
-        .session(context.as_deref())
+    let (connection, catalog) = engines_of(engine, context.as_deref())
         .await
-        .map_err(|e| {
-            format!(
-                "{}: {}",
-                context.as_deref().unwrap_or("current context"),
-                one_line(&e)
-            )
-        })?;
-    // The engines' groups are discovered every time: CRDs installed after the
-    // session began are seen without a hard refresh.
-    let catalog = crate::cluster::discover_groups(&session.connection, &external::GROUPS)
-        .await
-        .map_err(|e| format!("{}: {}", session.connection.context, one_line(&e)))?;
-    let found = external::discover(&session.connection, &catalog).await;
-    Ok((session.connection.context.clone(), found))
+        .map_err(|e| format!("{}: {e}", context.as_deref().unwrap_or("current context")))?;
+    let found = external::discover(&connection, &catalog).await;
+    Ok((connection.context, found))
 }
 
-/// A context's connection and the Argo CD and Flux kinds it serves now.
+/// A context's connection and the Argo CD and Flux kinds it serves now (their
+/// groups are discovered every time: CRDs installed after the session began are
+/// seen without a hard refresh).
 async fn engines_of(
     engine: &Engine,
     context: Option<&str>,

@@ -366,17 +366,25 @@ pub fn on_rollback_key(
             )
         }
         _ => {
-            form.reason.input(key);
-            if form
-                .error
-                .as_deref()
-                .is_some_and(|e| e.starts_with("type a reason"))
-            {
-                form.error = None;
-            }
+            type_reason(&mut form.reason, &mut form.error, key);
             model.modal = Some(Modal::Rollback(form));
             Vec::new()
         }
+    }
+}
+
+/// A key typed into a form's reason; the "type a reason" complaint goes with it.
+pub(super) fn type_reason(
+    reason: &mut TextArea<'static>,
+    error: &mut Option<String>,
+    key: KeyEvent,
+) {
+    reason.input(key);
+    if error
+        .as_deref()
+        .is_some_and(|e| e.starts_with("type a reason"))
+    {
+        *error = None;
     }
 }
 

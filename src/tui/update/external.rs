@@ -366,14 +366,7 @@ pub fn on_form_key(model: &mut Model, mut form: Box<EngineForm>, key: KeyEvent) 
             vec![Effect::Plan { generation, action }]
         }
         _ => {
-            form.reason.input(key);
-            if form
-                .error
-                .as_deref()
-                .is_some_and(|e| e.starts_with("type a reason"))
-            {
-                form.error = None;
-            }
+            super::actions::type_reason(&mut form.reason, &mut form.error, key);
             model.modal = Some(Modal::Engine(form));
             Vec::new()
         }
