@@ -518,6 +518,17 @@ pub struct Running {
     pub app: AppName,
     pub title: String,
     pub since: Timestamp,
+    /// Started by native automation, not by a person.
+    pub automated: bool,
+}
+
+/// Routine news (automated syncs starting and succeeding, Git moving) does not push
+/// the outcome of a person's action off the status line at once: it waits `until`,
+/// the newest of it in `news`.
+#[derive(Clone, Debug, Default)]
+pub struct KeptOutcome {
+    pub until: Option<Timestamp>,
+    pub news: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -558,6 +569,9 @@ pub struct Model {
     pub now: Option<Timestamp>,
     /// A message for the status line, and whether it reports a failure.
     pub status: Option<(String, bool)>,
+    /// The outcome of a person's action, kept in the status line for a while
+    /// against routine news.
+    pub kept: KeptOutcome,
     /// When the last observation came in.
     pub observed_at: Option<Timestamp>,
     /// The Argo CD and Flux apps' discovery.

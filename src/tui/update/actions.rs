@@ -396,8 +396,13 @@ pub fn on_done(model: &mut Model, id: u64, result: Result<String, String>) -> Ve
     };
     let running = model.running.remove(index);
     match result {
-        Ok(done) => say(model, done, false),
-        Err(error) => say(model, format!("{} failed: {error}", running.title), true),
+        Ok(done) if running.automated => super::say_news(model, done),
+        Ok(done) => super::say_outcome(model, done, false),
+        // A failure is never routine.
+        Err(error) if running.automated => {
+            say(model, format!("{} failed: {error}", running.title), true);
+        }
+        Err(error) => super::say_outcome(model, format!("{} failed: {error}", running.title), true),
     }
     let mut effects = vec![observe(model, false)];
     // An Argo CD or Flux app may have changed: read them again now.

@@ -349,6 +349,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             model.now = Some(now);
+            show_kept_news(model);
             poll_repos(model)
                 .into_iter()
                 .chain(external::poll(model))
@@ -446,7 +447,7 @@ fn on_repos(model: &mut Model, generation: u64, fetched: bool, rows: Vec<RepoRow
         .iter()
         .map(|(repo, commit)| format!("{repo}: {commit}"))
         .collect();
-    say(model, format!("new in Git — {}", news.join("; ")), false);
+    say_news(model, format!("new in Git — {}", news.join("; ")));
     if model.observation.loading {
         // The observation out may have rendered the old commit: once it is in.
         model.repos.reobserve = true;
@@ -565,18 +566,59 @@ fn say(model: &mut Model, message: impl Into<String>, failed: bool) {
     model.status = Some((message.into(), failed));
 }
 
+/// How long the outcome of a person's action stays in the status line against
+/// routine news.
+const KEEP_OUTCOME: jiff::SignedDuration = jiff::SignedDuration::from_secs(10);
+
+/// Shows the outcome of a person's action and keeps it a while.
+fn say_outcome(model: &mut Model, message: impl Into<String>, failed: bool) {
+    say(model, message, failed);
+    model.kept.until = model.now.map(|now| now + KEEP_OUTCOME);
+    model.kept.news = None;
+}
+
+/// Shows routine news, or keeps it for when a person's outcome has been read.
+fn say_news(model: &mut Model, message: impl Into<String>) {
+    match (model.now, model.kept.until) {
+        (Some(now), Some(until)) if now < until => model.kept.news = Some(message.into()),
+        _ => say(model, message, false),
+    }
+}
+
+/// The time kept for a person's outcome is over: the news that waited is shown.
+fn show_kept_news(model: &mut Model) {
+    if model
+        .kept
+        .until
+        .is_some_and(|until| model.now >= Some(until))
+    {
+        model.kept.until = None;
+        if let Some(news) = model.kept.news.take() {
+            say(model, news, false);
+        }
+    }
+}
+
 /// Starts `action` (confirmed): it runs in the background, shown as running.
 fn run(model: &mut Model, action: Action) -> Vec<Effect> {
     model.next_action += 1;
     let id = model.next_action;
     let title = action.title();
+    let automated = matches!(action, Action::AutoSync { .. });
     model.running.push(Running {
         id,
         app: action.app().clone(),
         title: title.clone(),
         since: model.now.unwrap_or_default(),
+        automated,
     });
-    say(model, format!("{title}…"), false);
+    if automated {
+        say_news(model, format!("{title}…"));
+    } else {
+        say(model, format!("{title}…"), false);
+        // A person acting again is past the news that waited.
+        model.kept = Default::default();
+    }
     vec![Effect::Run { id, action }]
 }
 

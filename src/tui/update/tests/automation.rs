@@ -222,3 +222,95 @@ fn p_suspends_or_resumes_automation_after_a_confirmation() {
     assert!(update(&mut model, key('p')).is_empty());
     assert!(model.status.clone().unwrap().0.contains("read-only"));
 }
+
+#[test]
+fn a_persons_outcome_stays_on_the_status_line_against_routine_automation() {
+    let mut model = sample::model(2, 0);
+    model.now = Some(sample::now());
+    model.apps[1].automation.automated = true;
+    // A person's rollback of app-000 ends.
+    model.running.push(Running {
+        id: 90,
+        app: model.apps[0].name.clone(),
+        title: "roll back app-000".into(),
+        since: sample::now(),
+        automated: false,
+    });
+    update(
+        &mut model,
+        Msg::Done {
+            id: 90,
+            result: Ok("rolled back app-000 to abc1234".into()),
+        },
+    );
+    let rolled_back = Some(("rolled back app-000 to abc1234".to_owned(), false));
+    assert_eq!(model.status, rolled_back);
+
+    // Its commit makes automated app-001 due: the sync starts and ends, unsaid.
+    let behind = |i: usize, status: &mut AppStatus| {
+        if i == 1 {
+            status.desired_revision = "f".repeat(40);
+            status.sync = SyncStatus::OutOfSync;
+        }
+    };
+    model.now = Some(sample::now() + jiff::SignedDuration::from_secs(3));
+    let generation = model.observation.start();
+    let apps = observed_as_is(&model, behind);
+    let effects = update(&mut model, Msg::Observed { generation, apps });
+    let Some(id) = effects.iter().find_map(|e| match e {
+        Effect::Run {
+            id,
+            action: Action::AutoSync { .. },
+        } => Some(*id),
+        _ => None,
+    }) else {
+        panic!("app-001 is synced: {effects:?}")
+    };
+    assert_eq!(model.status, rolled_back);
+    update(
+        &mut model,
+        Msg::Done {
+            id,
+            result: Ok("auto-synced app-001".into()),
+        },
+    );
+    assert_eq!(model.status, rolled_back);
+
+    // Ten seconds after the person's outcome, the news that waited is said.
+    update(
+        &mut model,
+        Msg::Tick(sample::now() + jiff::SignedDuration::from_secs(11)),
+    );
+    assert_eq!(
+        model.status,
+        Some(("auto-synced app-001".to_owned(), false))
+    );
+
+    // An automated sync that fails is said at once, whatever is kept.
+    model.kept.until = Some(sample::now() + jiff::SignedDuration::from_secs(60));
+    let id = running_auto_sync(&mut model, 20);
+    update(
+        &mut model,
+        Msg::Done {
+            id,
+            result: Err("forbidden".into()),
+        },
+    );
+    let (message, failed) = model.status.clone().unwrap();
+    assert!(
+        failed && message.ends_with("failed: forbidden"),
+        "{message}"
+    );
+}
+
+/// An automated sync of app-001, running under `id`.
+fn running_auto_sync(model: &mut Model, id: u64) -> u64 {
+    model.running.push(Running {
+        id,
+        app: model.apps[1].name.clone(),
+        title: "auto-sync app-001".into(),
+        since: sample::now(),
+        automated: true,
+    });
+    id
+}
