@@ -537,8 +537,8 @@ async fn without_argo_cd_the_operation_stays_as_written_and_the_wait_times_out()
     let manual = json!({"syncOptions": ["CreateNamespace=true"]});
     gitops.create(shop_application("dry", manual.clone())).await;
     gitops.create(shop_application("some", manual)).await;
-    let timed_out = "Argo CD did not finish the operation within 1s (it may still run): is its \
-                     application controller running?";
+    let timed_out = "Argo CD did not finish the operation within 1s (still requested, not \
+                     started: X cancels the request): is its application controller running?";
 
     // A dry run, without a reason.
     let ask = Ask::Sync(SyncAsk {
@@ -586,8 +586,36 @@ async fn without_argo_cd_the_operation_stays_as_written_and_the_wait_times_out()
         .unwrap_err();
     assert!(
         matches!(&refused, ActionError::Refused(m)
-            if m == "argocd/dry has an operation requested (no revision): wait for it or terminate it"),
+            if m == "argocd/dry has an operation requested (no revision): wait for it or cancel it (X)"),
         "{refused:?}"
+    );
+    // X withdraws it: nothing of it is left, the ledger says so.
+    let cancel = gitops
+        .prepare("Application", "argocd", "dry", Ask::Terminate, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        cancel.plan.title,
+        "cancel the requested operation of argocd/dry"
+    );
+    let executed = gitops.execute(&cancel, SHORT).await;
+    assert_eq!(
+        executed.result,
+        Ok("cancel the requested operation of argocd/dry".to_owned())
+    );
+    let dry = gitops.read("Application", "argocd", "dry").await;
+    assert_eq!(dry.get("operation"), None, "{dry}");
+    assert_eq!(
+        operations(&gitops.ledger(&cancel).await),
+        [
+            (
+                Operation::DryRun,
+                Outcome::Failed {
+                    message: timed_out.to_owned()
+                }
+            ),
+            (Operation::Terminate, Outcome::Succeeded)
+        ]
     );
 
     // Selected resources, pruned.
@@ -819,7 +847,7 @@ async fn terminate_stops_a_running_operation_and_is_refused_without_one() {
         .unwrap_err();
     assert!(
         matches!(&refused, ActionError::Refused(m)
-            if m == "argocd/busy has an operation running (2b7e151): wait for it or terminate it"),
+            if m == "argocd/busy has an operation running (2b7e151): wait for it or terminate it (X)"),
         "{refused:?}"
     );
 
@@ -1052,8 +1080,11 @@ async fn flux_waits_report_a_missing_controller_and_a_failed_reconcile() {
         .await
         .unwrap();
     let executed = gitops.execute(&prepared, SHORT).await;
-    let missing = "Kustomization flux-system/infra did not handle the request within 1s: is \
-                   its Flux controller running?";
+    // Where it stood is said: never handled a request, and its Ready condition.
+    let missing = "Kustomization flux-system/infra did not handle the request within 1s \
+                   (handled never; Ready False (HealthCheckFailed: timeout waiting for: \
+                   [Deployment/infra/ingress status: 'InProgress'])): is its Flux controller \
+                   running?";
     assert_eq!(executed.result, Err(missing.to_owned()));
 
     let _controllers = gitops.controllers(false);

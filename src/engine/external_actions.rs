@@ -13,7 +13,7 @@ use super::operation::local_user;
 use crate::cluster::{self, Catalog, ClusterError, Connection};
 use crate::error::{Classified, ErrorKind};
 use crate::integrations::actions::{self, Ask, Objects, Plan, Request, Step};
-use crate::integrations::{AppKind, ExternalApp, MappingError, argocd, flux};
+use crate::integrations::{AppKind, Engine, ExternalApp, MappingError, argocd, flux};
 use crate::model::ledger::{Actor, LedgerEntry, Outcome};
 use crate::model::{AppName, ResourceKey};
 
@@ -92,9 +92,17 @@ impl Prepared {
                 self.app.kind.label(),
                 self.app.name
             ),
-            "protected by Kubernetes RBAC only (patch on the objects below); Argo CD's own \
-             RBAC is not consulted on this path"
-                .into(),
+            match self.app.engine() {
+                Engine::ArgoCd => {
+                    "protected by Kubernetes RBAC only (patch on the objects below); Argo CD's \
+                     own RBAC (projects, roles) is not consulted on this path"
+                }
+                Engine::Flux => {
+                    "protected by Kubernetes RBAC only (patch on the objects below); Flux then \
+                     applies with its own service account, as on any reconcile"
+                }
+            }
+            .into(),
         ];
         lines.extend(self.plan.warnings.iter().map(|w| format!("warning: {w}")));
         for step in &self.plan.steps {
@@ -348,24 +356,25 @@ async fn run_steps(
     Ok((summary, deployed))
 }
 
-/// Polls `target` until `check` says it is done (`Some`), or the wait times out.
+/// Polls `target` until `check` says it is done (`Ok`), or the wait times out: then
+/// the object as last read is the `Err`, to say where it stood.
 async fn poll<T>(
     connection: &Connection,
     catalog: &Catalog,
     target: &ResourceKey,
     waits: Waits,
     check: impl Fn(&Value) -> Option<T>,
-) -> Result<Option<T>, String> {
+) -> Result<Result<T, Value>, String> {
     let deadline = tokio::time::Instant::now() + waits.timeout;
     loop {
         let object = fetch(connection, catalog, target)
             .await
             .map_err(|e| e.to_string())?;
         if let Some(done) = check(&object) {
-            return Ok(Some(done));
+            return Ok(Ok(done));
         }
         if tokio::time::Instant::now() >= deadline {
-            return Ok(None);
+            return Ok(Err(object));
         }
         tokio::time::sleep(waits.every).await;
     }
@@ -383,14 +392,25 @@ async fn await_reconcile(
         (handled == token).then(|| ready_of(object))
     })
     .await?;
-    let Some((ready, message)) = handled else {
-        return Err(format!(
-            "{} {}/{} did not handle the request within {}s: is its Flux controller running?",
-            target.kind,
-            target.namespace,
-            target.name,
-            waits.timeout.as_secs()
-        ));
+    let (ready, message) = match handled {
+        Ok(handled) => handled,
+        Err(last) => {
+            let handled = last
+                .pointer("/status/lastHandledReconcileAt")
+                .and_then(Value::as_str)
+                .map_or("never".to_owned(), |at| format!("last at {at}"));
+            let (ready, message) = ready_of(&last);
+            let ready = ready.map_or(String::new(), |ready| format!("; Ready {ready} {message}"));
+            return Err(format!(
+                "{} {}/{} did not handle the request within {}s (handled {handled}{}): is \
+                 its Flux controller running?",
+                target.kind,
+                target.namespace,
+                target.name,
+                waits.timeout.as_secs(),
+                ready.trim_end()
+            ));
+        }
     };
     match ready.as_deref() {
         Some("False") => Err(format!(
@@ -441,15 +461,7 @@ async fn await_operation(
     let token = since.to_string();
     let finished = poll(connection, catalog, target, waits, |object| {
         let state = object.pointer("/status/operationState")?;
-        let ours = state
-            .pointer("/operation/info")?
-            .as_array()?
-            .iter()
-            .any(|i| {
-                i.get("name").and_then(Value::as_str) == Some(actions::REQUEST)
-                    && i.get("value").and_then(Value::as_str) == Some(token.as_str())
-            });
-        if !ours {
+        if !carries_request(state, &token) {
             return None;
         }
         let phase = state.get("phase")?.as_str()?;
@@ -466,17 +478,55 @@ async fn await_operation(
     })
     .await?;
     match finished {
-        Some((phase, message, revision)) if phase == "Succeeded" => Ok((
+        Ok((phase, message, revision)) if phase == "Succeeded" => Ok((
             format!("operation succeeded {message}")
                 .trim_end()
                 .to_owned(),
             revision,
         )),
-        Some((phase, message, _)) => Err(format!("operation {phase}: {message}")),
-        None => Err(format!(
-            "Argo CD did not finish the operation within {}s (it may still run): is its \
-             application controller running?",
-            waits.timeout.as_secs()
+        Ok((phase, message, _)) => Err(format!("operation {phase}: {message}")),
+        Err(last) => Err(format!(
+            "Argo CD did not finish the operation within {}s ({}): is its application \
+             controller running?",
+            waits.timeout.as_secs(),
+            operation_stand(&last, &token)
         )),
     }
+}
+
+/// Whether an `operationState` is of the operation that carries request `token`.
+fn carries_request(state: &Value, token: &str) -> bool {
+    state
+        .pointer("/operation/info")
+        .and_then(Value::as_array)
+        .is_some_and(|info| {
+            info.iter().any(|i| {
+                i.get("name").and_then(Value::as_str) == Some(actions::REQUEST)
+                    && i.get("value").and_then(Value::as_str) == Some(token)
+            })
+        })
+}
+
+/// Where an Argo CD operation stood when the wait gave up.
+fn operation_stand(object: &Value, token: &str) -> String {
+    let state = object.pointer("/status/operationState");
+    if !state.is_some_and(|state| carries_request(state, token)) {
+        return if object.get("operation").is_some_and(|o| !o.is_null()) {
+            "still requested, not started: X cancels the request".into()
+        } else {
+            "not started, and no longer requested".into()
+        };
+    }
+    let text = |key: &str| {
+        state
+            .and_then(|s| s.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    format!(
+        "still {} {}; it may finish later",
+        text("phase"),
+        text("message")
+    )
+    .replace("  ", " ")
 }

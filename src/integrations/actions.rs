@@ -240,15 +240,8 @@ pub fn plan(
                 )),
             }
         }
-        (Engine::ArgoCd, Ask::Terminate) => {
-            let running = app
-                .operation
-                .as_ref()
-                .is_some_and(|op| op.phase == super::OperationPhase::Running);
-            if !running {
-                return Err(format!("{name} has no running operation to terminate"));
-            }
-            Ok(base(
+        (Engine::ArgoCd, Ask::Terminate) => match app.operation.as_ref().map(|op| op.phase) {
+            Some(super::OperationPhase::Running) => Ok(base(
                 format!("terminate the operation of {name}"),
                 Operation::Terminate,
                 vec![Step::Patch {
@@ -256,8 +249,20 @@ pub fn plan(
                     body: json!({"status": {"operationState": {"phase": "Terminating"}}}),
                     what: "set status.operationState.phase=Terminating".into(),
                 }],
-            ))
-        }
+            )),
+            // Not picked up by the controller yet: the request is withdrawn (the
+            // patch is refused if the controller takes it meanwhile).
+            Some(super::OperationPhase::Requested) => Ok(base(
+                format!("cancel the requested operation of {name}"),
+                Operation::Terminate,
+                vec![Step::Patch {
+                    target: key,
+                    body: json!({"operation": null}),
+                    what: "remove the operation not started yet (operation: null)".into(),
+                }],
+            )),
+            _ => Err(format!("{name} has no running operation to terminate")),
+        },
         (Engine::ArgoCd, Ask::Rollback { to }) => {
             argocd::refuse_if_operating(app)?;
             if objects.app.pointer("/spec/sources").is_some() {

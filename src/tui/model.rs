@@ -524,11 +524,13 @@ pub struct Running {
 
 /// Routine news (automated syncs starting and succeeding, Git moving) does not push
 /// the outcome of a person's action off the status line at once: it waits `until`,
-/// the newest of it in `news`.
+/// in `news` (oldest first; newer news of the same subject replaces older).
 #[derive(Clone, Debug, Default)]
 pub struct KeptOutcome {
     pub until: Option<Timestamp>,
-    pub news: Option<String>,
+    /// `(subject, message)`: an app's name for its automated syncs, "git" for Git
+    /// moving.
+    pub news: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -11,7 +11,7 @@ use crate::model::ResourceKey;
 pub(super) fn refuse_if_operating(app: &ExternalApp) -> Result<(), String> {
     match &app.operation {
         Some(op) if op.phase.is_active() => Err(format!(
-            "{}/{} has an operation {} ({}): wait for it or terminate it",
+            "{}/{} has an operation {} ({}): wait for it or {} it (X)",
             app.namespace,
             app.name,
             match op.phase {
@@ -19,7 +19,12 @@ pub(super) fn refuse_if_operating(app: &ExternalApp) -> Result<(), String> {
                 OperationPhase::Terminating => "terminating",
                 _ => "running",
             },
-            op.revision.as_deref().map(short).unwrap_or("no revision")
+            op.revision.as_deref().map(short).unwrap_or("no revision"),
+            if op.phase == OperationPhase::Requested {
+                "cancel"
+            } else {
+                "terminate"
+            }
         )),
         _ => Ok(()),
     }

@@ -396,7 +396,7 @@ pub fn on_done(model: &mut Model, id: u64, result: Result<String, String>) -> Ve
     };
     let running = model.running.remove(index);
     match result {
-        Ok(done) if running.automated => super::say_news(model, done),
+        Ok(done) if running.automated => super::say_news(model, running.app.as_str(), done),
         Ok(done) => super::say_outcome(model, done, false),
         // A failure is never routine.
         Err(error) if running.automated => {

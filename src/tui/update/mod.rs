@@ -447,7 +447,7 @@ fn on_repos(model: &mut Model, generation: u64, fetched: bool, rows: Vec<RepoRow
         .iter()
         .map(|(repo, commit)| format!("{repo}: {commit}"))
         .collect();
-    say_news(model, format!("new in Git — {}", news.join("; ")));
+    say_news(model, "git", format!("new in Git — {}", news.join("; ")));
     if model.observation.loading {
         // The observation out may have rendered the old commit: once it is in.
         model.repos.reobserve = true;
@@ -570,22 +570,36 @@ fn say(model: &mut Model, message: impl Into<String>, failed: bool) {
 /// routine news.
 const KEEP_OUTCOME: jiff::SignedDuration = jiff::SignedDuration::from_secs(10);
 
+/// How much news waits for a person's outcome to be read (the newest).
+const KEPT_NEWS: usize = 3;
+
 /// Shows the outcome of a person's action and keeps it a while.
 fn say_outcome(model: &mut Model, message: impl Into<String>, failed: bool) {
     say(model, message, failed);
     model.kept.until = model.now.map(|now| now + KEEP_OUTCOME);
-    model.kept.news = None;
+    model.kept.news.clear();
 }
 
-/// Shows routine news, or keeps it for when a person's outcome has been read.
-fn say_news(model: &mut Model, message: impl Into<String>) {
-    match (model.now, model.kept.until) {
-        (Some(now), Some(until)) if now < until => model.kept.news = Some(message.into()),
-        _ => say(model, message, false),
+/// Whether the status line keeps a person's outcome now.
+fn outcome_kept(model: &Model) -> bool {
+    matches!((model.now, model.kept.until), (Some(now), Some(until)) if now < until)
+}
+
+/// Shows routine news, or keeps it for when a person's outcome has been read (the
+/// newest of each `subject`).
+fn say_news(model: &mut Model, subject: &str, message: impl Into<String>) {
+    if outcome_kept(model) {
+        let news = &mut model.kept.news;
+        news.retain(|(s, _)| s != subject);
+        news.push((subject.to_owned(), message.into()));
+        news.drain(..news.len().saturating_sub(KEPT_NEWS));
+    } else {
+        say(model, message, false);
     }
 }
 
-/// The time kept for a person's outcome is over: the news that waited is shown.
+/// The time kept for a person's outcome is over: the news that waited is shown,
+/// oldest first.
 fn show_kept_news(model: &mut Model) {
     if model
         .kept
@@ -593,8 +607,12 @@ fn show_kept_news(model: &mut Model) {
         .is_some_and(|until| model.now >= Some(until))
     {
         model.kept.until = None;
-        if let Some(news) = model.kept.news.take() {
-            say(model, news, false);
+        let news: Vec<String> = std::mem::take(&mut model.kept.news)
+            .into_iter()
+            .map(|(_, message)| message)
+            .collect();
+        if !news.is_empty() {
+            say(model, news.join(" · "), false);
         }
     }
 }
@@ -613,7 +631,10 @@ fn run(model: &mut Model, action: Action) -> Vec<Effect> {
         automated,
     });
     if automated {
-        say_news(model, format!("{title}…"));
+        // That it starts is not news worth keeping: that it ended is.
+        if !outcome_kept(model) {
+            say(model, format!("{title}…"), false);
+        }
     } else {
         say(model, format!("{title}…"), false);
         // A person acting again is past the news that waited.

@@ -99,7 +99,7 @@ fn argo_sync_and_rollback_are_refused_while_an_operation_is_active() {
     let rollback = Ask::Rollback { to: OLD.into() };
     let value = application(auto_sync(true, true), running());
     let refusal =
-        "argocd/guestbook has an operation running (53e28ff): wait for it or terminate it";
+        "argocd/guestbook has an operation running (53e28ff): wait for it or terminate it (X)";
     assert_eq!(argo_plan(&value, &sync, &request()), Err(refusal.into()));
     assert_eq!(
         argo_plan(&value, &rollback, &request()),
@@ -112,7 +112,7 @@ fn argo_sync_and_rollback_are_refused_while_an_operation_is_active() {
     assert_eq!(
         argo_plan(&value, &sync, &request()),
         Err(
-            "argocd/guestbook has an operation requested (e2b4f4b): wait for it or terminate it"
+            "argocd/guestbook has an operation requested (e2b4f4b): wait for it or cancel it (X)"
                 .into()
         )
     );
@@ -277,9 +277,26 @@ fn argo_terminate_sets_the_phase_of_a_running_operation() {
     let refusal = Err("argocd/guestbook has no running operation to terminate".to_owned());
     let finished = application(manual(), synced());
     assert_eq!(argo_plan(&finished, &Ask::Terminate, &request()), refusal);
+
+    // Requested, not started: the request is withdrawn.
     let mut requested = application(manual(), synced());
     requested["operation"] = json!({"sync": {"revision": OLD}});
-    assert_eq!(argo_plan(&requested, &Ask::Terminate, &request()), refusal);
+    let plan = argo_plan(&requested, &Ask::Terminate, &request()).unwrap();
+    assert_eq!(
+        plan.title,
+        "cancel the requested operation of argocd/guestbook"
+    );
+    assert_eq!(
+        plan.steps,
+        vec![patch(
+            &argo_key(),
+            json!({"operation": null}),
+            "remove the operation not started yet (operation: null)"
+        )]
+    );
+    let mut cancelled = requested.clone();
+    apply(&mut cancelled, &plan, &argo_key());
+    assert_eq!(cancelled, application(manual(), synced()));
 }
 
 #[test]

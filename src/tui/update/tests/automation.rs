@@ -276,6 +276,10 @@ fn a_persons_outcome_stays_on_the_status_line_against_routine_automation() {
     );
     assert_eq!(model.status, rolled_back);
 
+    say_news(&mut model, "git", "new in Git — shop: 0123456 the first");
+    say_news(&mut model, "git", "new in Git — shop: abc1234 a fix");
+    assert_eq!(model.status, rolled_back);
+
     // Ten seconds after the person's outcome, the news that waited is said.
     update(
         &mut model,
@@ -283,8 +287,12 @@ fn a_persons_outcome_stays_on_the_status_line_against_routine_automation() {
     );
     assert_eq!(
         model.status,
-        Some(("auto-synced app-001".to_owned(), false))
+        Some((
+            "auto-synced app-001 · new in Git — shop: abc1234 a fix".to_owned(),
+            false
+        ))
     );
+    assert!(model.kept.news.is_empty() && model.kept.until.is_none());
 
     // An automated sync that fails is said at once, whatever is kept.
     model.kept.until = Some(sample::now() + jiff::SignedDuration::from_secs(60));
