@@ -498,7 +498,7 @@ fn push_goes_through_git_and_a_moved_remote_branch_is_a_rejection() {
     else {
         panic!("expected a commit");
     };
-    git.push("origin", "main").unwrap();
+    git.push_commit("origin", &rolled_back, "main").unwrap();
     assert_eq!(remote_main(&upstream), rolled_back.as_str());
 
     // Someone else moves the remote branch; our next push is rejected and the
@@ -518,11 +518,10 @@ fn push_goes_through_git_and_a_moved_remote_branch_is_a_rejection() {
         message: "roll forward",
         ..request
     };
-    assert!(matches!(
-        git.restore_path(&again).unwrap(),
-        Restored::Committed { .. }
-    ));
-    let error = git.push("origin", "main").unwrap_err();
+    let Restored::Committed { commit: ours, .. } = git.restore_path(&again).unwrap() else {
+        panic!("expected a commit");
+    };
+    let error = git.push_commit("origin", &ours, "main").unwrap_err();
     assert!(matches!(error, GitError::PushRejected { .. }), "{error:?}");
     assert!(error.to_string().contains("rejected"), "{error}");
     assert_eq!(remote_main(&upstream), theirs);

@@ -254,7 +254,7 @@ pub fn revert_commit(
         RepoSource::Path(_) => None,
     };
     if let Some(url) = remote
-        && let Err(error) = repo.push("origin", &branch)
+        && let Err(error) = repo.push_commit("origin", &commit, &branch)
     {
         // The remote refused (it moved, or is protected) or could not be reached:
         // put the clone back to the remote's state so the local commit does not

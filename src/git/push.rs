@@ -5,12 +5,19 @@
 use std::process::{Command, Stdio};
 
 use super::{GitError, GitRepo};
+use crate::model::CommitId;
 
 impl GitRepo {
-    /// Pushes the local `branch` to the same branch on `remote` (a remote name or
-    /// URL), as a fast-forward only.
-    pub fn push(&self, remote: &str, branch: &str) -> Result<(), GitError> {
-        let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
+    /// Pushes `commit` to `branch` on `remote` (a remote name or URL), as a
+    /// fast-forward only: the commit itself, not whatever the local branch points
+    /// at when the push runs (a fetch meanwhile may have moved it).
+    pub fn push_commit(
+        &self,
+        remote: &str,
+        commit: &CommitId,
+        branch: &str,
+    ) -> Result<(), GitError> {
+        let refspec = format!("{commit}:refs/heads/{branch}");
         let output = Command::new("git")
             .arg("-C")
             .arg(&self.location)
