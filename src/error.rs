@@ -55,3 +55,13 @@ pub trait Classified: std::error::Error {
         None
     }
 }
+
+/// `error` on one line, for a status line or a message: its kind, what, and the
+/// hint.
+pub fn one_line(error: &dyn Classified) -> String {
+    let mut line = crate::model::text::one_line(&error.to_string()).into_owned();
+    if let Some(hint) = error.hint() {
+        line.push_str(&format!(" (hint: {})", crate::model::text::one_line(&hint)));
+    }
+    format!("{}: {line}", error.kind().label())
+}

@@ -146,6 +146,7 @@ impl Gitops {
             &key(kind, namespace, name),
             &ask,
             reason.map(str::to_owned),
+            &[],
         )
         .await
     }

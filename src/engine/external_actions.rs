@@ -8,6 +8,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde_json::Value;
 
+use super::external_revert::{self, Located};
+use super::external_waits::{await_operation, await_reconcile};
 use super::ledger::{self, LedgerError};
 use super::operation::local_user;
 use crate::cluster::{self, Catalog, ClusterError, Connection};
@@ -15,7 +17,7 @@ use crate::error::{Classified, ErrorKind};
 use crate::integrations::actions::{self, Ask, Objects, Plan, Request, Step};
 use crate::integrations::{AppKind, Engine, ExternalApp, MappingError, argocd, flux};
 use crate::model::ledger::{Actor, LedgerEntry, Outcome};
-use crate::model::{AppName, ResourceKey};
+use crate::model::{AppName, CommitId, RepoSpec, ResourceKey};
 
 /// The field manager of driftdeck's patches.
 const MANAGER: &str = "driftdeck";
@@ -79,6 +81,8 @@ pub struct Prepared {
     pub reason: Option<String>,
     /// The app object's `metadata.resourceVersion` when it was read.
     pub resource_version: Option<String>,
+    /// A rollback by a revert commit: where the commit goes.
+    pub revert: Option<Located>,
 }
 
 impl Prepared {
@@ -93,6 +97,10 @@ impl Prepared {
                 self.app.name
             ),
             match self.app.engine() {
+                _ if self.revert.is_some() => {
+                    "protected by your rights on the Git remote (the push) and Kubernetes RBAC \
+                     (the patches below)"
+                }
                 Engine::ArgoCd => {
                     "protected by Kubernetes RBAC only (patch on the objects below); Argo CD's \
                      own RBAC (projects, roles) is not consulted on this path"
@@ -118,6 +126,24 @@ impl Prepared {
                     target.kind, target.name
                 ),
                 Step::AwaitOperation { .. } => "wait until Argo CD has run the operation".into(),
+                Step::Commit(revert) => match &self.revert {
+                    Some(at) => format!(
+                        "commit on {} of {} (now {}): {} restored as it was at {}, the reason \
+                         in the message, author from your Git config; push it (fast-forward \
+                         only: refused if {} moved)",
+                        at.branch,
+                        at.shown,
+                        at.tip.short(),
+                        at.path,
+                        at.to.short(),
+                        at.branch
+                    ),
+                    None => format!("commit on {} of {}", revert.branch, revert.url),
+                },
+                Step::AwaitCommit { target, .. } => format!(
+                    "wait until {}/{} has handled the request and has the new commit",
+                    target.kind, target.name
+                ),
             });
         }
         lines
@@ -131,6 +157,7 @@ pub async fn prepare(
     app: &ResourceKey,
     ask: &Ask,
     reason: Option<String>,
+    repos: &[RepoSpec],
 ) -> Result<Prepared, ActionError> {
     let object = fetch(connection, catalog, app).await?;
     let kind = match app.kind.as_str() {
@@ -158,7 +185,22 @@ pub async fn prepare(
         source: source.as_ref(),
     };
     let plan = actions::plan(&mapped, &objects, ask, &request).map_err(ActionError::Refused)?;
+    let revert = match plan.steps.iter().find_map(|step| match step {
+        Step::Commit(revert) => Some(revert.clone()),
+        _ => None,
+    }) {
+        Some(revert) => {
+            let repos = repos.to_vec();
+            let located =
+                tokio::task::spawn_blocking(move || external_revert::locate(&repos, &revert))
+                    .await
+                    .map_err(|e| ActionError::Refused(format!("the Git preview stopped: {e}")))?;
+            Some(located.map_err(ActionError::Refused)?)
+        }
+        None => None,
+    };
     Ok(Prepared {
+        revert,
         app: mapped,
         plan,
         context: connection.context.clone(),
@@ -178,7 +220,7 @@ fn map(kind: AppKind, object: &Value, source: Option<&Value>) -> Result<External
     }
 }
 
-async fn fetch(
+pub(super) async fn fetch(
     connection: &Connection,
     catalog: &Catalog,
     key: &ResourceKey,
@@ -263,16 +305,32 @@ pub async fn execute(
             .collect(),
     };
     let appended = ledger::append(connection, &ledger_app, entry.clone()).await;
-    let result =
-        run_steps(connection, catalog, prepared, waits)
-            .await
-            .map(|(summary, deployed)| {
-                // What Argo CD resolved and synced, rather than what it targeted before.
-                if let Some(revision) = deployed.filter(|r| !r.is_empty()) {
-                    entry.revision = revision;
-                }
-                summary
-            });
+    let mut progress = Progress::default();
+    let result = run_steps(connection, catalog, prepared, waits, &mut progress).await;
+    // What Argo CD resolved and synced rather than what it targeted before; the
+    // commit a revert wrote, even when a wait after it failed.
+    if let Some(revision) = progress.deployed.filter(|r| !r.is_empty()) {
+        entry.revision = revision;
+    }
+    let result = match (result, &progress.written) {
+        (Ok(()), written) => {
+            let mut summary = plan.title.clone();
+            if let Some(commit) = written {
+                summary.push_str(&format!(": {} pushed", commit.short()));
+            }
+            if let Some(last) = progress.said.last() {
+                summary.push_str(": ");
+                summary.push_str(last);
+            }
+            Ok(summary)
+        }
+        (Err(failure), Some(commit)) => Err(format!(
+            "the revert commit {} is pushed, but {failure}: Flux applies it at its next \
+             interval (or s)",
+            commit.short()
+        )),
+        (Err(failure), None) => Err(failure),
+    };
     entry.finished = Some(Timestamp::now());
     entry.outcome = match &result {
         Ok(_) => Outcome::Succeeded,
@@ -290,17 +348,26 @@ pub async fn execute(
     }
 }
 
+/// What running a plan has done so far.
+#[derive(Default)]
+struct Progress {
+    /// What each wait said.
+    said: Vec<String>,
+    /// What Argo CD synced, or the commit a revert wrote: the ledger's revision.
+    deployed: Option<String>,
+    /// The commit a revert wrote and pushed.
+    written: Option<CommitId>,
+}
+
 async fn run_steps(
     connection: &Connection,
     catalog: &Catalog,
     prepared: &Prepared,
     waits: Waits,
-) -> Result<(String, Option<String>), String> {
-    let plan = &prepared.plan;
-    let mut said = Vec::new();
-    let mut deployed = None;
+    progress: &mut Progress,
+) -> Result<(), String> {
     let mut patched: Vec<&ResourceKey> = Vec::new();
-    for step in &plan.steps {
+    for step in &prepared.plan.steps {
         match step {
             Step::Patch { target, body, .. } => {
                 let served = served(connection, catalog, target).map_err(|e| e.to_string())?;
@@ -338,195 +405,38 @@ async fn run_steps(
                 })?;
             }
             Step::AwaitReconcile { target, token } => {
-                said.push(await_reconcile(connection, catalog, target, token, waits).await?);
+                let said = await_reconcile(connection, catalog, target, (token, None), waits);
+                progress.said.push(said.await?);
+            }
+            Step::AwaitCommit { target, token } => {
+                let commit = progress.written.as_ref().map(CommitId::as_str);
+                let commit = commit.ok_or("no commit was written to wait for")?;
+                let said =
+                    await_reconcile(connection, catalog, target, (token, Some(commit)), waits);
+                progress.said.push(said.await?);
             }
             Step::AwaitOperation { target, since } => {
                 let (words, revision) =
                     await_operation(connection, catalog, target, *since, waits).await?;
-                said.push(words);
-                deployed = revision;
+                progress.said.push(words);
+                progress.deployed = revision;
+            }
+            Step::Commit(_) => {
+                let located = prepared
+                    .revert
+                    .clone()
+                    .ok_or("the revert commit was not prepared with its repository")?;
+                let app = format!("{}/{}", prepared.app.namespace, prepared.app.name);
+                let reason = prepared.reason.clone().unwrap_or_default();
+                let commit = tokio::task::spawn_blocking(move || {
+                    external_revert::write(&located, &app, &reason)
+                })
+                .await
+                .map_err(|e| format!("the commit stopped: {e}"))??;
+                progress.deployed = Some(commit.to_string());
+                progress.written = Some(commit);
             }
         }
     }
-    let mut summary = plan.title.clone();
-    if let Some(last) = said.last() {
-        summary.push_str(": ");
-        summary.push_str(last);
-    }
-    Ok((summary, deployed))
-}
-
-/// Polls `target` until `check` says it is done (`Ok`), or the wait times out: then
-/// the object as last read is the `Err`, to say where it stood.
-async fn poll<T>(
-    connection: &Connection,
-    catalog: &Catalog,
-    target: &ResourceKey,
-    waits: Waits,
-    check: impl Fn(&Value) -> Option<T>,
-) -> Result<Result<T, Value>, String> {
-    let deadline = tokio::time::Instant::now() + waits.timeout;
-    loop {
-        let object = fetch(connection, catalog, target)
-            .await
-            .map_err(|e| e.to_string())?;
-        if let Some(done) = check(&object) {
-            return Ok(Ok(done));
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Ok(Err(object));
-        }
-        tokio::time::sleep(waits.every).await;
-    }
-}
-
-async fn await_reconcile(
-    connection: &Connection,
-    catalog: &Catalog,
-    target: &ResourceKey,
-    token: &str,
-    waits: Waits,
-) -> Result<String, String> {
-    let handled = poll(connection, catalog, target, waits, |object| {
-        let handled = object.pointer("/status/lastHandledReconcileAt")?.as_str()?;
-        (handled == token).then(|| ready_of(object))
-    })
-    .await?;
-    let (ready, message) = match handled {
-        Ok(handled) => handled,
-        Err(last) => {
-            let handled = last
-                .pointer("/status/lastHandledReconcileAt")
-                .and_then(Value::as_str)
-                .map_or("never".to_owned(), |at| format!("last at {at}"));
-            let (ready, message) = ready_of(&last);
-            let ready = ready.map_or(String::new(), |ready| format!("; Ready {ready} {message}"));
-            return Err(format!(
-                "{} {}/{} did not handle the request within {}s (handled {handled}{}): is \
-                 its Flux controller running?",
-                target.kind,
-                target.namespace,
-                target.name,
-                waits.timeout.as_secs(),
-                ready.trim_end()
-            ));
-        }
-    };
-    match ready.as_deref() {
-        Some("False") => Err(format!(
-            "{} {} not ready: {message}",
-            target.kind, target.name
-        )),
-        _ => Ok(
-            format!("{} {} reconciled {message}", target.kind, target.name)
-                .trim_end()
-                .to_owned(),
-        ),
-    }
-}
-
-/// The `Ready` condition's status and `reason: message`.
-fn ready_of(object: &Value) -> (Option<String>, String) {
-    let ready = object
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .and_then(|c| {
-            c.iter()
-                .find(|c| c.get("type").and_then(Value::as_str) == Some("Ready"))
-        });
-    let text = |key: &str| {
-        ready
-            .and_then(|r| r.get(key))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let message = match (text("reason"), text("message")) {
-        (reason, message) if reason.is_empty() => message,
-        (reason, message) if message.is_empty() => format!("({reason})"),
-        (reason, message) => format!("({reason}: {message})"),
-    };
-    (ready.map(|_| text("status")), message)
-}
-
-async fn await_operation(
-    connection: &Connection,
-    catalog: &Catalog,
-    target: &ResourceKey,
-    since: Timestamp,
-    waits: Waits,
-) -> Result<(String, Option<String>), String> {
-    // Argo CD copies the operation into its state: ours carries the request's
-    // token in its info (an automated sync started meanwhile does not).
-    let token = since.to_string();
-    let finished = poll(connection, catalog, target, waits, |object| {
-        let state = object.pointer("/status/operationState")?;
-        if !carries_request(state, &token) {
-            return None;
-        }
-        let phase = state.get("phase")?.as_str()?;
-        let message = state
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let revision = state
-            .pointer("/syncResult/revision")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        matches!(phase, "Succeeded" | "Failed" | "Error")
-            .then(|| (phase.to_owned(), message.to_owned(), revision))
-    })
-    .await?;
-    match finished {
-        Ok((phase, message, revision)) if phase == "Succeeded" => Ok((
-            format!("operation succeeded {message}")
-                .trim_end()
-                .to_owned(),
-            revision,
-        )),
-        Ok((phase, message, _)) => Err(format!("operation {phase}: {message}")),
-        Err(last) => Err(format!(
-            "Argo CD did not finish the operation within {}s ({}): is its application \
-             controller running?",
-            waits.timeout.as_secs(),
-            operation_stand(&last, &token)
-        )),
-    }
-}
-
-/// Whether an `operationState` is of the operation that carries request `token`.
-fn carries_request(state: &Value, token: &str) -> bool {
-    state
-        .pointer("/operation/info")
-        .and_then(Value::as_array)
-        .is_some_and(|info| {
-            info.iter().any(|i| {
-                i.get("name").and_then(Value::as_str) == Some(actions::REQUEST)
-                    && i.get("value").and_then(Value::as_str) == Some(token)
-            })
-        })
-}
-
-/// Where an Argo CD operation stood when the wait gave up.
-fn operation_stand(object: &Value, token: &str) -> String {
-    let state = object.pointer("/status/operationState");
-    if !state.is_some_and(|state| carries_request(state, token)) {
-        return if object.get("operation").is_some_and(|o| !o.is_null()) {
-            "still requested, not started: X cancels the request".into()
-        } else {
-            "not started, and no longer requested".into()
-        };
-    }
-    let text = |key: &str| {
-        state
-            .and_then(|s| s.get(key))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-    };
-    format!(
-        "still {} {}; it may finish later",
-        text("phase"),
-        text("message")
-    )
-    .replace("  ", " ")
+    Ok(())
 }

@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::error::{Classified, ErrorKind};
 use crate::git::{self, RestoreRequest, Restored};
 use crate::model::ledger::{LedgerEntry, Operation, pinned};
-use crate::model::{AppName, CommitId, RepoSource};
+use crate::model::{AppName, CommitId, RepoSource, RepoSpec};
 
 /// How a rollback is done.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,16 +228,33 @@ pub fn revert_commit(
     }
     let app = config.app(app_name).map_err(boxed)?;
     let spec = config.repo_of(app).map_err(boxed)?;
+    let message = revert_message(app.name.as_str(), to, reason);
+    commit_and_push(spec, &app.path, to, (branch, expected_tip), &message)
+}
+
+/// Commits on `branch` of the repository `spec` declares `path` restored as it was
+/// at `to`, refused when the branch no longer points at `expected_tip`, and pushes
+/// the commit for a remote repository (a refused push leaves the clone as the
+/// remote is).
+pub fn commit_and_push(
+    spec: &RepoSpec,
+    path: &str,
+    to: &CommitId,
+    (branch, expected_tip): (&str, &CommitId),
+    message: &str,
+) -> Result<Reverted, Box<dyn Classified>> {
+    fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
+        Box::new(error)
+    }
     let repo = git::open_source(spec).map_err(boxed)?;
     let branch = branch.to_owned();
-    let message = revert_message(app.name.as_str(), to, reason);
     let restored = repo
         .restore_path(&RestoreRequest {
             branch: &branch,
-            path: &app.path,
+            path,
             to,
             expected_tip,
-            message: &message,
+            message,
             identity: None,
         })
         .map_err(boxed)?;

@@ -56,6 +56,9 @@ pub enum Ask {
     Rollback { to: String },
     /// Flux: undo a rollback's pin and resume.
     Unpin,
+    /// Flux: roll back by a commit in Git that restores the app's path as it was at
+    /// `to`, pushed to the branch its source follows; nothing pinned or suspended.
+    Revert { to: String },
 }
 
 /// The options of an Argo CD sync.
@@ -96,6 +99,22 @@ pub enum Step {
         target: ResourceKey,
         since: Timestamp,
     },
+    /// Write and push the commit `revert` describes.
+    Commit(GitRevert),
+    /// As `AwaitReconcile`, then `target`'s revision (a source's artifact, an app's
+    /// last applied) must be the commit the plan's `Commit` step wrote.
+    AwaitCommit { target: ResourceKey, token: String },
+}
+
+/// A commit that restores `path` of the repository at `url` as it was at `to`, on
+/// `branch`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GitRevert {
+    pub url: String,
+    pub branch: String,
+    /// As the app object writes it (the engine keeps it inside the repository).
+    pub path: String,
+    pub to: String,
 }
 
 /// The patches and waits of an action, and what it means for the ledger.
@@ -397,6 +416,7 @@ pub fn plan(
         }
         (Engine::Flux, Ask::Rollback { to }) => flux::rollback(app, objects, to, request),
         (Engine::Flux, Ask::Unpin) => flux::unpin(app, objects, request),
+        (Engine::Flux, Ask::Revert { to }) => flux_revert::revert(app, objects, to, request),
         (engine, ask) => Err(format!(
             "{} apps cannot {}",
             match engine {
@@ -418,6 +438,7 @@ fn ask_words(ask: &Ask) -> &'static str {
         Ask::Suspend(_) => "be suspended (turn auto-sync off)",
         Ask::Rollback { .. } => "be rolled back",
         Ask::Unpin => "be unpinned (they are never pinned)",
+        Ask::Revert { .. } => "be rolled back by a Git commit here (roll back instead)",
     }
 }
 
@@ -475,5 +496,6 @@ pub fn commit_of(revision: &str) -> Option<&str> {
 
 mod argocd;
 mod flux;
+mod flux_revert;
 #[cfg(test)]
 mod tests;

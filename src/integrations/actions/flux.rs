@@ -125,7 +125,7 @@ pub(super) fn rollback(
     })
 }
 
-fn already_pinned(objects: &Objects<'_>) -> bool {
+pub(super) fn already_pinned(objects: &Objects<'_>) -> bool {
     [Some(objects.app), objects.source]
         .into_iter()
         .flatten()

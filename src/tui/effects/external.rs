@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::diff::DiffMode;
 use crate::engine::external::{self, Discovered};
 use crate::engine::external_actions::{self, Waits};
+use crate::engine::external_source::{branch_of, is_network_url, repo_path, source_spec};
 use crate::engine::{deploys, drift, ledger, target, tracking};
 use crate::git;
 use crate::integrations::actions::{self, Ask};
@@ -18,7 +19,7 @@ use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome};
 use crate::model::{
     AppName, AppSpec, Destination, HelmOptions, IgnoreDifference, RenderKind, SyncPolicy,
 };
-use crate::model::{RepoName, RepoSource, RepoSpec, ResourceKey, text};
+use crate::model::{RepoName, ResourceKey, text};
 use crate::tui::model::ResourceRow;
 use crate::tui::update::external::Found;
 
@@ -130,9 +131,10 @@ pub async fn plan(
     ask: &Ask,
 ) -> Result<Vec<String>, Failure> {
     let (connection, catalog) = engines_of(engine, context).await?;
-    let prepared = external_actions::prepare(&connection, &catalog, key, ask, None)
-        .await
-        .map_err(|e| one_line(&e))?;
+    let prepared =
+        external_actions::prepare(&connection, &catalog, key, ask, None, &engine.config.repos)
+            .await
+            .map_err(|e| one_line(&e))?;
     Ok(prepared
         .lines()
         .iter()
@@ -150,9 +152,16 @@ pub async fn run(
     reason: Option<String>,
 ) -> Result<String, Failure> {
     let (connection, catalog) = engines_of(engine, context).await?;
-    let prepared = external_actions::prepare(&connection, &catalog, key, ask, reason)
-        .await
-        .map_err(|e| one_line(&e))?;
+    let prepared = external_actions::prepare(
+        &connection,
+        &catalog,
+        key,
+        ask,
+        reason,
+        &engine.config.repos,
+    )
+    .await
+    .map_err(|e| one_line(&e))?;
     let done = external_actions::execute(&connection, &catalog, &prepared, Waits::default()).await;
     match (done.result, done.ledger_error) {
         (Ok(summary), None) => Ok(text::one_line(&summary).into_owned()),
@@ -261,82 +270,6 @@ fn engine_entries(app: &ExternalApp) -> Vec<LedgerEntry> {
             })
         })
         .collect()
-}
-
-/// The repository an engine's app comes from: a configured source with its URL
-/// (a local checkout whose `origin` is that URL counts, read in place, on the
-/// branch the app follows), else a clone of the URL.
-fn source_spec(repos: &[RepoSpec], url: &str, branch: Option<String>) -> RepoSpec {
-    let configured = repos.iter().find(|repo| match &repo.source {
-        RepoSource::Url(u) => same_repo(u, url),
-        RepoSource::Path(path) => git::GitRepo::open(path)
-            .ok()
-            .and_then(|repo| repo.remote_url("origin"))
-            .is_some_and(|origin| same_repo(&origin, url)),
-    });
-    match configured {
-        Some(repo) => RepoSpec {
-            branch: branch.or_else(|| repo.branch.clone()),
-            ..repo.clone()
-        },
-        None => RepoSpec {
-            name: RepoName::new("engine-source"),
-            source: RepoSource::Url(url.to_owned()),
-            branch,
-        },
-    }
-}
-
-/// A path inside the repository as a cluster object writes it (`./infra`,
-/// `/apps/shop/`: both from the repository's root), `/`-separated, or why it is
-/// refused (it climbs out of the repository).
-fn repo_path(raw: &str) -> Result<String, Failure> {
-    let clean =
-        git::within_root(std::path::Path::new(raw.trim_start_matches('/'))).ok_or_else(|| {
-            format!(
-                "path {} leaves the repository: not read",
-                text::one_line(raw)
-            )
-        })?;
-    Ok(clean
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/"))
-}
-
-fn is_network_url(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    ["https://", "ssh://"]
-        .iter()
-        .any(|scheme| lower.starts_with(scheme))
-        || (lower.starts_with("git@") && lower.contains(':'))
-}
-
-/// Whether two repository URLs name the same repository (case of the host, a
-/// trailing `.git` or `/` aside).
-fn same_repo(a: &str, b: &str) -> bool {
-    let norm = |url: &str| {
-        let url = git::redact_url(url).to_ascii_lowercase();
-        url.trim_end_matches('/')
-            .trim_end_matches(".git")
-            .to_owned()
-    };
-    norm(a) == norm(b)
-}
-
-/// The branch an app follows, when its target revision names one (`HEAD`, a
-/// commit, a semver range or an empty target follow the remote's `HEAD`).
-fn branch_of(target: Option<&str>) -> Option<String> {
-    let target = target?.trim();
-    let commit = target.len() >= 7 && target.bytes().all(|b| b.is_ascii_hexdigit());
-    let semver = target.starts_with(['>', '<', '=', '~', '^', '*']) || target.contains(' ');
-    (!(target.is_empty() || target == "HEAD" || commit || semver)).then(|| {
-        target
-            .strip_prefix("refs/heads/")
-            .unwrap_or(target)
-            .to_owned()
-    })
 }
 
 /// driftdeck's own diff of an Argo CD or Flux app: its source rendered at
@@ -461,43 +394,4 @@ pub async fn diff(
         .map_err(|e| one_line(&e))?;
     let drift = drift::drift(&desired, &cluster, DiffMode::ServerSide).await;
     Ok(super::resource_rows(&cluster, &drift))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_from_cluster_objects_stay_in_the_repository() {
-        assert_eq!(repo_path("./infra/"), Ok("infra".to_owned()));
-        assert_eq!(repo_path("/apps/./shop"), Ok("apps/shop".to_owned()));
-        assert_eq!(repo_path("."), Ok(String::new()));
-        assert_eq!(
-            repo_path("apps/../../etc"),
-            Err("path apps/../../etc leaves the repository: not read".to_owned())
-        );
-    }
-
-    #[test]
-    fn only_network_urls_are_cloned() {
-        assert!(is_network_url("https://git.example.com/shop.git"));
-        assert!(is_network_url("ssh://git@git.example.com/shop.git"));
-        assert!(is_network_url("git@github.com:org/shop.git"));
-        assert!(!is_network_url("file:///etc"));
-        assert!(!is_network_url("/home/user/repo"));
-        assert!(!is_network_url("http://git.example.com/shop.git"));
-    }
-
-    #[test]
-    fn heads_commits_and_ranges_follow_the_remote_head() {
-        assert_eq!(branch_of(Some("main")), Some("main".to_owned()));
-        assert_eq!(branch_of(Some("refs/heads/dev")), Some("dev".to_owned()));
-        assert_eq!(branch_of(Some("HEAD")), None);
-        assert_eq!(branch_of(Some("0123abcd0123")), None);
-        assert_eq!(branch_of(Some(">=1.0.0")), None);
-        assert!(same_repo(
-            "https://Git.example.com/shop.git/",
-            "https://git.example.com/shop"
-        ));
-    }
 }

@@ -21,7 +21,6 @@ use crate::engine::clusters::Clusters;
 use crate::engine::drift::{self, Drift};
 use crate::engine::target::{self, Cluster, Desired};
 use crate::engine::{observe, status, support};
-use crate::error::Classified;
 use crate::health;
 use crate::model::{AppName, text};
 
@@ -49,13 +48,7 @@ pub struct Engine {
 
 type Failure = String;
 
-fn one_line(error: &dyn Classified) -> String {
-    let mut line = text::one_line(&error.to_string()).into_owned();
-    if let Some(hint) = error.hint() {
-        line.push_str(&format!(" (hint: {})", text::one_line(&hint)));
-    }
-    format!("{}: {line}", error.kind().label())
-}
+use crate::error::one_line;
 
 /// Renders on the blocking pool: Git reads and external renderers never hold up
 /// the async workers.

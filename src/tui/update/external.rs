@@ -305,13 +305,13 @@ pub(super) fn open_form(
     let reason_required = matches!(
         action,
         Action::Engine {
-            ask: Ask::Rollback { .. },
+            ask: Ask::Rollback { .. } | Ask::Revert { .. },
             ..
         }
     );
     let mut reason = TextArea::default();
     reason.set_placeholder_text(if reason_required {
-        "why (required: the ledger and Argo CD's operation info keep it)"
+        "why (required: the ledger, Argo CD's operation info or the commit keep it)"
     } else {
         "why (optional: the ledger and Argo CD's operation info keep it)"
     });
@@ -375,11 +375,21 @@ pub fn on_form_key(model: &mut Model, mut form: Box<EngineForm>, key: KeyEvent) 
 
 /// The form's options, by ctrl key: `p` prune, `d` dry run, `o` only the selected
 /// resource (Argo CD sync); `f` hard (Argo CD refresh); `s` the source first (Flux
-/// reconcile). Whether `c` toggled anything.
+/// reconcile); `g` by a Git commit rather than a pin (Flux Kustomization rollback).
+/// Whether `c` toggled anything.
 fn toggle(form: &mut EngineForm, c: char) -> bool {
-    let Action::Engine { ask, .. } = &mut form.action else {
+    let Action::Engine { ask, key, .. } = &mut form.action else {
         return false;
     };
+    if c == 'g' && key.kind == "Kustomization" {
+        let flipped = match ask {
+            Ask::Rollback { to } => Ask::Revert { to: to.clone() },
+            Ask::Revert { to } => Ask::Rollback { to: to.clone() },
+            _ => return false,
+        };
+        *ask = flipped;
+        return true;
+    }
     match (ask, c) {
         (Ask::Sync(sync), 'p') => sync.prune = !sync.prune,
         (Ask::Sync(sync), 'd') => sync.dry_run = !sync.dry_run,
@@ -397,7 +407,7 @@ fn toggle(form: &mut EngineForm, c: char) -> bool {
 
 /// The toggles the form offers for `ask`, with their state, for the view.
 pub fn toggles(form: &EngineForm) -> Vec<(&'static str, &'static str, bool)> {
-    let Action::Engine { ask, .. } = &form.action else {
+    let Action::Engine { ask, key, .. } = &form.action else {
         return Vec::new();
     };
     match ask {
@@ -417,6 +427,11 @@ pub fn toggles(form: &EngineForm) -> Vec<(&'static str, &'static str, bool)> {
         }
         Ask::Refresh { hard } => vec![("ctrl-f", "hard", *hard)],
         Ask::Reconcile { with_source, .. } => vec![("ctrl-s", "source first", *with_source)],
+        Ask::Rollback { .. } | Ask::Revert { .. } if key.kind == "Kustomization" => vec![(
+            "ctrl-g",
+            "by a Git commit (pushed), not a pin",
+            matches!(ask, Ask::Revert { .. }),
+        )],
         _ => Vec::new(),
     }
 }

@@ -1,0 +1,204 @@
+//! The waits of the Argo CD and Flux actions: polling the engine's object until its
+//! controller has answered the request, and saying where it stood when it did not.
+
+use jiff::Timestamp;
+use serde_json::Value;
+
+use super::external_actions::{Waits, fetch};
+use crate::cluster::{Catalog, Connection};
+use crate::integrations::actions::{self, commit_of};
+use crate::model::ResourceKey;
+
+/// Polls `target` until `check` says it is done (`Ok`), or the wait times out: then
+/// the object as last read is the `Err`, to say where it stood.
+async fn poll<T>(
+    connection: &Connection,
+    catalog: &Catalog,
+    target: &ResourceKey,
+    waits: Waits,
+    check: impl Fn(&Value) -> Option<T>,
+) -> Result<Result<T, Value>, String> {
+    let deadline = tokio::time::Instant::now() + waits.timeout;
+    loop {
+        let object = fetch(connection, catalog, target)
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(done) = check(&object) {
+            return Ok(Ok(done));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(Err(object));
+        }
+        tokio::time::sleep(waits.every).await;
+    }
+}
+
+/// Waits until a Flux object has handled the reconcile request `token`, then reads
+/// its `Ready` condition; with `commit`, its revision (a source's artifact, an
+/// app's last applied) must be that commit.
+pub(super) async fn await_reconcile(
+    connection: &Connection,
+    catalog: &Catalog,
+    target: &ResourceKey,
+    (token, commit): (&str, Option<&str>),
+    waits: Waits,
+) -> Result<String, String> {
+    let handled = poll(connection, catalog, target, waits, |object| {
+        let handled = object.pointer("/status/lastHandledReconcileAt")?.as_str()?;
+        (handled == token).then(|| (ready_of(object), revision_of(object)))
+    })
+    .await?;
+    let ((ready, message), revision) = match handled {
+        Ok(handled) => handled,
+        Err(last) => {
+            let handled = last
+                .pointer("/status/lastHandledReconcileAt")
+                .and_then(Value::as_str)
+                .map_or("never".to_owned(), |at| format!("last at {at}"));
+            let (ready, message) = ready_of(&last);
+            let ready = ready.map_or(String::new(), |ready| format!("; Ready {ready} {message}"));
+            return Err(format!(
+                "{} {}/{} did not handle the request within {}s (handled {handled}{}): is \
+                 its Flux controller running?",
+                target.kind,
+                target.namespace,
+                target.name,
+                waits.timeout.as_secs(),
+                ready.trim_end()
+            ));
+        }
+    };
+    match ready.as_deref() {
+        Some("False") => Err(format!(
+            "{} {} not ready: {message}",
+            target.kind, target.name
+        )),
+        _ if commit.is_some_and(|c| revision.as_deref().and_then(commit_of) != Some(c)) => {
+            Err(format!(
+                "{} {} handled the request but has {}, not the new commit",
+                target.kind,
+                target.name,
+                revision.as_deref().unwrap_or("no revision")
+            ))
+        }
+        _ => Ok(
+            format!("{} {} reconciled {message}", target.kind, target.name)
+                .trim_end()
+                .to_owned(),
+        ),
+    }
+}
+
+/// A Flux object's revision: a source's artifact, an app's last applied.
+fn revision_of(object: &Value) -> Option<String> {
+    ["/status/artifact/revision", "/status/lastAppliedRevision"]
+        .iter()
+        .find_map(|pointer| object.pointer(pointer)?.as_str())
+        .map(str::to_owned)
+}
+
+/// The `Ready` condition's status and `reason: message`.
+fn ready_of(object: &Value) -> (Option<String>, String) {
+    let ready = object
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .and_then(|c| {
+            c.iter()
+                .find(|c| c.get("type").and_then(Value::as_str) == Some("Ready"))
+        });
+    let text = |key: &str| {
+        ready
+            .and_then(|r| r.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let message = match (text("reason"), text("message")) {
+        (reason, message) if reason.is_empty() => message,
+        (reason, message) if message.is_empty() => format!("({reason})"),
+        (reason, message) => format!("({reason}: {message})"),
+    };
+    (ready.map(|_| text("status")), message)
+}
+
+pub(super) async fn await_operation(
+    connection: &Connection,
+    catalog: &Catalog,
+    target: &ResourceKey,
+    since: Timestamp,
+    waits: Waits,
+) -> Result<(String, Option<String>), String> {
+    // Argo CD copies the operation into its state: ours carries the request's
+    // token in its info (an automated sync started meanwhile does not).
+    let token = since.to_string();
+    let finished = poll(connection, catalog, target, waits, |object| {
+        let state = object.pointer("/status/operationState")?;
+        if !carries_request(state, &token) {
+            return None;
+        }
+        let phase = state.get("phase")?.as_str()?;
+        let message = state
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let revision = state
+            .pointer("/syncResult/revision")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        matches!(phase, "Succeeded" | "Failed" | "Error")
+            .then(|| (phase.to_owned(), message.to_owned(), revision))
+    })
+    .await?;
+    match finished {
+        Ok((phase, message, revision)) if phase == "Succeeded" => Ok((
+            format!("operation succeeded {message}")
+                .trim_end()
+                .to_owned(),
+            revision,
+        )),
+        Ok((phase, message, _)) => Err(format!("operation {phase}: {message}")),
+        Err(last) => Err(format!(
+            "Argo CD did not finish the operation within {}s ({}): is its application \
+             controller running?",
+            waits.timeout.as_secs(),
+            operation_stand(&last, &token)
+        )),
+    }
+}
+
+/// Whether an `operationState` is of the operation that carries request `token`.
+fn carries_request(state: &Value, token: &str) -> bool {
+    state
+        .pointer("/operation/info")
+        .and_then(Value::as_array)
+        .is_some_and(|info| {
+            info.iter().any(|i| {
+                i.get("name").and_then(Value::as_str) == Some(actions::REQUEST)
+                    && i.get("value").and_then(Value::as_str) == Some(token)
+            })
+        })
+}
+
+/// Where an Argo CD operation stood when the wait gave up.
+fn operation_stand(object: &Value, token: &str) -> String {
+    let state = object.pointer("/status/operationState");
+    if !state.is_some_and(|state| carries_request(state, token)) {
+        return if object.get("operation").is_some_and(|o| !o.is_null()) {
+            "still requested, not started: X cancels the request".into()
+        } else {
+            "not started, and no longer requested".into()
+        };
+    }
+    let text = |key: &str| {
+        state
+            .and_then(|s| s.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    format!(
+        "still {} {}; it may finish later",
+        text("phase"),
+        text("message")
+    )
+    .replace("  ", " ")
+}
