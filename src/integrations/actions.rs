@@ -34,6 +34,9 @@ pub const AUTO_SYNC_WAS: &str = "driftdeck.dev/auto-sync-was";
 /// Where driftdeck keeps what a Flux rollback pinned over (the source's `spec.ref`,
 /// or a HelmRelease's chart version), as JSON, for the unpin.
 pub const PINNED_FROM: &str = "driftdeck.dev/pinned-from";
+/// On a source pinned by a Flux rollback: the app rolled back (`Kind/ns/name`),
+/// suspended until it is unpinned from that app.
+pub const PINNED_BY: &str = "driftdeck.dev/pinned-by";
 
 /// What a person asks of an Argo CD or Flux app.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -224,9 +227,7 @@ pub fn plan(
                 (true, true) => Err(format!("auto-sync of {name} is already on")),
                 (false, false) => Err(format!("auto-sync of {name} is already off")),
                 (true, false) => {
-                    let was =
-                        argocd::remembered_policy(objects.app, (policy.prune, policy.self_heal));
-                    let mut automated = json!({"prune": was.0, "selfHeal": was.1});
+                    let mut automated = argocd::remembered_policy(objects.app);
                     // Argo CD 3.1+ can keep the policy with `enabled: false`; a merge
                     // patch would keep that flag, and auto-sync would stay off.
                     if objects
@@ -242,8 +243,8 @@ pub fn plan(
                         vec![Step::Patch {
                             target: key,
                             what: format!(
-                                "set spec.syncPolicy.automated (prune: {}, self-heal: {})",
-                                was.0, was.1
+                                "set spec.syncPolicy.automated ({})",
+                                argocd::policy_words(&automated)
                             ),
                             body: json!({
                                 "metadata": {"annotations": {AUTO_SYNC_WAS: null}},
@@ -252,11 +253,14 @@ pub fn plan(
                         }],
                     ))
                 }
-                (false, true) => Ok(base(
-                    format!("turn auto-sync of {name} off"),
-                    Operation::Suspend,
-                    vec![argocd::auto_sync_off(&key, policy.prune, policy.self_heal)],
-                )),
+                (false, true) => Ok(Plan {
+                    warnings: argocd::owner_warning(objects.app).into_iter().collect(),
+                    ..base(
+                        format!("turn auto-sync of {name} off"),
+                        Operation::Suspend,
+                        vec![argocd::auto_sync_off(&key, objects.app)],
+                    )
+                }),
             }
         }
         (Engine::ArgoCd, Ask::Terminate) => match app.operation.as_ref().map(|op| op.phase) {
@@ -299,8 +303,9 @@ pub fn plan(
                     "auto-sync of {name} is turned off first (Argo CD would sync Git's revision \
                      back); turn it on again with p once Git is fixed"
                 ));
-                steps.push(argocd::auto_sync_off(&key, policy.prune, policy.self_heal));
+                steps.push(argocd::auto_sync_off(&key, objects.app));
             }
+            warnings.extend(argocd::owner_warning(objects.app));
             let sync = SyncAsk::default();
             steps.push(Step::Patch {
                 target: key.clone(),
@@ -333,11 +338,27 @@ pub fn plan(
             let mut warnings = Vec::new();
             if *with_source {
                 let source = source_key(app)?;
-                steps.push(request_reconcile(&source, &token));
-                steps.push(Step::AwaitReconcile {
-                    target: source,
-                    token: token.clone(),
-                });
+                let oci_helm = source.kind == "HelmRepository"
+                    && objects
+                        .source
+                        .and_then(|s| s.pointer("/spec/type"))
+                        .and_then(Value::as_str)
+                        == Some("oci");
+                if oci_helm {
+                    // Flux keeps no artifact for these and never answers a request.
+                    warnings.push(format!(
+                        "HelmRepository {}/{} is an OCI repository, which Flux does not \
+                         reconcile (the chart is pulled for the HelmRelease): only the app is \
+                         reconciled",
+                        source.namespace, source.name
+                    ));
+                } else {
+                    steps.push(request_reconcile(&source, &token));
+                    steps.push(Step::AwaitReconcile {
+                        target: source,
+                        token: token.clone(),
+                    });
+                }
             }
             let mut body = annotations(&[(REQUESTED_AT, json!(token))]);
             let mut what = format!("annotate {REQUESTED_AT}={token}");

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{
-    Objects, PINNED_FROM, Plan, REQUESTED_AT, Request, Step, commit_of, is_suspended,
+    Objects, PINNED_BY, PINNED_FROM, Plan, REQUESTED_AT, Request, Step, commit_of, is_suspended,
     request_reconcile, source_key,
 };
 use crate::integrations::{AppKind, ExternalApp};
@@ -52,7 +52,11 @@ pub(super) fn rollback(
             Step::Patch {
                 target: source.clone(),
                 body: json!({
-                    "metadata": {"annotations": {PINNED_FROM: was.to_string(), REQUESTED_AT: token}},
+                    "metadata": {"annotations": {
+                        PINNED_FROM: was.to_string(),
+                        PINNED_BY: pinned_by(app),
+                        REQUESTED_AT: token
+                    }},
                     "spec": {"ref": {"commit": commit}}
                 }),
                 what: format!(
@@ -125,6 +129,11 @@ pub(super) fn rollback(
     })
 }
 
+/// The app a rollback pins a source for, as `PINNED_BY` names it.
+fn pinned_by(app: &ExternalApp) -> String {
+    format!("{}/{}/{}", app.kind.label(), app.namespace, app.name)
+}
+
 pub(super) fn already_pinned(objects: &Objects<'_>) -> bool {
     [Some(objects.app), objects.source]
         .into_iter()
@@ -165,6 +174,18 @@ pub(super) fn unpin(
     if let (Some(source), Ok(source_key)) = (objects.source, source_key(app))
         && let Some(was) = pinned_from(source)
     {
+        // Another app's rollback: unpinned from there, which resumes that app too.
+        let by = source
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(PINNED_BY))
+            .and_then(Value::as_str);
+        if let Some(by) = by.filter(|by| *by != pinned_by(app)) {
+            return Err(format!(
+                "{} {}/{} was pinned by the rollback of {by}: unpin it from that app (u \
+                 on it), which resumes it too",
+                source_key.kind, source_key.namespace, source_key.name
+            ));
+        }
         // A merge patch merges objects: every key of today's ref that the old one
         // lacks (the pinned commit) is set to null.
         let mut reference = was.as_object().cloned().unwrap_or_default();
@@ -177,7 +198,11 @@ pub(super) fn unpin(
             Step::Patch {
                 target: source_key.clone(),
                 body: json!({
-                    "metadata": {"annotations": {PINNED_FROM: null, REQUESTED_AT: token}},
+                    "metadata": {"annotations": {
+                        PINNED_FROM: null,
+                        PINNED_BY: null,
+                        REQUESTED_AT: token
+                    }},
                     "spec": {"ref": reference}
                 }),
                 what: format!("restore spec.ref to {was}, reconcile"),

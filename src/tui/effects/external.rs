@@ -216,8 +216,15 @@ pub async fn history(
     tokio::task::spawn_blocking(move || {
         let spec = source_spec(&repos, &url, branch);
         let repo = git::open_source(&spec).map_err(|e| one_line(&e))?;
+        // The engine's target may be a tag as well as a branch.
         let tip = repo
             .resolve(&repo.desired_ref(&spec))
+            .or_else(|error| match &spec.branch {
+                Some(name) => repo
+                    .resolve(&format!("refs/tags/{name}"))
+                    .map_err(|_| error),
+                None => Err(error),
+            })
             .map_err(|e| one_line(&e))?;
         let commits = repo
             .history(&tip, &path, Some(HISTORY_LIMIT))

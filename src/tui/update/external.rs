@@ -89,7 +89,8 @@ fn contexts(model: &Model) -> Vec<Option<String>> {
 }
 
 /// Discovery answered: the engine rows are replaced (the selection kept on the
-/// same app), and what could not be read is said.
+/// same app), except those of a context that could not be searched this time,
+/// which stay as last seen; what could not be read is said.
 pub fn on_discovered(model: &mut Model, generation: u64, found: Vec<Found>) -> Vec<Effect> {
     if !model.discovery.pending.answers(generation) {
         return Vec::new();
@@ -98,6 +99,7 @@ pub fn on_discovered(model: &mut Model, generation: u64, found: Vec<Found>) -> V
     let selected = model.selected_app().map(|row| row.name.clone());
     let mut problems = Vec::new();
     let mut rows = Vec::new();
+    let mut unsearched = Vec::new();
     for context in found {
         match context.result {
             Ok((name, discovered)) => {
@@ -114,10 +116,16 @@ pub fn on_discovered(model: &mut Model, generation: u64, found: Vec<Found>) -> V
                         .map(|app| row(app, &name, context.own_context.clone())),
                 );
             }
-            Err(error) => problems.push(error),
+            Err(error) => {
+                problems.push(error);
+                unsearched.push(context.own_context);
+            }
         }
     }
-    model.apps.retain(|row| row.engine_app().is_none());
+    model.apps.retain(|row| {
+        row.engine_app()
+            .is_none_or(|app| unsearched.contains(&app.own_context))
+    });
     model.apps.extend(rows);
     // Said once each: a problem already said is not repeated, a new one is said
     // even when an older one comes first.

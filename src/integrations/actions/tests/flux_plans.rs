@@ -154,6 +154,7 @@ fn flux_rollback_pins_the_git_source_and_unpin_restores_it() {
                     json!({
                         "metadata": {"annotations": {
                             PINNED_FROM: r#"{"branch":"main"}"#,
+                            PINNED_BY: "Kustomization/flux-system/apps",
                             REQUESTED_AT: TOKEN
                         }},
                         "spec": {"ref": {"commit": GOOD}}
@@ -193,6 +194,20 @@ fn flux_rollback_pins_the_git_source_and_unpin_restores_it() {
         Err("flux-system/apps is pinned by an earlier rollback: unpin it first (u)".into())
     );
 
+    // Another app built from the same source cannot unpin it: the rolled-back app
+    // would stay suspended.
+    let mut other = kustomization(false, "GitRepository", "fleet");
+    other["metadata"]["name"] = json!("infra");
+    assert_eq!(
+        ks_plan(&other, &git, &Ask::Unpin),
+        Err(
+            "GitRepository flux-system/fleet was pinned by the rollback of \
+             Kustomization/flux-system/apps: unpin it from that app (u on it), which resumes \
+             it too"
+                .into()
+        )
+    );
+
     let unpin = ks_plan(&app, &git, &Ask::Unpin).unwrap();
     assert_eq!(
         unpin,
@@ -202,7 +217,11 @@ fn flux_rollback_pins_the_git_source_and_unpin_restores_it() {
                 patch(
                     &git_key(),
                     json!({
-                        "metadata": {"annotations": {PINNED_FROM: null, REQUESTED_AT: TOKEN}},
+                        "metadata": {"annotations": {
+                            PINNED_FROM: null,
+                            PINNED_BY: null,
+                            REQUESTED_AT: TOKEN
+                        }},
                         "spec": {"ref": {"branch": "main", "commit": null}}
                     }),
                     r#"restore spec.ref to {"branch":"main"}, reconcile"#
@@ -366,4 +385,38 @@ fn flux_rollback_of_a_helm_release_pins_the_chart_version() {
         hr_plan(&app, &Ask::Unpin),
         Err("apps/podinfo is not pinned by driftdeck".into())
     );
+}
+
+#[test]
+fn source_first_skips_an_oci_helm_repository_which_flux_does_not_reconcile() {
+    let mut oci = helm_repository();
+    oci["spec"] =
+        json!({"type": "oci", "url": "oci://ghcr.io/stefanprodan/charts", "interval": "1h"});
+    let release = helm_release();
+    let mapped = flux::from_helm_release(&release, Some(&oci)).unwrap();
+    let objects = Objects {
+        app: &release,
+        source: Some(&oci),
+    };
+    let ask = Ask::Reconcile {
+        with_source: true,
+        resume: false,
+    };
+    let plan = plan(&mapped, &objects, &ask, &request()).unwrap();
+    assert_eq!(
+        plan.steps,
+        vec![request_reconcile(&hr_key()), await_reconcile(&hr_key())]
+    );
+    assert_eq!(
+        plan.warnings,
+        [
+            "HelmRepository flux-system/podinfo is an OCI repository, which Flux does not \
+          reconcile (the chart is pulled for the HelmRelease): only the app is reconciled"
+        ]
+    );
+
+    // An HTTP Helm repository is reconciled first, as a Git one.
+    let plan = hr_plan(&release, &ask).unwrap();
+    assert_eq!(plan.patched().len(), 2);
+    assert!(plan.warnings.is_empty());
 }

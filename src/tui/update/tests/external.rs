@@ -313,6 +313,19 @@ fn what_discovery_cannot_read_is_said_once_and_kept() {
     assert_eq!(model.status, Some((said, true)));
     assert_eq!(model.discovery.problems, [problem, unreachable.to_owned()]);
 
+    // The context of flux:apps does not answer this round: its row stays as last
+    // seen; the next answer replaces it.
+    let generation = next_discovery(&mut model);
+    let found = vec![Found {
+        own_context: None,
+        result: Err("ctx: no answer within 20s".into()),
+    }];
+    update(&mut model, Msg::Discovered { generation, found });
+    assert_eq!(rows(&model)[2], row(APPS, "flux:apps"));
+    let generation = next_discovery(&mut model);
+    update(&mut model, answer(generation, Vec::new(), &[]));
+    assert_eq!(model.apps.len(), 2);
+
     // All read: nothing kept.
     let generation = next_discovery(&mut model);
     update(&mut model, answer(generation, apps(), &[]));
