@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod gitops;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

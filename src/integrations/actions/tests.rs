@@ -364,3 +364,4 @@ fn patched_lists_each_object_once_in_order() {
 
 mod argocd_plans;
 mod flux_plans;
+mod flux_revert_plans;

@@ -2,6 +2,7 @@
 //! wants one; read-only and keys that do not apply say why.
 
 use super::*;
+use crate::tui::update::external::toggles;
 
 #[test]
 fn the_form_plans_again_on_each_toggle_and_runs_with_the_reason() {
@@ -240,4 +241,125 @@ fn workload_keys_on_engine_rows_and_engine_keys_on_native_rows_say_why_not() {
         let said = "F and X act on Argo CD and Flux apps: select one (engine argocd or flux)";
         assert_eq!(model.status, Some((said.to_owned(), true)));
     }
+}
+
+/// The rollback form of the selected app on the third commit of a sample history;
+/// the commit's id.
+fn rollback_form(model: &mut Model, row: &str) -> String {
+    select(model, row);
+    model.history.commits = sample::history(4);
+    update(model, special(KeyCode::Tab));
+    update(model, key('j'));
+    update(model, key('j'));
+    let to = sample::commit_id(3).as_str().to_owned();
+    let action = on(row, Ask::Rollback { to: to.clone() }, None);
+    assert_eq!(
+        update(model, key('R')),
+        vec![Effect::Plan {
+            generation: 1,
+            action
+        }]
+    );
+    assert!(form(model).reason_required);
+    to
+}
+
+#[test]
+fn ctrl_g_turns_a_kustomization_rollback_into_a_revert_commit_and_back() {
+    let mut model = engine_model();
+    let to = rollback_form(&mut model, APPS);
+    let by_commit = |on: bool| vec![("ctrl-g", "by a Git commit (pushed), not a pin", on)];
+    assert_eq!(toggles(form(&model)), by_commit(false));
+    let pin = on(APPS, Ask::Rollback { to: to.clone() }, None);
+    let revert = on(APPS, Ask::Revert { to: to.clone() }, None);
+
+    assert_eq!(
+        update(&mut model, ctrl('g')),
+        vec![Effect::Plan {
+            generation: 2,
+            action: revert.clone()
+        }]
+    );
+    assert_eq!(form(&model).action, revert);
+    assert_eq!(
+        revert.title(),
+        "roll back flux-system/apps to 0000003 by a Git commit"
+    );
+    assert_eq!(toggles(form(&model)), by_commit(true));
+    assert!(form(&model).reason_required);
+    // The pin's plan, late, is dropped.
+    let stale = Msg::Planned {
+        generation: 1,
+        result: Ok(vec!["pin spec.ref.commit".into()]),
+    };
+    update(&mut model, stale);
+    assert!(form(&model).plan.is_empty() && form(&model).pending.loading);
+
+    // Back to the pin, and again to the commit: each a new plan.
+    assert_eq!(
+        update(&mut model, ctrl('g')),
+        vec![Effect::Plan {
+            generation: 3,
+            action: pin
+        }]
+    );
+    assert_eq!(toggles(form(&model)), by_commit(false));
+    assert_eq!(
+        update(&mut model, ctrl('g')),
+        vec![Effect::Plan {
+            generation: 4,
+            action: revert
+        }]
+    );
+    let plan = vec!["commit on main of https://git.example.com/platform/fleet.git".to_owned()];
+    let planned = Msg::Planned {
+        generation: 4,
+        result: Ok(plan.clone()),
+    };
+    update(&mut model, planned);
+    assert_eq!(form(&model).plan, plan);
+
+    // A revert wants a reason too: it goes into the commit.
+    assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
+    let asked = "type a reason first: the ledger keeps it";
+    assert_eq!(form(&model).error.as_deref(), Some(asked));
+    let reason = "apps 2.3 breaks checkout";
+    typed(&mut model, reason);
+    let action = on(APPS, Ask::Revert { to }, Some(reason));
+    let effects = update(&mut model, special(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::Run { id: 1, action }]);
+    assert_eq!(
+        model.running[0].title,
+        "roll back flux-system/apps to 0000003 by a Git commit"
+    );
+}
+
+#[test]
+fn ctrl_g_is_nothing_on_an_argo_cd_rollback_or_a_flux_reconcile() {
+    let mut model = engine_model();
+    let to = rollback_form(&mut model, GUESTBOOK);
+    assert!(toggles(form(&model)).is_empty());
+    assert!(update(&mut model, ctrl('g')).is_empty());
+    let pin = on(GUESTBOOK, Ask::Rollback { to }, None);
+    assert_eq!(form(&model).action, pin);
+    assert_eq!(form(&model).reason.lines(), [""]);
+    assert!(
+        form(&model).pending.loading,
+        "the first plan is still awaited"
+    );
+    update(&mut model, special(KeyCode::Esc));
+    update(&mut model, special(KeyCode::Tab));
+
+    select(&mut model, APPS);
+    update(&mut model, key('s'));
+    assert_eq!(
+        toggles(form(&model)),
+        vec![("ctrl-s", "source first", false)]
+    );
+    assert!(update(&mut model, ctrl('g')).is_empty());
+    let reconcile = Ask::Reconcile {
+        with_source: false,
+        resume: false,
+    };
+    assert_eq!(form(&model).action, on(APPS, reconcile, None));
 }
