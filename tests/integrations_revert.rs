@@ -435,3 +435,33 @@ async fn a_path_already_as_it_was_is_nothing_to_commit() {
     let web = gitops.read("Kustomization", "flux-system", "web").await;
     assert_eq!(annotation(&web, REQUESTED_AT), None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_checkout_is_left_as_it_is_and_told_to_pull() {
+    let (gitops, remote) = start().await;
+    let _controllers = gitops.controllers(true);
+    // The configured source is the person's checkout, whose origin is the remote.
+    let checkout = remote.work.path().to_owned();
+    let repos = vec![RepoSpec {
+        name: RepoName::new("fleet"),
+        source: RepoSource::Path(checkout.clone()),
+        branch: None,
+    }];
+    let before = remote.work.head();
+    let to = remote.commits[1].clone();
+    let prepared = revert(&gitops, &repos, &to).await.unwrap();
+    let executed = gitops.execute(&prepared, WAITS).await;
+    let new = remote.main();
+    let summary = executed.result.unwrap();
+    assert!(
+        summary.ends_with(&format!(
+            "(pull in {} to have it there)",
+            checkout.display()
+        )),
+        "{summary}"
+    );
+    assert_eq!(remote.git(&["rev-parse", &format!("{new}^")]), before);
+    // The commit was made in driftdeck's clone: the checkout did not move.
+    assert_eq!(remote.work.head(), before);
+    assert_eq!(remote.work.git(&["status", "--porcelain"]).trim(), "");
+}

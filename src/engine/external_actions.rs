@@ -322,6 +322,12 @@ pub async fn execute(
                 summary.push_str(": ");
                 summary.push_str(last);
             }
+            if let Some(checkout) = prepared.revert.as_ref().and_then(|r| r.checkout.as_ref()) {
+                summary.push_str(&format!(
+                    " (pull in {} to have it there)",
+                    checkout.display()
+                ));
+            }
             Ok(summary)
         }
         (Err(failure), Some(commit)) => Err(format!(

@@ -24,6 +24,9 @@ pub struct Located {
     pub to: CommitId,
     /// The branch's tip when planned: the commit is refused if it moved.
     pub tip: CommitId,
+    /// The configured source is this local checkout: it has the commit only once
+    /// someone pulls there.
+    pub checkout: Option<std::path::PathBuf>,
 }
 
 /// Finds the repository of `revert` among `repos` and previews the commit
@@ -46,12 +49,15 @@ pub fn locate(repos: &[RepoSpec], revert: &GitRevert) -> Result<Located, String>
             source.name, revert.branch
         ));
     }
-    let remote = match &source.source {
-        RepoSource::Url(url) => url.clone(),
-        RepoSource::Path(path) => GitRepo::open(path)
-            .ok()
-            .and_then(|repo| repo.remote_url("origin"))
-            .ok_or_else(|| format!("the checkout {} has no origin", path.display()))?,
+    let (remote, checkout) = match &source.source {
+        RepoSource::Url(url) => (url.clone(), None),
+        RepoSource::Path(path) => (
+            GitRepo::open(path)
+                .ok()
+                .and_then(|repo| repo.remote_url("origin"))
+                .ok_or_else(|| format!("the checkout {} has no origin", path.display()))?,
+            Some(path.clone()),
+        ),
     };
     let path = repo_path(&revert.path)?;
     if path.is_empty() {
@@ -88,6 +94,7 @@ pub fn locate(repos: &[RepoSpec], revert: &GitRevert) -> Result<Located, String>
         path,
         to,
         tip: preview.tip,
+        checkout,
     })
 }
 

@@ -58,10 +58,11 @@ pub fn same_repo(a: &str, b: &str) -> bool {
         let url = url.trim().to_ascii_lowercase();
         let rest = match url.split_once("://") {
             Some((_, rest)) => rest.to_owned(),
-            // `user@host:path` (no scheme): SSH, the path after the colon.
+            // `user@host:path` (no scheme): SSH, the path after the colon; else a
+            // local path, as a `file://` URL has it.
             None => match url.split_once(':') {
                 Some((host, path)) => format!("{host}/{path}"),
-                None => return url,
+                None => url.clone(),
             },
         };
         let rest = match rest.split_once('/') {
@@ -157,6 +158,7 @@ mod tests {
             "git@github.com:org/shop.git"
         ));
         assert!(!same_repo("/srv/shop", "/srv/shop-config"));
+        assert!(same_repo("/srv/fleet.git", "file:///srv/fleet.git/"));
         assert!(!same_repo(
             "https://git.example.com/shop",
             "https://git.example.com/shop-config"

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::diff::DiffMode;
 use crate::engine::external::{self, Discovered};
 use crate::engine::external_actions::{self, Waits};
-use crate::engine::external_source::{branch_of, is_network_url, repo_path, source_spec};
+use crate::engine::external_source::{self, branch_of, is_network_url, repo_path, source_spec};
 use crate::engine::{deploys, drift, ledger, target, tracking};
 use crate::git;
 use crate::integrations::actions::{self, Ask};
@@ -175,11 +175,31 @@ pub async fn run(
     }
 }
 
+/// Whether an engine app's repository may be read from this machine: a network URL
+/// (cloned), or one of the configured sources (a `file://` URL or a path written in
+/// a cluster object is read only when the configuration names it too).
+async fn readable(engine: &Engine, url: &str) -> Result<(), Failure> {
+    let repos = engine.config.repos.clone();
+    let owned = url.to_owned();
+    let configured =
+        tokio::task::spawn_blocking(move || external_source::configured(&repos, &owned).is_some())
+            .await
+            .map_err(|e| e.to_string())?;
+    if is_network_url(url) || configured {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: only https and ssh repositories, or configured sources, are read for an \
+             engine's app",
+            text::one_line(url)
+        ))
+    }
+}
+
 /// The Git history of an Argo CD or Flux app's path, with deploy markers from the
 /// engine's own history and driftdeck's ledger of the app: its repository is a
 /// configured source with the same URL, else a clone of the URL (network URLs only:
-/// a `file://` URL or a path written in a cluster object is never read from this
-/// machine).
+/// see `readable`).
 pub async fn history(
     engine: &Engine,
     context: Option<&str>,
@@ -196,12 +216,7 @@ pub async fn history(
         (Some(url), _, _) => url.clone(),
         (None, _, _) => return Err("the app names no source repository".into()),
     };
-    if !is_network_url(&url) {
-        return Err(format!(
-            "{}: only https and ssh repositories are read for an engine's app",
-            text::one_line(&url)
-        ));
-    }
+    readable(engine, &url).await?;
     let mut entries = engine_entries(app);
     if let Ok(session) = engine.clusters.session(context).await
         && let Ok(ours) =
@@ -300,12 +315,7 @@ pub async fn diff(
     let (Some(url), Some(path)) = (source.url.clone(), source.path.clone()) else {
         return Err("the app names no Git repository and path to render".into());
     };
-    if !is_network_url(&url) {
-        return Err(format!(
-            "{}: only https and ssh repositories are read for an engine's app",
-            text::one_line(&url)
-        ));
-    }
+    readable(engine, &url).await?;
     let (connection, catalog) = engines_of(engine, context).await?;
     let object = crate::cluster::get(
         &connection,
