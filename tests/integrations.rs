@@ -35,9 +35,8 @@ fn a_cluster_without_argo_cd_or_flux_has_no_apps_and_no_error() {
     assert!(stderr.is_empty(), "{stderr}");
 }
 
-#[test]
-fn argo_cd_and_flux_apps_are_read_into_one_model() {
-    let cluster = Cluster::start();
+/// The fixture CRDs and objects, served.
+fn with_apps(cluster: &Cluster) {
     cluster.ok_with_input(&["apply", "-f", "-"], CRDS);
     cluster.eventually(Duration::from_secs(20), "the CRDs are served", |c| {
         c.run(&[
@@ -53,6 +52,12 @@ fn argo_cd_and_flux_apps_are_read_into_one_model() {
         "apiVersion: v1\nkind: Namespace\nmetadata: {name: argocd}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: flux-system}\n",
     );
     cluster.ok_with_input(&["apply", "-f", "-"], OBJECTS);
+}
+
+#[test]
+fn argo_cd_and_flux_apps_are_read_into_one_model() {
+    let cluster = Cluster::start();
+    with_apps(&cluster);
 
     let (apps, stderr) = discover(&cluster);
     assert!(stderr.is_empty(), "{stderr}");
@@ -136,5 +141,165 @@ fn argo_cd_and_flux_apps_are_read_into_one_model() {
     assert!(
         table.contains("main@sha1:4444444 "),
         "revisions cut: {table}"
+    );
+}
+
+/// `driftdeck engine ARGS` on the sandbox: exit code, stdout, stderr.
+fn engine(cluster: &Cluster, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .arg("--kubeconfig")
+        .arg(cluster.sandbox.kubeconfig())
+        .arg("engine")
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .env_remove("DRIFTDECK_READ_ONLY")
+        .output()
+        .expect("driftdeck runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn object(cluster: &Cluster, kind: &str, namespace: &str, name: &str) -> Value {
+    let json = cluster.ok(&["get", kind, name, "-n", namespace, "-o", "json"]);
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn engine_actions_run_from_the_command_line() {
+    let cluster = Cluster::start();
+    with_apps(&cluster);
+    let shop = || object(&cluster, "applications.argoproj.io", "argocd", "shop");
+
+    // The plan is printed, then done.
+    let (code, out, err) = engine(
+        &cluster,
+        &["refresh", "Application/argocd/shop", "--hard", "--yes"],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.starts_with("hard refresh argocd/shop\n"), "{out}");
+    assert!(
+        out.contains("  protected by Kubernetes RBAC only (patch on the objects below); Argo CD's own RBAC (projects, roles) is not consulted on this path\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  patch Application argocd/shop: annotate argocd.argoproj.io/refresh=hard\n"),
+        "{out}"
+    );
+    assert_eq!(
+        shop()["metadata"]["annotations"]["argocd.argoproj.io/refresh"],
+        "hard"
+    );
+
+    // Read-only refuses before anything is read or sent.
+    let (code, _, err) = engine(
+        &cluster,
+        &["--read-only", "sync", "app/argocd/shop", "--yes"],
+    );
+    assert_eq!(code, Some(3), "{err}");
+    assert_eq!(shop().get("operation"), None);
+
+    // Without a terminal and without --yes, nothing is sent.
+    let (code, _, err) = engine(&cluster, &["sync", "app/argocd/shop"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("without confirmation: stdin is not a terminal"),
+        "{err}"
+    );
+    assert_eq!(shop().get("operation"), None);
+
+    // No Argo CD here: the operation is written, the wait gives up and says so.
+    let (code, out, err) = engine(
+        &cluster,
+        &[
+            "sync",
+            "app/argocd/shop",
+            "--dry-run",
+            "--reason",
+            "INC-7",
+            "--yes",
+            "--timeout",
+            "1",
+        ],
+    );
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("Argo CD did not finish the operation within 1s (still requested, not started: X cancels the request)"),
+        "{err}"
+    );
+    let operation = &shop()["operation"];
+    assert_eq!(operation["sync"]["dryRun"], true, "{operation}");
+    assert_eq!(
+        operation["info"][0],
+        serde_json::json!({"name": "Reason", "value": "INC-7"})
+    );
+
+    // terminate cancels the request.
+    let (code, out, err) = engine(&cluster, &["terminate", "app/argocd/shop", "--yes"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.ends_with("cancel the requested operation of argocd/shop\n"),
+        "{out}"
+    );
+    assert_eq!(shop().get("operation"), None);
+
+    // An ask of the other engine is refused with the right word.
+    let (code, _, err) = engine(&cluster, &["reconcile", "Application/argocd/shop", "--yes"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("Argo CD apps cannot be reconciled (sync them)"),
+        "{err}"
+    );
+
+    // Flux: suspend is a patch and nothing to wait for.
+    let (code, out, err) = engine(
+        &cluster,
+        &[
+            "suspend",
+            "ks/flux-system/infra",
+            "--yes",
+            "--reason",
+            "freeze",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    let infra = object(&cluster, "kustomizations", "flux-system", "infra");
+    assert_eq!(infra["spec"]["suspend"], true);
+    let ledger = cluster.ok(&[
+        "get",
+        "configmap",
+        "driftdeck-ledger-flux-ks.flux-system.infra",
+        "-n",
+        "driftdeck-system",
+        "-o",
+        "jsonpath={.data.entries}",
+    ]);
+    assert!(
+        ledger.contains("\"operation\":\"suspend\"") && ledger.contains("freeze"),
+        "{ledger}"
+    );
+
+    // A rollback needs a reason; a name that is not KIND/NAMESPACE/NAME is a usage error.
+    let (code, _, err) = engine(
+        &cluster,
+        &[
+            "rollback",
+            "ks/flux-system/infra",
+            "--to",
+            "abc",
+            "--reason",
+            " ",
+            "--yes",
+        ],
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("a rollback needs a reason"), "{err}");
+    let (code, _, err) = engine(&cluster, &["sync", "argocd/shop", "--yes"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("argocd/shop is not KIND/NAMESPACE/NAME"),
+        "{err}"
     );
 }

@@ -7,6 +7,7 @@ mod apps;
 mod demo;
 mod diff;
 mod discover;
+mod engine;
 mod health;
 mod history;
 mod output;
@@ -69,6 +70,9 @@ pub enum Command {
     Apps(apps::AppsArgs),
     /// The Argo CD and Flux apps of a context, read from the Kubernetes API.
     Discover(discover::DiscoverArgs),
+    /// Act on an Argo CD or Flux app through the Kubernetes API: sync, refresh,
+    /// auto-sync, terminate, reconcile, suspend, resume, rollback, unpin.
+    Engine(engine::EngineArgs),
     /// Run the embedded sandbox cluster (a Kubernetes API server on loopback).
     Sandbox(sandbox::SandboxArgs),
     /// Apply an app's desired manifests to its cluster (server-side apply, in waves).
@@ -130,6 +134,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Repos(args) => repos::run(global, args),
         Command::Apps(args) => apps::run(global, args),
         Command::Discover(args) => discover::run(global, args),
+        Command::Engine(args) => engine::run(global, args),
         Command::Sandbox(args) => sandbox::run(global, args),
         Command::Sync(args) => sync::run(global, args),
         Command::Logs(args) => support::logs(global, args),

@@ -35,6 +35,10 @@ pub enum ActionError {
     /// The action makes no sense now (already suspended, an operation running, …).
     #[error("{0}")]
     Refused(String),
+    /// Sent, and it failed (a patch refused, the engine reported a failure, a wait
+    /// timed out).
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl Classified for ActionError {
@@ -45,6 +49,7 @@ impl Classified for ActionError {
             Self::Gone { .. } => ErrorKind::NotFound,
             Self::Mapping(_) => ErrorKind::InvalidManifest,
             Self::Refused(_) => ErrorKind::Usage,
+            Self::Failed(_) => ErrorKind::Cluster,
         }
     }
 
@@ -54,6 +59,7 @@ impl Classified for ActionError {
             Self::NotServed { .. } => {
                 Some("the engine's CRDs are not installed there (`kubectl api-resources`)".into())
             }
+            Self::Failed(_) => Some("the app's ledger in driftdeck-system records it".into()),
             _ => None,
         }
     }
