@@ -185,7 +185,10 @@ async fn start() -> (Gitops, Remote) {
 }
 
 async fn revert(gitops: &Gitops, repos: &[RepoSpec], to: &str) -> Result<Prepared, ActionError> {
-    let ask = Ask::Revert { to: to.to_owned() };
+    let ask = Ask::Revert {
+        to: to.to_owned(),
+        tip: None,
+    };
     gitops.prepare_with(repos, WEB, ask, Some(REASON)).await
 }
 
@@ -217,7 +220,7 @@ async fn a_revert_commit_restores_the_path_is_pushed_and_applied_by_flux() {
          patches below)"
     );
     let commit = format!(
-        "commit on main of {url} (now {}): apps/web restored as it was at {}, the reason in \
+        "commit on main of fleet at {url} (now {}): apps/web restored as it was at {}, the reason in \
          the message, author from your Git config; push it (fast-forward only: refused if main \
          moved)",
         short(&old),
@@ -319,6 +322,39 @@ async fn a_remote_that_is_not_configured_or_on_another_branch_is_not_written() {
     assert_eq!(
         refusal(revert(&gitops, &on_release, &remote.commits[1]).await),
         "the configured source fleet follows release, the GitRepository main: not written"
+    );
+
+    // The cockpit runs the plan it showed: the tip it was made on travels with it,
+    // and a branch that moved since is refused.
+    let prepared = revert(&gitops, &remote.repos(), &remote.commits[1])
+        .await
+        .unwrap();
+    let asked = Ask::Revert {
+        to: remote.commits[1].clone(),
+        tip: None,
+    };
+    assert_eq!(
+        prepared.planned_ask(&asked),
+        Ask::Revert {
+            to: remote.commits[1].clone(),
+            tip: Some(old.clone()),
+        }
+    );
+    let stale = Ask::Revert {
+        to: remote.commits[1].clone(),
+        tip: Some(remote.commits[2].clone()),
+    };
+    let moved = gitops
+        .prepare_with(&remote.repos(), WEB, stale, Some(REASON))
+        .await;
+    assert_eq!(
+        refusal(moved),
+        format!(
+            "main moved since the plan was shown (it was {}, it is {} now): look at the plan \
+             again",
+            short(&remote.commits[2]),
+            short(&old)
+        )
     );
 
     assert_eq!(remote.main(), old);

@@ -189,7 +189,8 @@ impl EngineAction {
                     });
                 }
                 let ask = if by_commit {
-                    Ask::Revert { to }
+                    // The plan printed is the one run: no tip to carry.
+                    Ask::Revert { to, tip: None }
                 } else {
                     Ask::Rollback { to }
                 };

@@ -59,7 +59,6 @@ impl Classified for ActionError {
             Self::NotServed { .. } => {
                 Some("the engine's CRDs are not installed there (`kubectl api-resources`)".into())
             }
-            Self::Failed(_) => Some("the app's ledger in driftdeck-system records it".into()),
             _ => None,
         }
     }
@@ -92,6 +91,18 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// `ask` as planned: a revert carries the branch's tip it was planned on, so that
+    /// running it later refuses if the branch moved meanwhile.
+    pub fn planned_ask(&self, ask: &Ask) -> Ask {
+        match (ask, &self.revert) {
+            (Ask::Revert { to, .. }, Some(located)) => Ask::Revert {
+                to: to.clone(),
+                tip: Some(located.tip.to_string()),
+            },
+            _ => ask.clone(),
+        }
+    }
+
     /// The confirmation's lines: where, what protects it, the warnings, each patch.
     pub fn lines(&self) -> Vec<String> {
         let mut lines = vec![
@@ -201,7 +212,22 @@ pub async fn prepare(
                 tokio::task::spawn_blocking(move || external_revert::locate(&repos, &revert))
                     .await
                     .map_err(|e| ActionError::Refused(format!("the Git preview stopped: {e}")))?;
-            Some(located.map_err(ActionError::Refused)?)
+            let located = located.map_err(ActionError::Refused)?;
+            // Planned again at Enter: the branch must be where the person saw it.
+            if let Ask::Revert {
+                tip: Some(seen), ..
+            } = ask
+                && located.tip.as_str() != seen
+            {
+                return Err(ActionError::Refused(format!(
+                    "{} moved since the plan was shown (it was {}, it is {} now): look at the \
+                     plan again",
+                    located.branch,
+                    seen.get(..7).unwrap_or(seen),
+                    located.tip.short()
+                )));
+            }
+            Some(located)
         }
         None => None,
     };

@@ -32,13 +32,12 @@ pub struct Located {
 /// Finds the repository of `revert` among `repos` and previews the commit
 /// (blocking: it fetches).
 pub fn locate(repos: &[RepoSpec], revert: &GitRevert) -> Result<Located, String> {
-    let shown = git::redact_url(&revert.url);
     let source = configured(repos, &revert.url).ok_or_else(|| {
         format!(
             "{} is not a configured source: driftdeck writes only to repositories of its \
              config (add it under repos, with credentials that may push), or pin instead \
              (R without ctrl-g)",
-            text::one_line(&shown)
+            text::one_line(&git::redact_url(&revert.url))
         )
     })?;
     if let Some(branch) = source.branch.as_deref()
@@ -59,6 +58,12 @@ pub fn locate(repos: &[RepoSpec], revert: &GitRevert) -> Result<Located, String>
             Some(path.clone()),
         ),
     };
+    // Where the push goes, as the configuration names it.
+    let shown = format!(
+        "{} at {}",
+        source.name,
+        text::one_line(&git::redact_url(&remote))
+    );
     let path = repo_path(&revert.path)?;
     if path.is_empty() {
         return Err("the path is the whole repository: not written".into());
@@ -72,7 +77,7 @@ pub fn locate(repos: &[RepoSpec], revert: &GitRevert) -> Result<Located, String>
     let to = repo.resolve(&revert.to).map_err(|e| {
         format!(
             "{} is not in {}: {}",
-            &revert.to[..revert.to.len().min(7)],
+            revert.to.get(..7).unwrap_or(&revert.to),
             text::one_line(&shown),
             one_line(&e)
         )

@@ -54,6 +54,12 @@ pub fn is_network_url(url: &str) -> bool {
 /// a trailing `.git` or `/`, the user and password (`https://bot:token@host/…`)
 /// and the scp-like form of SSH (`git@host:org/repo`) aside.
 pub fn same_repo(a: &str, b: &str) -> bool {
+    // A fragment, a query or a space could hide the real host behind a user part
+    // (`https://evil.example#@git.example.com/shop`): such a URL is no repository.
+    let odd = |url: &str| url.trim().contains(['#', '?', ' ', '\t', '\n']);
+    if odd(a) || odd(b) {
+        return false;
+    }
     fn norm(url: &str) -> String {
         let url = url.trim().to_ascii_lowercase();
         let rest = match url.split_once("://") {
@@ -159,6 +165,14 @@ mod tests {
         ));
         assert!(!same_repo("/srv/shop", "/srv/shop-config"));
         assert!(same_repo("/srv/fleet.git", "file:///srv/fleet.git/"));
+        assert!(!same_repo(
+            "https://evil.example#@git.example.com/shop",
+            "https://git.example.com/shop"
+        ));
+        assert!(!same_repo(
+            "https://evil.example?@git.example.com/shop",
+            "https://git.example.com/shop"
+        ));
         assert!(!same_repo(
             "https://git.example.com/shop",
             "https://git.example.com/shop-config"

@@ -45,7 +45,17 @@ pub(super) async fn await_reconcile(
 ) -> Result<String, String> {
     let handled = poll(connection, catalog, target, waits, |object| {
         let handled = object.pointer("/status/lastHandledReconcileAt")?.as_str()?;
-        (handled == token).then(|| (ready_of(object), revision_of(object)))
+        let done = match commit {
+            None => handled == token,
+            // A webhook Receiver may ask again after a push, and Flux records only
+            // the last request: a later one handled, with the commit, is as good.
+            Some(commit) => {
+                let has = revision_of(object).as_deref().and_then(commit_of) == Some(commit);
+                let failed = ready_of(object).0.as_deref() == Some("False");
+                not_before(handled, token) && (has || failed)
+            }
+        };
+        done.then(|| (ready_of(object), revision_of(object)))
     })
     .await?;
     let ((ready, message), revision) = match handled {
@@ -54,7 +64,9 @@ pub(super) async fn await_reconcile(
             let handled = last
                 .pointer("/status/lastHandledReconcileAt")
                 .and_then(Value::as_str)
-                .map_or("never".to_owned(), |at| format!("last at {at}"));
+                .map_or("never".to_owned(), |at| {
+                    format!("last at {}", crate::model::text::one_line(at))
+                });
             let (ready, message) = ready_of(&last);
             let ready = ready.map_or(String::new(), |ready| format!("; Ready {ready} {message}"));
             return Err(format!(
@@ -89,6 +101,15 @@ pub(super) async fn await_reconcile(
     }
 }
 
+/// Whether the request `handled` was made at `token` or later (both RFC 3339, as
+/// Flux copies the request annotation); text that is not a time only equals.
+fn not_before(handled: &str, token: &str) -> bool {
+    match (handled.parse::<Timestamp>(), token.parse::<Timestamp>()) {
+        (Ok(handled), Ok(token)) => handled >= token,
+        _ => handled == token,
+    }
+}
+
 /// A Flux object's revision: a source's artifact, an app's last applied.
 fn revision_of(object: &Value) -> Option<String> {
     ["/status/artifact/revision", "/status/lastAppliedRevision"]
@@ -113,6 +134,7 @@ fn ready_of(object: &Value) -> (Option<String>, String) {
             .unwrap_or_default()
             .to_owned()
     };
+    let text = |key: &str| crate::model::text::one_line(&text(key)).into_owned();
     let message = match (text("reason"), text("message")) {
         (reason, message) if reason.is_empty() => message,
         (reason, message) if message.is_empty() => format!("({reason})"),
@@ -201,4 +223,20 @@ fn operation_stand(object: &Value, token: &str) -> String {
         text("message")
     )
     .replace("  ", " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_before;
+
+    #[test]
+    fn a_request_handled_later_counts_for_an_earlier_one() {
+        let token = "2026-11-24T10:00:00.000000001Z";
+        assert!(not_before(token, token));
+        assert!(not_before("2026-11-24T10:00:05Z", token));
+        assert!(!not_before("2026-11-24T09:59:59Z", token));
+        // Not times (an annotation written by hand): only the same text counts.
+        assert!(not_before("now", "now"));
+        assert!(!not_before("later", "now"));
+    }
 }

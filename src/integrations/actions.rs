@@ -61,7 +61,9 @@ pub enum Ask {
     Unpin,
     /// Flux: roll back by a commit in Git that restores the app's path as it was at
     /// `to`, pushed to the branch its source follows; nothing pinned or suspended.
-    Revert { to: String },
+    /// `tip`: the branch's tip the plan was shown on; the commit is refused if the
+    /// branch moved since (`None`: whatever it is when planned).
+    Revert { to: String, tip: Option<String> },
 }
 
 /// The options of an Argo CD sync.
@@ -437,7 +439,7 @@ pub fn plan(
         }
         (Engine::Flux, Ask::Rollback { to }) => flux::rollback(app, objects, to, request),
         (Engine::Flux, Ask::Unpin) => flux::unpin(app, objects, request),
-        (Engine::Flux, Ask::Revert { to }) => flux_revert::revert(app, objects, to, request),
+        (Engine::Flux, Ask::Revert { to, .. }) => flux_revert::revert(app, objects, to, request),
         (engine, ask) => Err(format!(
             "{} apps cannot {}",
             match engine {

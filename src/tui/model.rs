@@ -451,7 +451,7 @@ fn engine_title(key: &crate::model::ResourceKey, ask: &Ask) -> String {
         Ask::Suspend(false) => format!("resume {name}"),
         Ask::Rollback { to } => format!("roll back {name} to {}", to.get(..7).unwrap_or(to)),
         Ask::Unpin => format!("unpin and resume {name}"),
-        Ask::Revert { to } => format!(
+        Ask::Revert { to, .. } => format!(
             "roll back {name} to {} by a Git commit",
             to.get(..7).unwrap_or(to)
         ),

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use super::effects::{self, Engine};
 use super::keymap::{Command, Rebound, rebind};
-use super::model::{AppRow, KubeContexts, Model, Screen, Seen};
+use super::model::{Action, AppRow, KubeContexts, Model, Screen, Seen};
 use super::update::{self, Effect, Msg};
 use super::views::{self, Theme};
 use crate::config::Config;
@@ -386,6 +386,15 @@ fn spawn_effect(effect: Effect, engine: &Engine, sender: &mpsc::UnboundedSender<
             } => Msg::Discovered {
                 generation,
                 found: effects::discover(&engine, contexts).await,
+            },
+            Effect::Plan {
+                generation,
+                action: Action::Engine {
+                    context, key, ask, ..
+                },
+            } => Msg::EnginePlanned {
+                generation,
+                result: effects::plan_engine(&engine, context.as_deref(), &key, &ask).await,
             },
             Effect::Plan { generation, action } => Msg::Planned {
                 generation,

@@ -181,9 +181,12 @@ pub(super) fn unpin(
             .and_then(Value::as_str);
         if let Some(by) = by.filter(|by| *by != pinned_by(app)) {
             return Err(format!(
-                "{} {}/{} was pinned by the rollback of {by}: unpin it from that app (u \
+                "{} {}/{} was pinned by the rollback of {}: unpin it from that app (u \
                  on it), which resumes it too",
-                source_key.kind, source_key.namespace, source_key.name
+                source_key.kind,
+                source_key.namespace,
+                source_key.name,
+                crate::model::text::one_line(by)
             ));
         }
         // A merge patch merges objects: every key of today's ref that the old one

@@ -48,6 +48,12 @@ pub(super) fn revert(
     let object = objects
         .source
         .ok_or_else(|| format!("the source {source} could not be read"))?;
+    if object.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true) {
+        // The commit would reach every other follower of the branch, not this one.
+        return Err(format!(
+            "{source} is suspended: the commit would not be applied here; resume it first"
+        ));
+    }
     let branch = followed_branch(object, &source.to_string())?;
     let url = text_at(object, "/spec/url")
         .ok_or_else(|| format!("{source} names no spec.url"))?

@@ -18,7 +18,9 @@ pub async fn plan(engine: &Engine, action: &Action) -> Result<Vec<String>, Failu
     match action {
         Action::Engine {
             context, key, ask, ..
-        } => super::external::plan(engine, context.as_deref(), key, ask).await,
+        } => super::external::plan(engine, context.as_deref(), key, ask)
+            .await
+            .map(|(lines, _)| lines),
         Action::Sync { app, prune, force } => {
             let options = SyncOptions {
                 force_conflicts: *force,

@@ -123,23 +123,25 @@ pub async fn assess(
         .await
 }
 
-/// The confirmation's lines of an engine action, from objects read just now.
+/// The confirmation's lines of an engine action, from objects read just now, and
+/// the ask as planned (a revert carries the branch's tip it was shown on).
 pub async fn plan(
     engine: &Engine,
     context: Option<&str>,
     key: &ResourceKey,
     ask: &Ask,
-) -> Result<Vec<String>, Failure> {
+) -> Result<(Vec<String>, Ask), Failure> {
     let (connection, catalog) = engines_of(engine, context).await?;
     let prepared =
         external_actions::prepare(&connection, &catalog, key, ask, None, &engine.config.repos)
             .await
             .map_err(|e| one_line(&e))?;
-    Ok(prepared
+    let lines = prepared
         .lines()
         .iter()
         .map(|line| text::one_line(line).into_owned())
-        .collect())
+        .collect();
+    Ok((lines, prepared.planned_ask(ask)))
 }
 
 /// Runs a confirmed engine action: planned again on fresh objects, patched,
@@ -171,7 +173,12 @@ pub async fn run(
             text::one_line(&summary),
             one_line(&error)
         )),
-        (Err(failure), _) => Err(text::one_line(&failure).into_owned()),
+        (Err(failure), None) => Err(text::one_line(&failure).into_owned()),
+        (Err(failure), Some(error)) => Err(format!(
+            "{}; and the ledger could not be written: {}",
+            text::one_line(&failure),
+            one_line(&error)
+        )),
     }
 }
 

@@ -27,7 +27,9 @@ use crate::model::{AppName, text};
 pub use actions::{plan, run};
 pub use activity::activity;
 pub use external::discover;
-pub use external::{assess as assess_engine, diff as engine_diff, history as engine_history};
+pub use external::{
+    assess as assess_engine, diff as engine_diff, history as engine_history, plan as plan_engine,
+};
 pub use git_reads::{history, repos};
 
 /// How long an app may take to be observed.

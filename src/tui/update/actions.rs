@@ -396,12 +396,12 @@ pub fn on_done(model: &mut Model, id: u64, result: Result<String, String>) -> Ve
     };
     let running = model.running.remove(index);
     match result {
-        Ok(done) if running.automated => super::say_news(model, running.app.as_str(), done),
-        Ok(done) => super::say_outcome(model, done, false),
-        // A failure is never routine.
-        Err(error) if running.automated => {
-            say(model, format!("{} failed: {error}", running.title), true);
+        Ok(done) if running.automated => {
+            super::say_news(model, &format!("app:{}", running.app), done);
         }
+        Ok(done) => super::say_outcome(model, done, false),
+        // A failure is never routine: said at once and kept, as a person's outcome
+        // (news that waited is older than it).
         Err(error) => super::say_outcome(model, format!("{} failed: {error}", running.title), true),
     }
     let mut effects = vec![observe(model, false)];

@@ -337,6 +337,26 @@ pub(super) fn open_form(
     vec![Effect::Plan { generation, action }]
 }
 
+/// The engine form's plan came: its lines, and the ask as planned replaces the
+/// form's (a revert then runs only on the branch's tip it showed).
+pub fn on_planned(model: &mut Model, generation: u64, result: Result<(Vec<String>, Ask), String>) {
+    let Some(Modal::Engine(form)) = &mut model.modal else {
+        return;
+    };
+    if !form.pending.answers(generation) {
+        return;
+    }
+    match result {
+        Ok((lines, planned)) => {
+            form.plan = lines;
+            if let Action::Engine { ask, .. } = &mut form.action {
+                *ask = planned;
+            }
+        }
+        Err(message) => form.error = Some(message),
+    }
+}
+
 /// Keys in the engine form: ctrl keys toggle options (and plan again), Enter runs,
 /// Esc cancels, the rest types the reason.
 pub fn on_form_key(model: &mut Model, mut form: Box<EngineForm>, key: KeyEvent) -> Vec<Effect> {
@@ -391,8 +411,11 @@ fn toggle(form: &mut EngineForm, c: char) -> bool {
     };
     if c == 'g' && key.kind == "Kustomization" {
         let flipped = match ask {
-            Ask::Rollback { to } => Ask::Revert { to: to.clone() },
-            Ask::Revert { to } => Ask::Rollback { to: to.clone() },
+            Ask::Rollback { to } => Ask::Revert {
+                to: to.clone(),
+                tip: None,
+            },
+            Ask::Revert { to, .. } => Ask::Rollback { to: to.clone() },
             _ => return false,
         };
         *ask = flipped;

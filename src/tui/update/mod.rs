@@ -18,6 +18,7 @@ use super::model::{
 };
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
+use crate::integrations::actions::Ask;
 use crate::model::AppName;
 use status_line::{outcome_kept, say, say_news, say_outcome, show_kept_news};
 
@@ -63,6 +64,12 @@ pub enum Msg {
     Planned {
         generation: u64,
         result: Result<Vec<String>, String>,
+    },
+    /// An engine action's plan and the ask as planned (answer to [`Effect::Plan`]
+    /// of an [`Action::Engine`]).
+    EnginePlanned {
+        generation: u64,
+        result: Result<(Vec<String>, Ask), String>,
     },
     /// An action finished (answer to [`Effect::Run`]): what it did, or why not.
     Done {
@@ -316,6 +323,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Planned { generation, result } => {
             actions::on_planned(model, generation, result);
+            Vec::new()
+        }
+        Msg::EnginePlanned { generation, result } => {
+            external::on_planned(model, generation, result);
             Vec::new()
         }
         Msg::Done { id, result } => actions::on_done(model, id, result),

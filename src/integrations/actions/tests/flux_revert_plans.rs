@@ -7,7 +7,10 @@ const FLEET_URL: &str = "https://git.example.com/platform/fleet.git";
 const FLEET: &str = "source.toolkit.fluxcd.io/GitRepository/flux-system/fleet";
 
 fn revert(to: &str) -> Ask {
-    Ask::Revert { to: to.into() }
+    Ask::Revert {
+        to: to.into(),
+        tip: None,
+    }
 }
 
 fn await_commit(target: &ResourceKey) -> Step {
@@ -152,6 +155,17 @@ fn a_revert_needs_a_git_repository_that_follows_a_branch() {
     );
 
     let app = kustomization(false, "GitRepository", "fleet");
+    // A suspended source would not fetch the commit here, but every other follower
+    // of the branch would.
+    let mut suspended = git_repository(json!({"branch": "main"}));
+    suspended["spec"]["suspend"] = json!(true);
+    assert_eq!(
+        ks_plan(&app, &suspended, &revert(GOOD)),
+        Err(format!(
+            "{FLEET} is suspended: the commit would not be applied here; resume it first"
+        ))
+    );
+
     // What Flux checks out wins over the branch, when both are set.
     for (reference, words, value) in [
         (json!({"branch": "main", "commit": GOOD}), "a commit", GOOD),

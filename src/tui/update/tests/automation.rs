@@ -294,8 +294,10 @@ fn a_persons_outcome_stays_on_the_status_line_against_routine_automation() {
     );
     assert!(model.kept.news.is_empty() && model.kept.until.is_none());
 
-    // An automated sync that fails is said at once, whatever is kept.
+    // An automated sync that fails is said at once, whatever is kept, and older
+    // news does not replace it when that time is over.
     model.kept.until = Some(sample::now() + jiff::SignedDuration::from_secs(60));
+    say_news(&mut model, "app:app-000", "auto-synced app-000");
     let id = running_auto_sync(&mut model, 20);
     update(
         &mut model,
@@ -309,6 +311,11 @@ fn a_persons_outcome_stays_on_the_status_line_against_routine_automation() {
         failed && message.ends_with("failed: forbidden"),
         "{message}"
     );
+    update(
+        &mut model,
+        Msg::Tick(sample::now() + jiff::SignedDuration::from_secs(61)),
+    );
+    assert_eq!(model.status, Some((message, true)));
 }
 
 /// An automated sync of app-001, running under `id`.

@@ -271,7 +271,14 @@ fn ctrl_g_turns_a_kustomization_rollback_into_a_revert_commit_and_back() {
     let by_commit = |on: bool| vec![("ctrl-g", "by a Git commit (pushed), not a pin", on)];
     assert_eq!(toggles(form(&model)), by_commit(false));
     let pin = on(APPS, Ask::Rollback { to: to.clone() }, None);
-    let revert = on(APPS, Ask::Revert { to: to.clone() }, None);
+    let revert = on(
+        APPS,
+        Ask::Revert {
+            to: to.clone(),
+            tip: None,
+        },
+        None,
+    );
 
     assert_eq!(
         update(&mut model, ctrl('g')),
@@ -325,7 +332,7 @@ fn ctrl_g_turns_a_kustomization_rollback_into_a_revert_commit_and_back() {
     assert_eq!(form(&model).error.as_deref(), Some(asked));
     let reason = "apps 2.3 breaks checkout";
     typed(&mut model, reason);
-    let action = on(APPS, Ask::Revert { to }, Some(reason));
+    let action = on(APPS, Ask::Revert { to, tip: None }, Some(reason));
     let effects = update(&mut model, special(KeyCode::Enter));
     assert_eq!(effects, vec![Effect::Run { id: 1, action }]);
     assert_eq!(
@@ -362,4 +369,43 @@ fn ctrl_g_is_nothing_on_an_argo_cd_rollback_or_a_flux_reconcile() {
         resume: false,
     };
     assert_eq!(form(&model).action, on(APPS, reconcile, None));
+}
+
+#[test]
+fn a_revert_runs_on_the_branch_tip_its_plan_showed() {
+    let mut model = engine_model();
+    let to = rollback_form(&mut model, APPS);
+    update(&mut model, ctrl('g'));
+    let tip = "f".repeat(40);
+    let planned = Ask::Revert {
+        to: to.clone(),
+        tip: Some(tip.clone()),
+    };
+    let lines = vec![format!("commit on main of fleet (now {})", &tip[..7])];
+    // A late answer for another plan changes nothing.
+    update(
+        &mut model,
+        Msg::EnginePlanned {
+            generation: 1,
+            result: Ok((vec!["stale".into()], planned.clone())),
+        },
+    );
+    assert!(form(&model).plan.is_empty());
+    update(
+        &mut model,
+        Msg::EnginePlanned {
+            generation: 2,
+            result: Ok((lines.clone(), planned.clone())),
+        },
+    );
+    assert_eq!(form(&model).plan, lines);
+    typed(&mut model, "apps 2.3 breaks checkout");
+    let effects = update(&mut model, special(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::Run {
+            id: 1,
+            action: on(APPS, planned, Some("apps 2.3 breaks checkout")),
+        }]
+    );
 }
