@@ -132,7 +132,7 @@ fn argo_cd_and_flux_apps_are_read_into_one_model() {
         .output()
         .expect("driftdeck runs");
     let table = String::from_utf8_lossy(&table.stdout);
-    assert!(table.starts_with("ENGINE"), "{table}");
+    assert!(table.starts_with("CONTEXT  "), "{table}");
     assert!(
         table.contains("argocd") && table.contains("flux"),
         "{table}"
@@ -301,5 +301,57 @@ fn engine_actions_run_from_the_command_line() {
     assert!(
         err.contains("argocd/shop is not KIND/NAMESPACE/NAME"),
         "{err}"
+    );
+}
+
+#[test]
+fn discover_searches_every_configured_context_and_names_each() {
+    let cluster = Cluster::start();
+    with_apps(&cluster);
+    // A configured app names a context the kubeconfig does not have.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("driftdeck.yaml");
+    std::fs::write(
+        &config,
+        "repos:\n  - name: shop\n    url: https://git.example.com/shop.git\napps:\n  - name: web\n    repo: shop\n    path: apps/web\n    destination:\n      context: prod-gone\n      namespace: web\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .arg("--kubeconfig")
+        .arg(cluster.sandbox.kubeconfig())
+        .arg("--config")
+        .arg(&config)
+        .args(["discover", "-o", "json"])
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("driftdeck runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // The unreachable one is said; the reachable one is listed, each app with its
+    // context.
+    assert!(
+        stderr.starts_with("driftdeck: prod-gone: ") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    let apps: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(apps.len(), 3, "{apps:#?}");
+    let current = cluster.ok(&["config", "current-context"]);
+    assert!(
+        apps.iter().all(|app| app["context"] == current.trim()),
+        "{apps:#?}"
+    );
+
+    // Only that context, asked for: it is an error (exit 2).
+    let output = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+        .arg("--kubeconfig")
+        .arg(cluster.sandbox.kubeconfig())
+        .args(["--context", "prod-gone", "discover"])
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("driftdeck runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("prod-gone"),
+        "{output:?}"
     );
 }

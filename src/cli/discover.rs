@@ -1,13 +1,17 @@
-//! `driftdeck discover`: the Argo CD and Flux apps of a context, read straight
-//! from the Kubernetes API, in the status model the cockpit uses — engine, sync,
-//! health, revisions, source, automation. Kinds the cluster refuses to list, and
-//! objects that cannot be read, are reported on stderr; the rest is listed.
+//! `driftdeck discover`: the Argo CD and Flux apps of every configured context (the
+//! current one and every context a configured app names; `--context`: that one),
+//! read straight from the Kubernetes API, in the status model the cockpit uses —
+//! engine, sync, health, revisions, source, automation. Kinds a cluster refuses to
+//! list, objects that cannot be read and contexts that cannot be reached are
+//! reported on stderr; the rest is listed. Exit 2 when no context could be read.
 
 use clap::Args;
+use serde::Serialize;
 
 use super::output::{self, OutputFormat};
 use super::{CliResult, GlobalArgs, Outcome, boxed};
 use crate::cluster;
+use crate::config::{self, ConfigError};
 use crate::engine::external;
 use crate::error::Classified;
 use crate::integrations::ExternalApp;
@@ -19,19 +23,85 @@ pub struct DiscoverArgs {
     pub output: OutputFormat,
 }
 
+/// An app and the context it was found in.
+#[derive(Serialize)]
+struct Found {
+    context: String,
+    #[serde(flatten)]
+    app: ExternalApp,
+}
+
 pub fn run(global: &GlobalArgs, args: DiscoverArgs) -> CliResult {
-    let found = super::act::runtime()?.block_on(async {
-        let connection = cluster::connect(global.kubeconfig.as_deref(), global.context.as_deref())
-            .await
-            .map_err(boxed)?;
-        let catalog = cluster::discover(&connection).await.map_err(boxed)?;
-        Ok::<_, Box<dyn Classified>>(external::discover(&connection, &catalog).await)
-    })?;
-    for problem in &found.problems {
-        eprintln!("driftdeck: {}", text::one_line(problem));
+    let contexts = contexts(global)?;
+    let searched = super::act::runtime()?.block_on(async {
+        let asks = contexts.iter().map(|context| async move {
+            let connection =
+                cluster::connect(global.kubeconfig.as_deref(), context.as_deref()).await?;
+            let catalog = cluster::discover(&connection).await?;
+            let discovered = external::discover(&connection, &catalog).await;
+            Ok::<_, cluster::ClusterError>((connection.context.clone(), discovered))
+        });
+        futures_util::future::join_all(asks).await
+    });
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for (context, result) in contexts.iter().zip(searched) {
+        match result {
+            Ok((name, discovered)) => {
+                for problem in &discovered.problems {
+                    eprintln!(
+                        "driftdeck: {}: {}",
+                        text::one_line(&name),
+                        text::one_line(problem)
+                    );
+                }
+                found.extend(discovered.apps.into_iter().map(|app| Found {
+                    context: name.clone(),
+                    app,
+                }));
+            }
+            // One context out of reach holds up no other; none at all is an error.
+            Err(error) if contexts.len() > 1 => {
+                eprintln!(
+                    "driftdeck: {}: {}",
+                    text::one_line(context.as_deref().unwrap_or("current context")),
+                    crate::error::one_line(&error)
+                );
+                errors.push(error);
+            }
+            Err(error) => return Err(boxed(error)),
+        }
     }
-    output::print(args.output, &found.apps, || table(&found.apps)).map_err(boxed)?;
+    if errors.len() == contexts.len()
+        && let Some(error) = errors.into_iter().next()
+    {
+        return Err(boxed(error));
+    }
+    output::print(args.output, &found, || table(&found)).map_err(boxed)?;
     Ok(Outcome::Ok)
+}
+
+/// The contexts searched: `--context`, else the current one and every context a
+/// configured app names (without a configuration: the current one).
+fn contexts(global: &GlobalArgs) -> Result<Vec<Option<String>>, Box<dyn Classified>> {
+    if let Some(context) = &global.context {
+        return Ok(vec![Some(context.clone())]);
+    }
+    let apps = match config::load(global.config.as_deref()) {
+        Ok(config) => config.apps,
+        Err(ConfigError::NotFound { .. }) if global.config.is_none() => Vec::new(),
+        Err(error) => return Err(boxed(error)),
+    };
+    let mut contexts = vec![None];
+    for app in apps {
+        let named = app.destination.context.map(Some);
+        if let Some(named) = named
+            && !contexts.contains(&named)
+        {
+            contexts.push(named);
+        }
+    }
+    Ok(contexts)
 }
 
 /// A revision as a table shows it: a commit or digest cut to 7 characters
@@ -48,10 +118,11 @@ fn short(revision: &str) -> String {
     }
 }
 
-fn table(apps: &[ExternalApp]) -> String {
+fn table(found: &[Found]) -> String {
     let short = |revision: &Option<String>| revision.as_deref().map_or_else(|| "-".into(), short);
     output::table(
         [
+            "CONTEXT",
             "ENGINE",
             "KIND",
             "NAMESPACE",
@@ -63,7 +134,7 @@ fn table(apps: &[ExternalApp]) -> String {
             "SOURCE",
             "AUTOMATION",
         ],
-        apps.iter().map(|app| {
+        found.iter().map(|Found { context, app }| {
             let source = app.source.as_ref().map_or_else(String::new, |s| {
                 let place = s
                     .url
@@ -76,6 +147,7 @@ fn table(apps: &[ExternalApp]) -> String {
                 }
             });
             [
+                context.clone(),
                 app.engine().label().to_owned(),
                 app.kind.label().to_owned(),
                 app.namespace.clone(),
