@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use common::cluster::Cluster;
@@ -13,14 +13,20 @@ use serde_json::Value;
 const CRDS: &str = include_str!("fixtures/gitops/crds.yaml");
 const OBJECTS: &str = include_str!("fixtures/gitops/objects.yaml");
 
-fn discover(cluster: &Cluster) -> (Vec<Value>, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
+/// `driftdeck ARGS` on the sandbox's kubeconfig.
+fn driftdeck(cluster: &Cluster, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_driftdeck"))
         .arg("--kubeconfig")
         .arg(cluster.sandbox.kubeconfig())
-        .args(["discover", "-o", "json"])
+        .args(args)
         .env_remove("KUBECONFIG")
+        .env_remove("DRIFTDECK_READ_ONLY")
         .output()
-        .expect("driftdeck runs");
+        .expect("driftdeck runs")
+}
+
+fn discover(cluster: &Cluster) -> (Vec<Value>, String) {
+    let output = driftdeck(cluster, &["discover", "-o", "json"]);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stderr}");
     let apps: Value = serde_json::from_slice(&output.stdout).expect("JSON");
@@ -124,13 +130,7 @@ fn argo_cd_and_flux_apps_are_read_into_one_model() {
     );
 
     // The table names the engines.
-    let table = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
-        .arg("--kubeconfig")
-        .arg(cluster.sandbox.kubeconfig())
-        .arg("discover")
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("driftdeck runs");
+    let table = driftdeck(&cluster, &["discover"]);
     let table = String::from_utf8_lossy(&table.stdout);
     assert!(table.starts_with("CONTEXT  "), "{table}");
     assert!(
@@ -146,15 +146,7 @@ fn argo_cd_and_flux_apps_are_read_into_one_model() {
 
 /// `driftdeck engine ARGS` on the sandbox: exit code, stdout, stderr.
 fn engine(cluster: &Cluster, args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
-        .arg("--kubeconfig")
-        .arg(cluster.sandbox.kubeconfig())
-        .arg("engine")
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .env_remove("DRIFTDECK_READ_ONLY")
-        .output()
-        .expect("driftdeck runs");
+    let output = driftdeck(cluster, &[&["engine"], args].concat());
     (
         output.status.code(),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -316,15 +308,8 @@ fn discover_searches_every_configured_context_and_names_each() {
         "repos:\n  - name: shop\n    url: https://git.example.com/shop.git\napps:\n  - name: web\n    repo: shop\n    path: apps/web\n    destination:\n      context: prod-gone\n      namespace: web\n",
     )
     .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
-        .arg("--kubeconfig")
-        .arg(cluster.sandbox.kubeconfig())
-        .arg("--config")
-        .arg(&config)
-        .args(["discover", "-o", "json"])
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("driftdeck runs");
+    let config = config.to_str().unwrap();
+    let output = driftdeck(&cluster, &["--config", config, "discover", "-o", "json"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     // The unreachable one is said; the reachable one is listed, each app with its
@@ -342,13 +327,7 @@ fn discover_searches_every_configured_context_and_names_each() {
     );
 
     // Only that context, asked for: it is an error (exit 2).
-    let output = Command::new(env!("CARGO_BIN_EXE_driftdeck"))
-        .arg("--kubeconfig")
-        .arg(cluster.sandbox.kubeconfig())
-        .args(["--context", "prod-gone", "discover"])
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("driftdeck runs");
+    let output = driftdeck(&cluster, &["--context", "prod-gone", "discover"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("prod-gone"),
