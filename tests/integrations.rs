@@ -5,13 +5,10 @@
 mod common;
 
 use std::process::{Command, Output};
-use std::time::Duration;
 
 use common::cluster::Cluster;
+use common::gitops::install;
 use serde_json::Value;
-
-const CRDS: &str = include_str!("fixtures/gitops/crds.yaml");
-const OBJECTS: &str = include_str!("fixtures/gitops/objects.yaml");
 
 /// `driftdeck ARGS` on the sandbox's kubeconfig.
 fn driftdeck(cluster: &Cluster, args: &[&str]) -> Output {
@@ -41,29 +38,10 @@ fn a_cluster_without_argo_cd_or_flux_has_no_apps_and_no_error() {
     assert!(stderr.is_empty(), "{stderr}");
 }
 
-/// The fixture CRDs and objects, served.
-fn with_apps(cluster: &Cluster) {
-    cluster.ok_with_input(&["apply", "-f", "-"], CRDS);
-    cluster.eventually(Duration::from_secs(20), "the CRDs are served", |c| {
-        c.run(&[
-            "get",
-            "applications.argoproj.io,kustomizations,helmreleases,gitrepositories",
-            "-A",
-        ])
-        .status
-        .success()
-    });
-    cluster.ok_with_input(
-        &["apply", "-f", "-"],
-        "apiVersion: v1\nkind: Namespace\nmetadata: {name: argocd}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: flux-system}\n",
-    );
-    cluster.ok_with_input(&["apply", "-f", "-"], OBJECTS);
-}
-
 #[test]
 fn argo_cd_and_flux_apps_are_read_into_one_model() {
     let cluster = Cluster::start();
-    with_apps(&cluster);
+    install(&cluster);
 
     let (apps, stderr) = discover(&cluster);
     assert!(stderr.is_empty(), "{stderr}");
@@ -162,7 +140,7 @@ fn object(cluster: &Cluster, kind: &str, namespace: &str, name: &str) -> Value {
 #[test]
 fn engine_actions_run_from_the_command_line() {
     let cluster = Cluster::start();
-    with_apps(&cluster);
+    install(&cluster);
     let shop = || object(&cluster, "applications.argoproj.io", "argocd", "shop");
 
     // The plan is printed, then done.
@@ -299,7 +277,7 @@ fn engine_actions_run_from_the_command_line() {
 #[test]
 fn discover_searches_every_configured_context_and_names_each() {
     let cluster = Cluster::start();
-    with_apps(&cluster);
+    install(&cluster);
     // A configured app names a context the kubeconfig does not have.
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("driftdeck.yaml");

@@ -309,17 +309,20 @@ fn engine_action_form() {
         panic!("no engine form");
     };
     let generation = form.pending.generation;
+    let driftdeck::tui::model::Action::Engine { ask, .. } = form.action.clone() else {
+        panic!("not an engine action");
+    };
     update(
         &mut model,
-        Msg::Planned {
+        Msg::EnginePlanned {
             generation,
-            result: Ok(vec![
+            result: Ok((vec![
                 "context prod-eu · namespace flux-system · Kustomization infra".into(),
                 "protected by Kubernetes RBAC only (patch on the objects below); Argo CD's own RBAC is not consulted on this path".into(),
                 "warning: flux-system/infra is suspended: it is resumed first".into(),
                 "patch Kustomization flux-system/infra: annotate reconcile.fluxcd.io/requestedAt=2026-11-23T12:00:00Z, set spec.suspend=false".into(),
                 "wait until Kustomization/infra has handled the request".into(),
-            ]),
+            ], ask)),
         },
     );
     snapshot("engine_action_form", &model);

@@ -68,27 +68,33 @@ pub struct Gitops {
     pub catalog: Catalog,
 }
 
+/// The fixture CRDs, served, and the fixture objects (`argocd/shop`,
+/// `flux-system/infra`, `flux-system/redis` and their sources) in their namespaces.
+pub fn install(cluster: &Cluster) {
+    cluster.ok_with_input(&["apply", "-f", "-"], CRDS);
+    cluster.eventually(Duration::from_secs(20), "the CRDs are served", |c| {
+        c.run(&[
+            "get",
+            "applications.argoproj.io,kustomizations,helmreleases,gitrepositories",
+            "-A",
+        ])
+        .status
+        .success()
+    });
+    cluster.ok_with_input(
+        &["apply", "-f", "-"],
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: argocd}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: flux-system}\n",
+    );
+    cluster.ok_with_input(&["apply", "-f", "-"], OBJECTS);
+}
+
 impl Gitops {
     pub async fn start() -> Self {
         let cluster = Cluster::start_with(SandboxOptions {
             no_controllers: true,
             ..SandboxOptions::default()
         });
-        cluster.ok_with_input(&["apply", "-f", "-"], CRDS);
-        cluster.eventually(Duration::from_secs(20), "the CRDs are served", |c| {
-            c.run(&[
-                "get",
-                "applications.argoproj.io,kustomizations,helmreleases,gitrepositories",
-                "-A",
-            ])
-            .status
-            .success()
-        });
-        cluster.ok_with_input(
-            &["apply", "-f", "-"],
-            "apiVersion: v1\nkind: Namespace\nmetadata: {name: argocd}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: flux-system}\n",
-        );
-        cluster.ok_with_input(&["apply", "-f", "-"], OBJECTS);
+        install(&cluster);
         let connection = cluster::connect(Some(cluster.sandbox.kubeconfig()), None)
             .await
             .unwrap();

@@ -274,7 +274,7 @@ pub fn on_planned(model: &mut Model, generation: u64, result: Result<Vec<String>
     let (pending, plan, error) = match &mut model.modal {
         Some(Modal::Confirm(c)) => (&mut c.pending, &mut c.plan, &mut c.error),
         Some(Modal::Rollback(f)) => (&mut f.pending, &mut f.preview, &mut f.error),
-        Some(Modal::Engine(f)) => (&mut f.pending, &mut f.plan, &mut f.error),
+        // An engine form's plan comes as `Msg::EnginePlanned`.
         _ => return,
     };
     if pending.answers(generation) {

@@ -149,6 +149,17 @@ fn form(model: &Model) -> &EngineForm {
     }
 }
 
+/// The engine form's plan answered, for the ask the form holds.
+fn engine_planned(model: &Model, generation: u64, result: Result<Vec<String>, String>) -> Msg {
+    let Action::Engine { ask, .. } = &form(model).action else {
+        panic!("not an engine action")
+    };
+    Msg::EnginePlanned {
+        generation,
+        result: result.map(|lines| (lines, ask.clone())),
+    }
+}
+
 fn on(row: &str, ask: Ask, reason: Option<&str>) -> Action {
     let (kind, namespace, name) = match row {
         GUESTBOOK => ("Application", "argocd", "guestbook"),

@@ -30,10 +30,7 @@ fn the_form_plans_again_on_each_toggle_and_runs_with_the_reason() {
         }]
     );
     // The first plan, late, is dropped.
-    let stale = Msg::Planned {
-        generation: 1,
-        result: Ok(vec!["stale".into()]),
-    };
+    let stale = engine_planned(&model, 1, Ok(vec!["stale".into()]));
     update(&mut model, stale);
     assert!(form(&model).plan.is_empty() && form(&model).pending.loading);
 
@@ -54,20 +51,10 @@ fn the_form_plans_again_on_each_toggle_and_runs_with_the_reason() {
     // Nothing runs while the plan is computed.
     assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
     let plan = vec!["patch argoproj.io/Application/argocd/guestbook: operation.sync".to_owned()];
-    update(
-        &mut model,
-        Msg::Planned {
-            generation: 2,
-            result: Ok(vec!["older".into()]),
-        },
-    );
-    update(
-        &mut model,
-        Msg::Planned {
-            generation: 3,
-            result: Ok(plan.clone()),
-        },
-    );
+    let older = engine_planned(&model, 2, Ok(vec!["older".into()]));
+    update(&mut model, older);
+    let newest = engine_planned(&model, 3, Ok(plan.clone()));
+    update(&mut model, newest);
     assert_eq!(form(&model).plan, plan);
 
     // Letters, `q` and `s` included, go to the reason.
@@ -137,10 +124,7 @@ fn an_engine_rollback_needs_a_plan_and_a_reason() {
 
     // The plan failed: Enter runs nothing, with a reason or without.
     let refused = "forbidden: cannot patch applications.argoproj.io guestbook";
-    let failed = Msg::Planned {
-        generation: 1,
-        result: Err(refused.into()),
-    };
+    let failed = engine_planned(&model, 1, Err(refused.into()));
     update(&mut model, failed);
     assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
     assert_eq!(form(&model).error.as_deref(), Some(refused));
@@ -151,10 +135,7 @@ fn an_engine_rollback_needs_a_plan_and_a_reason() {
 
     // Planned: Enter without a reason is refused, and says so.
     update(&mut model, key('R'));
-    let plan = Msg::Planned {
-        generation: 1,
-        result: Ok(vec![format!("sync to {to}")]),
-    };
+    let plan = engine_planned(&model, 1, Ok(vec![format!("sync to {to}")]));
     update(&mut model, plan);
     assert!(update(&mut model, special(KeyCode::Enter)).is_empty());
     let asked = "type a reason first: the ledger keeps it";
@@ -295,10 +276,7 @@ fn ctrl_g_turns_a_kustomization_rollback_into_a_revert_commit_and_back() {
     assert_eq!(toggles(form(&model)), by_commit(true));
     assert!(form(&model).reason_required);
     // The pin's plan, late, is dropped.
-    let stale = Msg::Planned {
-        generation: 1,
-        result: Ok(vec!["pin spec.ref.commit".into()]),
-    };
+    let stale = engine_planned(&model, 1, Ok(vec!["pin spec.ref.commit".into()]));
     update(&mut model, stale);
     assert!(form(&model).plan.is_empty() && form(&model).pending.loading);
 
@@ -319,10 +297,7 @@ fn ctrl_g_turns_a_kustomization_rollback_into_a_revert_commit_and_back() {
         }]
     );
     let plan = vec!["commit on main of https://git.example.com/platform/fleet.git".to_owned()];
-    let planned = Msg::Planned {
-        generation: 4,
-        result: Ok(plan.clone()),
-    };
+    let planned = engine_planned(&model, 4, Ok(plan.clone()));
     update(&mut model, planned);
     assert_eq!(form(&model).plan, plan);
 
