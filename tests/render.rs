@@ -307,6 +307,7 @@ fn helm_renders_a_chart_with_value_files_and_inline_values() {
         value_files: vec!["values-prod.yaml".into()],
         values: Some(serde_json::json!({"image": {"tag": "2"}})),
         release_name: Some("storefront".into()),
+        ..HelmOptions::default()
     };
     let rendered = Renderer::default().render(&spec, &git, &head).unwrap();
     assert_eq!(rendered.kind, RenderKind::Helm);

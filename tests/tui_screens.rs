@@ -6,7 +6,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use driftdeck::tui::model::Model;
 use driftdeck::tui::sample;
-use driftdeck::tui::update::{Effect, LogsRead, Msg, update};
+use driftdeck::tui::update::{DiffRead, Effect, LogsRead, Msg, update};
 use driftdeck::tui::views::{self, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -87,7 +87,10 @@ fn diff_against_a_commit() {
         &mut model,
         Msg::Diff {
             generation,
-            result: Ok(sample::app(1).resources),
+            result: Ok(DiffRead {
+                resources: sample::app(1).resources,
+                notes: Vec::new(),
+            }),
         },
     );
     snapshot("diff_commit", &model);
@@ -326,4 +329,33 @@ fn engine_action_form() {
         },
     );
     snapshot("engine_action_form", &model);
+}
+
+#[test]
+fn engine_diff_with_notes() {
+    let mut model = with_engine_apps();
+    let effects = driftdeck::tui::update::update(&mut model, key_msg('d'));
+    let Some(Effect::LoadEngineDiff { generation, .. }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::LoadEngineDiff { .. }))
+    else {
+        panic!("no engine diff asked: {effects:?}");
+    };
+    update(
+        &mut model,
+        Msg::Diff {
+            generation: *generation,
+            result: Ok(DiffRead {
+                resources: sample::app(1).resources,
+                notes: vec![
+                    "spec.source.kustomize (name prefix, images, patches, …) is not applied".into(),
+                ],
+            }),
+        },
+    );
+    snapshot("engine_diff_notes", &model);
+}
+
+fn key_msg(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }

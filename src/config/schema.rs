@@ -307,6 +307,7 @@ fn app_spec(
                 Some(release) => Some(dns_label(release, "helm.releaseName", errors)?),
                 None => None,
             },
+            ..HelmOptions::default()
         },
     };
     let namespace = non_empty(app.destination.namespace, "destination.namespace", errors)?;

@@ -10,6 +10,7 @@ pub mod deploys;
 pub mod drift;
 pub mod external;
 pub mod external_actions;
+pub mod external_diff;
 pub mod external_revert;
 pub mod external_source;
 mod external_waits;

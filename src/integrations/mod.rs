@@ -35,6 +35,7 @@ pub mod argocd;
 mod error;
 pub mod flux;
 mod read;
+pub mod recipe;
 
 use jiff::Timestamp;
 use serde::Serialize;

@@ -71,7 +71,7 @@ impl<'a> Node<'a> {
         }
     }
 
-    fn malformed(&self, expected: &'static str) -> Fault {
+    pub fn malformed(&self, expected: &'static str) -> Fault {
         Fault::Malformed {
             path: if self.path.is_empty() {
                 "the object".to_owned()

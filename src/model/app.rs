@@ -61,11 +61,12 @@ pub struct RepoSpec {
 }
 
 /// How an app's path turns into manifests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RenderKind {
     /// Kustomize if the path holds a kustomization, Helm if it holds a `Chart.yaml`,
     /// else a plain directory.
+    #[default]
     Auto,
     Directory,
     Kustomize,
@@ -92,6 +93,22 @@ pub struct HelmOptions {
     pub values: Option<Value>,
     /// Release name; the app name when absent.
     pub release_name: Option<String>,
+    /// `--set` (or `--set-string`) values, applied after the values.
+    pub parameters: Vec<HelmParameter>,
+    /// Leave the chart's CRDs out (`--include-crds` otherwise).
+    pub skip_crds: bool,
+    /// The value files replace the chart's own `values.yaml` instead of going over
+    /// it (as Flux packages a chart from Git with `valuesFiles`).
+    pub replace_chart_values: bool,
+}
+
+/// One Helm `--set name=value` (`--set-string` when `force_string`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HelmParameter {
+    pub name: String,
+    pub value: String,
+    pub force_string: bool,
 }
 
 /// The cluster and namespace an app deploys to. `context` is a kubeconfig context

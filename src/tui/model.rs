@@ -187,6 +187,8 @@ pub struct DiffView {
     /// The commit compared with live (short), or `None` for what Git wants now.
     pub against: Option<String>,
     pub resources: Vec<ResourceRow>,
+    /// What the comparison leaves out, or the renderer warned about.
+    pub notes: Vec<String>,
     pub error: Option<String>,
     pub pending: Pending,
     pub scroll: u16,

@@ -6,25 +6,18 @@ use std::time::Duration;
 use futures_util::StreamExt;
 
 use super::{Engine, Failure, HISTORY_LIMIT, one_line};
-use crate::config::Config;
-use crate::diff::DiffMode;
 use crate::engine::external::{self, Discovered};
 use crate::engine::external_actions::{self, Waits};
+use crate::engine::external_diff;
 use crate::engine::external_source::{self, branch_of, is_network_url, repo_path, source_spec};
-use crate::engine::{deploys, drift, ledger, target, tracking};
+use crate::engine::{deploys, ledger};
 use crate::git;
+use crate::integrations::ExternalApp;
 use crate::integrations::actions::{self, Ask};
-use crate::integrations::{AppKind, ExternalApp};
 use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome};
-use crate::model::{
-    AppName, AppSpec, Destination, HelmOptions, IgnoreDifference, RenderKind, SyncPolicy,
-};
-use crate::model::{RepoName, ResourceKey, text};
-use crate::tui::model::ResourceRow;
+use crate::model::{ResourceKey, text};
+use crate::tui::update::DiffRead;
 use crate::tui::update::external::Found;
-
-/// Argo CD's name for the cluster it runs in.
-const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 
 /// How long one context's discovery may take.
 const DISCOVER_TIMEOUT: Duration = Duration::from_secs(20);
@@ -301,121 +294,31 @@ fn engine_entries(app: &ExternalApp) -> Vec<LedgerEntry> {
         .collect()
 }
 
-/// driftdeck's own diff of an Argo CD or Flux app: its source rendered at
-/// `against` (else the revision the engine targets) by driftdeck's renderer
-/// (directory, kustomize, a Helm chart in Git with its default values), compared
-/// server-side with what runs. No Argo CD API server, no checkout.
+/// driftdeck's own diff of an Argo CD or Flux app (`engine::external_diff`): its
+/// source rendered as the engine renders it, at `against` (else the revision the
+/// engine targets), compared server-side with what runs.
 pub async fn diff(
     engine: &Engine,
     context: Option<&str>,
     app: &ExternalApp,
     against: Option<&str>,
-) -> Result<Vec<ResourceRow>, Failure> {
-    let source = app.source.clone().unwrap_or_default();
-    if app.kind == AppKind::HelmRelease {
-        return Err(
-            "a HelmRelease renders with its values, which driftdeck does not read: no diff of \
-             its own (the engine's verdict is on the app screen)"
-                .into(),
-        );
-    }
-    let (Some(url), Some(path)) = (source.url.clone(), source.path.clone()) else {
-        return Err("the app names no Git repository and path to render".into());
-    };
+) -> Result<DiffRead, Failure> {
+    let url = app
+        .source
+        .as_ref()
+        .and_then(|source| source.url.clone())
+        .ok_or("the app names no Git repository to render")?;
     readable(engine, &url).await?;
-    let (connection, catalog) = engines_of(engine, context).await?;
-    let object = crate::cluster::get(
-        &connection,
-        catalog
-            .get(app.kind.group(), app.kind.label())
-            .ok_or("the engine's kind is no longer served")?,
-        Some(&app.namespace),
-        &app.name,
+    let compared = external_diff::compare(
+        &engine.clusters,
+        engine.config.repos.clone(),
+        context,
+        app,
+        against,
     )
-    .await
-    .map_err(|e| one_line(&e))?
-    .ok_or_else(|| format!("{}/{} no longer exists", app.namespace, app.name))?;
-    if object.pointer("/spec/sources").is_some() {
-        return Err("a multi-source Application: driftdeck renders single-source apps only".into());
-    }
-    let server = object
-        .pointer("/spec/destination/server")
-        .and_then(|v| v.as_str());
-    let remote = server.is_some_and(|s| s != IN_CLUSTER)
-        || object
-            .pointer("/spec/destination/name")
-            .and_then(|v| v.as_str())
-            .is_some_and(|n| n != "in-cluster")
-        || object.pointer("/spec/kubeConfig").is_some();
-    if remote {
-        return Err(
-            "the app deploys to another cluster than the one it is defined in: driftdeck \
-             compares only apps deployed to their own cluster"
-                .into(),
-        );
-    }
-    let namespace = ["/spec/destination/namespace", "/spec/targetNamespace"]
-        .iter()
-        .find_map(|pointer| object.pointer(pointer).and_then(|v| v.as_str()))
-        .unwrap_or("default")
-        .to_owned();
-    let revision = against
-        .map(str::to_owned)
-        .or_else(|| {
-            app.target_revision
-                .as_deref()
-                .and_then(actions::commit_of)
-                .map(str::to_owned)
-        })
-        .ok_or("the engine names no commit to render yet")?;
-    let repos = engine.config.repos.clone();
-    let branch = branch_of(source.target_revision.as_deref());
-    let name = AppName::new("engine-app");
-    let app_spec = AppSpec {
-        name: name.clone(),
-        repo: RepoName::new("engine-source"),
-        path: repo_path(&path)?,
-        render: RenderKind::Auto,
-        helm: HelmOptions {
-            release_name: Some(app.name.clone()),
-            ..HelmOptions::default()
-        },
-        destination: Destination {
-            context: Some(connection.context.clone()),
-            namespace,
-        },
-        sync: SyncPolicy::default(),
-        // driftdeck's tracking label and annotation are not the engine's business.
-        ignore_differences: vec![IgnoreDifference {
-            json_pointers: vec![
-                format!(
-                    "/metadata/labels/{}",
-                    tracking::APP_LABEL.replace('/', "~1")
-                ),
-                format!(
-                    "/metadata/annotations/{}",
-                    tracking::TRACKING_ANNOTATION.replace('/', "~1")
-                ),
-            ],
-            ..IgnoreDifference::default()
-        }],
-    };
-    let desired = tokio::task::spawn_blocking(move || {
-        let mut repo_spec = source_spec(&repos, &url, branch);
-        repo_spec.name = RepoName::new("engine-source");
-        let path = app_spec.path.clone();
-        let config = Config {
-            file: std::path::PathBuf::new(),
-            repos: vec![repo_spec],
-            apps: vec![AppSpec { path, ..app_spec }],
-        };
-        target::desired(&config, "engine-app", Some(&revision)).map_err(|e| one_line(&*e))
+    .await?;
+    Ok(DiffRead {
+        resources: super::resource_rows(&compared.cluster, &compared.drift),
+        notes: compared.notes,
     })
-    .await
-    .map_err(|e| e.to_string())??;
-    let cluster = target::observe_in(&engine.clusters, &desired, context)
-        .await
-        .map_err(|e| one_line(&e))?;
-    let drift = drift::drift(&desired, &cluster, DiffMode::ServerSide).await;
-    Ok(super::resource_rows(&cluster, &drift))
 }

@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use super::model::{EventRow, ResourceRow};
-use super::update::{LogsRead, LogsWanted, ObservedApp};
+use super::update::{DiffRead, LogsRead, LogsWanted, ObservedApp};
 use crate::cluster::workloads::{self, LogRequest};
 use crate::config::Config;
 use crate::diff::{DiffMode, ResourceDiff};
@@ -186,13 +186,16 @@ pub async fn diff_against(
     engine: &Engine,
     app: &AppName,
     against: &str,
-) -> Result<Vec<ResourceRow>, Failure> {
+) -> Result<DiffRead, Failure> {
     let desired = render(engine, app.as_str(), Some(against.to_owned())).await?;
     let cluster = target::observe_in(&engine.clusters, &desired, engine.context.as_deref())
         .await
         .map_err(|e| one_line(&e))?;
     let drift = drift::drift(&desired, &cluster, DiffMode::ServerSide).await;
-    Ok(resource_rows(&cluster, &drift))
+    Ok(DiffRead {
+        resources: resource_rows(&cluster, &drift),
+        notes: desired.warnings.clone(),
+    })
 }
 
 /// New log lines as they come (a `follow` stream).

@@ -50,7 +50,7 @@ pub enum Msg {
     /// Live ↔ a commit (answer to [`Effect::LoadDiff`]).
     Diff {
         generation: u64,
-        result: Result<Vec<ResourceRow>, String>,
+        result: Result<DiffRead, String>,
     },
     Logs {
         generation: u64,
@@ -121,8 +121,16 @@ pub struct ObservedApp {
     pub resources: Vec<ResourceRow>,
 }
 
-/// Pods and lines read for the logs screen.
-#[derive(Debug, Default)]
+/// A diff read: the resources compared, and notes on the comparison.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiffRead {
+    pub resources: Vec<ResourceRow>,
+    /// What the comparison leaves out, or the renderer warned about.
+    pub notes: Vec<String>,
+}
+
+/// The lines read for the logs screen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LogsRead {
     pub pods: Vec<(String, Vec<String>)>,
     /// The pod the lines are from.
@@ -269,8 +277,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Diff { generation, result } => {
             if model.diff.pending.answers(generation) {
                 match result {
-                    Ok(resources) => {
-                        model.diff.resources = resources;
+                    Ok(read) => {
+                        model.diff.resources = read.resources;
+                        model.diff.notes = read.notes;
                         model.diff.error = None;
                     }
                     Err(error) => model.diff.error = Some(error),

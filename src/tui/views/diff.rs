@@ -57,6 +57,14 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             ),
             theme.dim(),
         ));
+        if loaded {
+            for note in &view.notes {
+                lines.push(Line::styled(
+                    format!("note: {}", text::one_line(note)),
+                    theme.error(),
+                ));
+            }
+        }
         for resource in changed {
             lines.push(Line::default());
             lines.push(Line::styled(

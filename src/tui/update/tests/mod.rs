@@ -178,10 +178,14 @@ fn a_commit_in_the_history_opens_its_diff_and_a_stale_diff_is_dropped() {
         &mut model,
         Msg::Diff {
             generation: *generation,
-            result: Ok(sample::app(1).resources),
+            result: Ok(DiffRead {
+                resources: sample::app(1).resources,
+                notes: vec!["spec.patches not applied".into()],
+            }),
         },
     );
     assert_eq!(model.diff.resources.len(), 2);
+    assert_eq!(model.diff.notes, ["spec.patches not applied"]);
 }
 
 #[test]

@@ -1,0 +1,202 @@
+//! driftdeck's own diff of an Argo CD or Flux app: its Git source rendered as the
+//! engine renders it ([`recipe`]: path, namespace, Helm values and parameters,
+//! Flux's target namespace, common metadata and post-build variables), at the
+//! commit the engine targets or one chosen, then compared server-side with what
+//! runs. No Argo CD API server, no `flux` binary, no checkout.
+//!
+//! The ConfigMaps a recipe names are read here; Secrets never are (a recipe that
+//! needs one is refused by [`recipe::recipe`]).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::ConfigMap;
+use serde_json::Value;
+
+use super::clusters::Clusters;
+use super::drift::{self, Drift};
+use super::external_source::{branch_of, repo_path, source_spec};
+use super::target::{self, Cluster};
+use super::{external, tracking};
+use crate::cluster::{self, Catalog, ClusterError, Connection};
+use crate::config::Config;
+use crate::diff::DiffMode;
+use crate::error::one_line;
+use crate::integrations::actions::commit_of;
+use crate::integrations::recipe::{self, Recipe};
+use crate::integrations::{AppKind, ExternalApp};
+use crate::model::{
+    AppName, AppSpec, Destination, IgnoreDifference, RepoName, RepoSpec, ResourceKey, SyncPolicy,
+};
+
+/// An engine app compared with what runs, and what the comparison leaves out.
+pub struct Compared {
+    pub cluster: Cluster,
+    pub drift: Drift,
+    /// What the engine applies that driftdeck's rendering does not (said beside
+    /// the diff), and the renderer's own warnings.
+    pub notes: Vec<String>,
+}
+
+/// Renders `app` at `against` (else the commit its engine targets) from the
+/// repository at `url` — a configured source, else a clone — and compares it
+/// with the cluster of `context`.
+pub async fn compare(
+    clusters: &Clusters,
+    repos: Vec<RepoSpec>,
+    context: Option<&str>,
+    app: &ExternalApp,
+    against: Option<&str>,
+) -> Result<Compared, String> {
+    let source = app.source.clone().unwrap_or_default();
+    let url = source
+        .url
+        .clone()
+        .ok_or("the app names no Git repository to render")?;
+    let session = clusters.session(context).await.map_err(|e| one_line(&e))?;
+    let connection = &session.connection;
+    let catalog = cluster::discover_groups(connection, &external::GROUPS)
+        .await
+        .map_err(|e| one_line(&e))?;
+    let get = |key: ResourceKey| object(connection, &catalog, key);
+    let object = get(ResourceKey::new(
+        app.kind.group(),
+        app.kind.label(),
+        &app.namespace,
+        &app.name,
+    ))
+    .await?;
+    let mut recipe = recipe::recipe(app.kind, &object).map_err(|e| one_line(&e))?;
+    let revision = match against {
+        Some(commit) => commit.to_owned(),
+        None if app.kind == AppKind::HelmRelease => {
+            // The release's target is a chart version; the commit is its source's.
+            let key = source
+                .object
+                .clone()
+                .ok_or("the release names no chart source")?;
+            let repository = get(key).await?;
+            repository
+                .pointer("/status/artifact/revision")
+                .and_then(Value::as_str)
+                .and_then(commit_of)
+                .map(str::to_owned)
+                .ok_or("the chart's GitRepository has no artifact yet")?
+        }
+        None => app
+            .target_revision
+            .as_deref()
+            .and_then(commit_of)
+            .map(str::to_owned)
+            .ok_or("the engine names no commit to render yet")?,
+    };
+    if !recipe.values_from.is_empty() {
+        let mut found = Vec::new();
+        for reference in &recipe.values_from {
+            let data = config_map(connection, &app.namespace, &reference.name).await?;
+            found.push(data.and_then(|mut data| data.remove(&reference.key)));
+        }
+        recipe.helm.values =
+            recipe::release_values(&recipe.values_from, &found, recipe.helm.values.as_ref())?;
+    }
+    let vars = match &recipe.substitution {
+        None => None,
+        Some(substitution) => {
+            let mut found = Vec::new();
+            for (name, _) in &substitution.from {
+                found.push(config_map(connection, &app.namespace, name).await?);
+            }
+            Some(recipe::substitution_vars(substitution, &found)?)
+        }
+    };
+    let branch = branch_of(source.target_revision.as_deref());
+    let app_spec = app_spec(&recipe, &connection.context)?;
+    let rendered = tokio::task::spawn_blocking(move || {
+        let mut repo_spec = source_spec(&repos, &url, branch);
+        repo_spec.name = RepoName::new("engine-source");
+        let config = Config {
+            file: std::path::PathBuf::new(),
+            repos: vec![repo_spec],
+            apps: vec![app_spec],
+        };
+        target::desired(&config, "engine-app", Some(&revision)).map_err(|e| one_line(&*e))
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let mut desired = rendered?;
+    recipe::shape(&mut desired.manifests, &recipe, vars.as_ref())?;
+    let cluster = target::observe_in(clusters, &desired, context)
+        .await
+        .map_err(|e| one_line(&e))?;
+    let drift = drift::drift(&desired, &cluster, DiffMode::ServerSide).await;
+    let mut notes = recipe.notes;
+    notes.extend(desired.warnings);
+    Ok(Compared {
+        cluster,
+        drift,
+        notes,
+    })
+}
+
+/// The app as driftdeck's renderer takes it.
+fn app_spec(recipe: &Recipe, context: &str) -> Result<AppSpec, String> {
+    Ok(AppSpec {
+        name: AppName::new("engine-app"),
+        repo: RepoName::new("engine-source"),
+        path: repo_path(&recipe.path)?,
+        render: recipe.render,
+        helm: recipe.helm.clone(),
+        destination: Destination {
+            context: Some(context.to_owned()),
+            namespace: recipe.namespace.clone(),
+        },
+        sync: SyncPolicy::default(),
+        // driftdeck's tracking label and annotation are not the engine's business.
+        ignore_differences: vec![IgnoreDifference {
+            json_pointers: vec![
+                format!(
+                    "/metadata/labels/{}",
+                    tracking::APP_LABEL.replace('/', "~1")
+                ),
+                format!(
+                    "/metadata/annotations/{}",
+                    tracking::TRACKING_ANNOTATION.replace('/', "~1")
+                ),
+            ],
+            ..IgnoreDifference::default()
+        }],
+    })
+}
+
+/// An engine object, which must exist.
+async fn object(
+    connection: &Connection,
+    catalog: &Catalog,
+    key: ResourceKey,
+) -> Result<Value, String> {
+    let served = catalog
+        .get(&key.group, &key.kind)
+        .ok_or_else(|| format!("{} is no longer served", key.kind))?;
+    cluster::get(connection, served, Some(&key.namespace), &key.name)
+        .await
+        .map_err(|e| one_line(&e))?
+        .ok_or_else(|| {
+            format!(
+                "{} {}/{} no longer exists",
+                key.kind, key.namespace, key.name
+            )
+        })
+}
+
+/// A ConfigMap's data, `None` when it does not exist.
+async fn config_map(
+    connection: &Connection,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<BTreeMap<String, String>>, String> {
+    let api: kube::Api<ConfigMap> = kube::Api::namespaced(connection.client.clone(), namespace);
+    let found = api
+        .get_opt(name)
+        .await
+        .map_err(|e| one_line(&ClusterError::from_kube(&connection.context, e)))?;
+    Ok(found.map(|map| map.data.unwrap_or_default()))
+}

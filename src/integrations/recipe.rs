@@ -1,0 +1,481 @@
+//! How an Argo CD or Flux app turns its Git source into manifests, read from the
+//! app's object, so that driftdeck's renderer can produce what the engine applies:
+//! the path, the namespace, Helm value files, values and parameters, Flux's
+//! target namespace, common metadata and post-build substitutions. What driftdeck
+//! cannot reproduce is refused ([`RecipeError::NotRendered`], naming the field);
+//! what it renders without is said in [`Recipe::notes`], shown beside the diff.
+//!
+//! Pure: the ConfigMaps a recipe names (`valuesFrom`, `substituteFrom`) are read
+//! by the caller. Nothing is taken from a Secret: a recipe that needs one is
+//! refused.
+//!
+//! Per engine:
+//!
+//! - **Argo CD `Application`** (`spec.source`; a multi-source app only when
+//!   exactly one source renders and the others are `ref`s its value files do not
+//!   use): `path`; `helm.valueFiles` (relative to the chart; `$ref/…` and URLs
+//!   refused), `helm.values` or `helm.valuesObject` (which wins), `helm.parameters`
+//!   (`--set`, `--set-string` with `forceString`), `helm.releaseName` (default:
+//!   the app's name), `helm.namespace`, `helm.skipCrds`; namespace
+//!   `spec.destination.namespace`. Refused: a chart from a Helm repository
+//!   (`chart`), a config management plugin, `helm.fileParameters`, a destination
+//!   other than the cluster the app is defined in. Noted: `spec.source.kustomize`
+//!   options and `directory` include/exclude/jsonnet.
+//! - **Flux `Kustomization`** (from a `GitRepository`): `spec.path`,
+//!   `spec.targetNamespace` (every namespaced object moves there),
+//!   `spec.commonMetadata`, `spec.postBuild.substitute` and `substituteFrom`
+//!   ConfigMaps. Refused: another source kind, `substituteFrom` a Secret, remote
+//!   clusters (`spec.kubeConfig`). Noted: `patches`, `images`, `namePrefix`,
+//!   `nameSuffix`, `components`, `decryption`.
+//! - **Flux `HelmRelease`** with `spec.chart.spec.sourceRef` a `GitRepository`:
+//!   the chart at `spec.chart.spec.chart`, `valuesFiles` (relative to the
+//!   repository; they replace the chart's own `values.yaml`, as Flux packages
+//!   them), `valuesFrom` ConfigMaps (in order, `targetPath` honoured) under
+//!   `spec.values`, `releaseName` (default `[targetNamespace-]name`), namespace
+//!   `targetNamespace` else the release's. Refused: `spec.chartRef`, charts from a
+//!   `HelmRepository` or `Bucket`, `valuesFrom` a Secret, remote clusters.
+//!   Noted: `postRenderers`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::read::{Fault, Identity, Node, identify};
+use super::{AppKind, MappingError, flux::substitute};
+use crate::error::{Classified, ErrorKind};
+use crate::model::{HelmOptions, HelmParameter, RenderKind};
+pub use shape::{release_values, shape, substitution_vars};
+
+/// Argo CD's name for the cluster it runs in.
+pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+
+/// What driftdeck needs to render an engine app as its engine would.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recipe {
+    /// The path within the repository (`""`: the whole repository).
+    pub path: String,
+    pub render: RenderKind,
+    /// Where objects without a namespace go.
+    pub namespace: String,
+    pub helm: HelmOptions,
+    /// Flux `valuesFrom` ConfigMaps, merged in order under `helm.values`.
+    pub values_from: Vec<ValuesRef>,
+    /// Flux: the namespace every namespaced object is moved to.
+    pub target_namespace: Option<String>,
+    /// Flux `commonMetadata`: labels and annotations added to every object.
+    pub common_labels: Map<String, Value>,
+    pub common_annotations: Map<String, Value>,
+    /// Flux `postBuild`.
+    pub substitution: Option<Substitution>,
+    /// What the engine applies that the rendering leaves out.
+    pub notes: Vec<String>,
+}
+
+/// A Flux `valuesFrom` entry naming a ConfigMap in the release's namespace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValuesRef {
+    pub name: String,
+    /// The data key holding the values (default `values.yaml`).
+    pub key: String,
+    /// Where a single value goes (`a.b.c`), instead of merging a YAML map at the root.
+    pub target_path: Option<String>,
+    pub optional: bool,
+}
+
+/// A Flux Kustomization's `postBuild`: variables given inline win over those
+/// read from ConfigMaps (later ConfigMaps win over earlier ones).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Substitution {
+    pub vars: BTreeMap<String, String>,
+    /// ConfigMaps in the Kustomization's namespace: (name, optional).
+    pub from: Vec<(String, bool)>,
+}
+
+/// Why an engine app cannot be rendered by driftdeck.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RecipeError {
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    #[error("{object}: {reason}")]
+    NotRendered { object: String, reason: String },
+}
+
+impl Classified for RecipeError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Mapping(error) => error.kind(),
+            Self::NotRendered { .. } => ErrorKind::Render,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            Self::Mapping(error) => error.hint(),
+            Self::NotRendered { .. } => Some(
+                "no diff of driftdeck's own; the engine's verdict (sync, health, resources) \
+                 is on the app screen"
+                    .into(),
+            ),
+        }
+    }
+}
+
+/// The recipe of an `Application`, `Kustomization` or `HelmRelease`.
+pub fn recipe(kind: AppKind, value: &Value) -> Result<Recipe, RecipeError> {
+    let Identity {
+        namespace, label, ..
+    } = identify(value, kind)?;
+    let root = Node::root(value);
+    let refuse = |reason: &str| RecipeError::NotRendered {
+        object: label.clone(),
+        reason: reason.to_owned(),
+    };
+    let read = match kind {
+        AppKind::Application => argocd(&root),
+        AppKind::Kustomization => kustomization(&root, &namespace),
+        AppKind::HelmRelease => helm_release(&root, &namespace),
+    };
+    match read {
+        Ok(Ok(recipe)) => Ok(recipe),
+        Ok(Err(reason)) => Err(refuse(&reason)),
+        Err(fault) => Err(fault.about(&label).into()),
+    }
+}
+
+/// A field read, or the reason driftdeck does not render the app.
+type Read = Result<Result<Recipe, String>, Fault>;
+
+fn argocd(root: &Node<'_>) -> Read {
+    let remote = root
+        .text(&["spec", "destination", "server"])?
+        .is_some_and(|server| server != IN_CLUSTER)
+        || root
+            .text(&["spec", "destination", "name"])?
+            .is_some_and(|name| name != "in-cluster");
+    if remote {
+        return Ok(Err(
+            "it deploys to another cluster than the one it is defined in; driftdeck \
+             compares only apps deployed to their own cluster"
+                .into(),
+        ));
+    }
+    let source = match root.at(&["spec", "source"])? {
+        Some(source) => source,
+        None => match single_source(root)? {
+            Ok(source) => source,
+            Err(reason) => return Ok(Err(reason)),
+        },
+    };
+    if source.text(&["chart"])?.is_some() {
+        return Ok(Err(
+            "its chart comes from a Helm repository; driftdeck renders from Git only".into(),
+        ));
+    }
+    if source.at(&["plugin"])?.is_some() {
+        return Ok(Err(
+            "it renders with a config management plugin, which driftdeck does not run".into(),
+        ));
+    }
+    let mut recipe = Recipe {
+        path: source.string(&["path"])?.unwrap_or_default(),
+        namespace: root
+            .string(&["spec", "destination", "namespace"])?
+            .unwrap_or_else(|| "default".into()),
+        ..Recipe::default()
+    };
+    recipe.helm.release_name = root.string(&["metadata", "name"])?;
+    if let Some(helm) = source.at(&["helm"])? {
+        recipe.render = RenderKind::Helm;
+        if let Err(reason) = argocd_helm(&helm, &mut recipe)? {
+            return Ok(Err(reason));
+        }
+    }
+    if let Some(kustomize) = source.at(&["kustomize"])?
+        && kustomize
+            .value
+            .as_object()
+            .is_some_and(|map| !map.is_empty())
+    {
+        recipe
+            .notes
+            .push("spec.source.kustomize (name prefix, images, patches, …) is not applied".into());
+    }
+    if let Some(directory) = source.at(&["directory"])? {
+        let set = |key: &str| {
+            directory
+                .value
+                .get(key)
+                .is_some_and(|v| !v.is_null() && v != "" && v != &Value::Object(Map::new()))
+        };
+        if ["include", "exclude", "jsonnet"].iter().any(|key| set(key)) {
+            recipe
+                .notes
+                .push("spec.source.directory include, exclude and jsonnet are not applied".into());
+        }
+    }
+    Ok(Ok(recipe))
+}
+
+/// The one source of a multi-source app that renders, when the others are only
+/// `ref`s (whose files its value files would name with `$ref/…`).
+fn single_source<'a>(root: &Node<'a>) -> Result<Result<Node<'a>, String>, Fault> {
+    let sources = root.items(&["spec", "sources"])?;
+    let mut rendering = Vec::new();
+    for source in sources {
+        let is_ref_only = source.text(&["ref"])?.is_some()
+            && source.text(&["path"])?.is_none()
+            && source.text(&["chart"])?.is_none();
+        if !is_ref_only {
+            rendering.push(source);
+        }
+    }
+    Ok(match rendering.len() {
+        1 => Ok(rendering.remove(0)),
+        0 => Err("it names no source to render".into()),
+        n => Err(format!(
+            "a multi-source app with {n} sources that render; driftdeck renders one"
+        )),
+    })
+}
+
+fn argocd_helm(helm: &Node<'_>, recipe: &mut Recipe) -> Result<Result<(), String>, Fault> {
+    for file in helm.items(&["valueFiles"])? {
+        let Some(file) = file.text(&[])? else {
+            continue;
+        };
+        if file.starts_with('$') {
+            return Ok(Err(format!(
+                "its value file {file} comes from another source, which driftdeck does not \
+                 combine"
+            )));
+        }
+        if file.contains("://") {
+            return Ok(Err(format!(
+                "its value file {file} is a URL, which driftdeck does not fetch"
+            )));
+        }
+        recipe.helm.value_files.push(file.to_owned());
+    }
+    if helm.flag(&["ignoreMissingValueFiles"])? {
+        recipe
+            .notes
+            .push("helm.ignoreMissingValueFiles: a missing value file fails here".into());
+    }
+    recipe.helm.values = match helm.at(&["valuesObject"])? {
+        Some(object) => Some(object.value.clone()),
+        None => match helm.text(&["values"])? {
+            None => None,
+            Some(text) => match crate::yaml::documents(text) {
+                Ok(documents) => documents.into_iter().next().map(|d| d.value),
+                Err(error) => {
+                    return Ok(Err(format!("spec.source.helm.values is not YAML: {error}")));
+                }
+            },
+        },
+    };
+    for parameter in helm.items(&["parameters"])? {
+        recipe.helm.parameters.push(HelmParameter {
+            name: parameter.required(&["name"])?.to_owned(),
+            value: parameter.string(&["value"])?.unwrap_or_default(),
+            force_string: parameter.flag(&["forceString"])?,
+        });
+    }
+    if !helm.items(&["fileParameters"])?.is_empty() {
+        return Ok(Err(
+            "it sets Helm values from files (helm.fileParameters), which driftdeck does not \
+             read"
+                .into(),
+        ));
+    }
+    if let Some(release) = helm.string(&["releaseName"])? {
+        recipe.helm.release_name = Some(release);
+    }
+    if let Some(namespace) = helm.string(&["namespace"])? {
+        recipe.namespace = namespace;
+    }
+    recipe.helm.skip_crds = helm.flag(&["skipCrds"])?;
+    Ok(Ok(()))
+}
+
+/// Refuses a Flux app applied to another cluster.
+fn flux_remote(root: &Node<'_>) -> Result<Option<String>, Fault> {
+    Ok(root.at(&["spec", "kubeConfig"])?.map(|_| {
+        "it applies to another cluster (spec.kubeConfig); driftdeck compares only apps \
+         deployed to their own cluster"
+            .to_owned()
+    }))
+}
+
+fn kustomization(root: &Node<'_>, namespace: &str) -> Read {
+    if let Some(reason) = flux_remote(root)? {
+        return Ok(Err(reason));
+    }
+    let kind = root.required(&["spec", "sourceRef", "kind"])?;
+    if kind != "GitRepository" {
+        return Ok(Err(format!(
+            "its source is a {kind}; driftdeck renders from Git only"
+        )));
+    }
+    let target_namespace = root.string(&["spec", "targetNamespace"])?;
+    let mut recipe = Recipe {
+        path: root.string(&["spec", "path"])?.unwrap_or_default(),
+        namespace: target_namespace
+            .clone()
+            .unwrap_or_else(|| namespace.to_owned()),
+        target_namespace,
+        ..Recipe::default()
+    };
+    if let Some(metadata) = root.at(&["spec", "commonMetadata"])? {
+        for (field, into) in [
+            ("labels", &mut recipe.common_labels),
+            ("annotations", &mut recipe.common_annotations),
+        ] {
+            if let Some(map) = metadata.at(&[field])? {
+                *into = map
+                    .value
+                    .as_object()
+                    .cloned()
+                    .ok_or_else(|| map.malformed("a map"))?;
+            }
+        }
+    }
+    if let Some(post_build) = root.at(&["spec", "postBuild"])? {
+        let mut substitution = Substitution::default();
+        if let Some(vars) = post_build.at(&["substitute"])? {
+            let Some(map) = vars.value.as_object() else {
+                return Err(vars.malformed("a map of strings"));
+            };
+            for (name, value) in map {
+                let Some(value) = value.as_str() else {
+                    return Err(vars.malformed_at(name, "a string"));
+                };
+                if !substitute::valid_name(name) {
+                    return Ok(Err(format!(
+                        "spec.postBuild.substitute: {}",
+                        substitute::SubstituteError::BadName { name: name.clone() }
+                    )));
+                }
+                substitution.vars.insert(name.clone(), value.to_owned());
+            }
+        }
+        for from in post_build.items(&["substituteFrom"])? {
+            let kind = from.required(&["kind"])?;
+            let name = from.required(&["name"])?;
+            if kind != "ConfigMap" {
+                return Ok(Err(format!(
+                    "its post-build variables come from {kind} {name}; driftdeck does not \
+                     read Secrets"
+                )));
+            }
+            substitution
+                .from
+                .push((name.to_owned(), from.flag(&["optional"])?));
+        }
+        recipe.substitution = Some(substitution);
+    }
+    let unapplied: Vec<&str> = [
+        "patches",
+        "images",
+        "namePrefix",
+        "nameSuffix",
+        "components",
+    ]
+    .into_iter()
+    .filter(|field| {
+        root.value
+            .pointer(&format!("/spec/{field}"))
+            .is_some_and(|v| !v.is_null() && v != "" && v != &Value::Array(vec![]))
+    })
+    .collect();
+    if !unapplied.is_empty() {
+        recipe.notes.push(format!(
+            "spec.{} not applied: those fields may differ from what Flux applies",
+            unapplied.join(", spec.")
+        ));
+    }
+    if root.at(&["spec", "decryption"])?.is_some() {
+        recipe.notes.push(
+            "spec.decryption: encrypted files are compared as Git holds them (Secrets by \
+             key only)"
+                .into(),
+        );
+    }
+    Ok(Ok(recipe))
+}
+
+fn helm_release(root: &Node<'_>, namespace: &str) -> Read {
+    if let Some(reason) = flux_remote(root)? {
+        return Ok(Err(reason));
+    }
+    if root.at(&["spec", "chartRef"])?.is_some() {
+        return Ok(Err(
+            "its chart is a source artifact (spec.chartRef); driftdeck renders charts from \
+             Git only"
+                .into(),
+        ));
+    }
+    let chart = root.required(&["spec", "chart", "spec", "chart"])?;
+    let kind = root.required(&["spec", "chart", "spec", "sourceRef", "kind"])?;
+    if kind != "GitRepository" {
+        return Ok(Err(format!(
+            "its chart comes from a {kind}; driftdeck renders charts from Git only"
+        )));
+    }
+    let name = root.required(&["metadata", "name"])?;
+    let target_namespace = root.string(&["spec", "targetNamespace"])?;
+    let path = crate::git::within_root(std::path::Path::new(chart))
+        .map(|clean| clean.to_string_lossy().into_owned())
+        .ok_or_else(|| root.malformed_at("spec.chart.spec.chart", "a path in the repository"))?;
+    let mut recipe = Recipe {
+        render: RenderKind::Helm,
+        namespace: target_namespace
+            .clone()
+            .unwrap_or_else(|| namespace.to_owned()),
+        ..Recipe::default()
+    };
+    // Flux's value files are relative to the repository; the renderer's to the chart.
+    let up = "../".repeat(std::path::Path::new(&path).components().count());
+    for file in root.items(&["spec", "chart", "spec", "valuesFiles"])? {
+        if let Some(file) = file.text(&[])? {
+            recipe.helm.value_files.push(format!("{up}{file}"));
+            recipe.helm.replace_chart_values = true;
+        }
+    }
+    recipe.path = path;
+    for from in root.items(&["spec", "valuesFrom"])? {
+        let kind = from.required(&["kind"])?;
+        let name = from.required(&["name"])?;
+        if kind != "ConfigMap" {
+            return Ok(Err(format!(
+                "its values come from {kind} {name} (valuesFrom); driftdeck does not read \
+                 Secrets"
+            )));
+        }
+        recipe.values_from.push(ValuesRef {
+            name: name.to_owned(),
+            key: from
+                .string(&["valuesKey"])?
+                .unwrap_or_else(|| "values.yaml".into()),
+            target_path: from.string(&["targetPath"])?,
+            optional: from.flag(&["optional"])?,
+        });
+    }
+    recipe.helm.values = root.at(&["spec", "values"])?.map(|v| v.value.clone());
+    recipe.helm.release_name = Some(match root.string(&["spec", "releaseName"])? {
+        Some(release) => release,
+        None => match &target_namespace {
+            Some(target) => format!("{target}-{name}"),
+            None => name.to_owned(),
+        },
+    });
+    if !root.items(&["spec", "postRenderers"])?.is_empty() {
+        recipe
+            .notes
+            .push("spec.postRenderers are not applied: those changes may show as drift".into());
+    }
+    Ok(Ok(recipe))
+}
+
+mod shape;
+#[cfg(test)]
+mod tests;

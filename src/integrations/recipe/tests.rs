@@ -1,0 +1,503 @@
+use std::collections::BTreeMap;
+
+use pretty_assertions::assert_eq;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::model::{Manifest, ResourceKey, SourceRef};
+
+fn application(spec: Value) -> Value {
+    json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "shop", "namespace": "argocd"},
+        "spec": spec,
+    })
+}
+
+fn kustomization(spec: Value) -> Value {
+    json!({
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": "web", "namespace": "flux-system"},
+        "spec": spec,
+    })
+}
+
+fn helm_release(spec: Value) -> Value {
+    json!({
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": "podinfo", "namespace": "flux-system"},
+        "spec": spec,
+    })
+}
+
+fn refused(kind: AppKind, object: &Value) -> String {
+    match recipe(kind, object) {
+        Err(RecipeError::NotRendered { reason, .. }) => reason,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_argo_cd_helm_source_brings_its_value_files_values_and_parameters() {
+    let object = application(json!({
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": "shop"},
+        "source": {
+            "repoURL": "https://git.example.com/shop.git",
+            "path": "charts/shop",
+            "targetRevision": "main",
+            "helm": {
+                "valueFiles": ["values-prod.yaml"],
+                "values": "replicas: 2\nimage:\n  tag: v2\n",
+                "parameters": [
+                    {"name": "image.tag", "value": "v3"},
+                    {"name": "port", "value": "8080", "forceString": true}
+                ],
+                "releaseName": "storefront",
+                "skipCrds": true
+            }
+        }
+    }));
+    let recipe = recipe(AppKind::Application, &object).unwrap();
+    assert_eq!(
+        recipe,
+        Recipe {
+            path: "charts/shop".into(),
+            render: RenderKind::Helm,
+            namespace: "shop".into(),
+            helm: HelmOptions {
+                value_files: vec!["values-prod.yaml".into()],
+                values: Some(json!({"replicas": 2, "image": {"tag": "v2"}})),
+                release_name: Some("storefront".into()),
+                parameters: vec![
+                    HelmParameter {
+                        name: "image.tag".into(),
+                        value: "v3".into(),
+                        force_string: false
+                    },
+                    HelmParameter {
+                        name: "port".into(),
+                        value: "8080".into(),
+                        force_string: true
+                    },
+                ],
+                skip_crds: true,
+                replace_chart_values: false,
+            },
+            ..Recipe::default()
+        }
+    );
+}
+
+#[test]
+fn argo_cd_values_object_wins_over_values_and_the_release_defaults_to_the_app() {
+    let object = application(json!({
+        "destination": {"name": "in-cluster", "namespace": "shop"},
+        "source": {
+            "repoURL": "https://git.example.com/shop.git",
+            "path": "charts/shop",
+            "helm": {"values": "a: 1", "valuesObject": {"a": 2}, "namespace": "other"}
+        }
+    }));
+    let recipe = recipe(AppKind::Application, &object).unwrap();
+    assert_eq!(recipe.helm.values, Some(json!({"a": 2})));
+    assert_eq!(recipe.helm.release_name.as_deref(), Some("shop"));
+    assert_eq!(recipe.namespace, "other");
+}
+
+#[test]
+fn a_plain_argo_cd_source_renders_by_what_its_path_holds() {
+    let object = application(json!({
+        "destination": {"namespace": "shop"},
+        "source": {"repoURL": "https://git.example.com/shop.git", "path": "apps/shop",
+                   "kustomize": {"namePrefix": "prod-"}}
+    }));
+    let recipe = recipe(AppKind::Application, &object).unwrap();
+    assert_eq!(recipe.render, RenderKind::Auto);
+    assert_eq!(recipe.path, "apps/shop");
+    assert_eq!(
+        recipe.notes,
+        ["spec.source.kustomize (name prefix, images, patches, …) is not applied"]
+    );
+}
+
+#[test]
+fn a_multi_source_app_renders_its_one_rendering_source() {
+    let object = application(json!({
+        "destination": {"namespace": "shop"},
+        "sources": [
+            {"repoURL": "https://git.example.com/values.git", "ref": "values"},
+            {"repoURL": "https://git.example.com/shop.git", "path": "apps/shop"}
+        ]
+    }));
+    assert_eq!(
+        recipe(AppKind::Application, &object).unwrap().path,
+        "apps/shop"
+    );
+    let two = application(json!({
+        "destination": {"namespace": "shop"},
+        "sources": [
+            {"repoURL": "https://git.example.com/a.git", "path": "a"},
+            {"repoURL": "https://git.example.com/b.git", "path": "b"}
+        ]
+    }));
+    assert_eq!(
+        refused(AppKind::Application, &two),
+        "a multi-source app with 2 sources that render; driftdeck renders one"
+    );
+}
+
+#[test]
+fn what_argo_cd_renders_that_driftdeck_cannot_is_refused_by_name() {
+    let with_source = |source: Value| {
+        application(json!({"destination": {"namespace": "shop"}, "source": source}))
+    };
+    let cases = [
+        (
+            with_source(json!({"repoURL": "https://charts.example.com", "chart": "shop"})),
+            "its chart comes from a Helm repository; driftdeck renders from Git only",
+        ),
+        (
+            with_source(
+                json!({"repoURL": "https://git.example.com/s.git", "path": "a",
+                               "plugin": {"name": "cdk8s"}}),
+            ),
+            "it renders with a config management plugin, which driftdeck does not run",
+        ),
+        (
+            with_source(
+                json!({"repoURL": "https://git.example.com/s.git", "path": "a",
+                               "helm": {"valueFiles": ["$values/prod.yaml"]}}),
+            ),
+            "its value file $values/prod.yaml comes from another source, which driftdeck \
+             does not combine",
+        ),
+        (
+            with_source(
+                json!({"repoURL": "https://git.example.com/s.git", "path": "a",
+                               "helm": {"valueFiles": ["https://x.example.com/v.yaml"]}}),
+            ),
+            "its value file https://x.example.com/v.yaml is a URL, which driftdeck does not \
+             fetch",
+        ),
+        (
+            with_source(
+                json!({"repoURL": "https://git.example.com/s.git", "path": "a",
+                               "helm": {"fileParameters": [{"name": "a", "path": "f"}]}}),
+            ),
+            "it sets Helm values from files (helm.fileParameters), which driftdeck does not \
+             read",
+        ),
+        (
+            application(json!({
+                "destination": {"server": "https://prod.example.com", "namespace": "shop"},
+                "source": {"repoURL": "https://git.example.com/s.git", "path": "a"}
+            })),
+            "it deploys to another cluster than the one it is defined in; driftdeck compares \
+             only apps deployed to their own cluster",
+        ),
+    ];
+    for (object, reason) in cases {
+        assert_eq!(refused(AppKind::Application, &object), reason);
+    }
+    let malformed = with_source(json!({"repoURL": "https://git.example.com/s.git",
+                                       "path": "a", "helm": {"values": "a: [1"}}));
+    assert!(
+        refused(AppKind::Application, &malformed)
+            .starts_with("spec.source.helm.values is not YAML: "),
+    );
+}
+
+#[test]
+fn a_flux_kustomization_brings_its_namespace_metadata_and_variables() {
+    let object = kustomization(json!({
+        "sourceRef": {"kind": "GitRepository", "name": "fleet"},
+        "path": "./apps/web",
+        "targetNamespace": "web",
+        "commonMetadata": {"labels": {"team": "shop"}, "annotations": {"owner": "ops"}},
+        "postBuild": {
+            "substitute": {"cluster_env": "prod"},
+            "substituteFrom": [{"kind": "ConfigMap", "name": "vars", "optional": true}]
+        },
+        "patches": [{"patch": "[]", "target": {"kind": "Deployment"}}],
+        "images": [{"name": "nginx", "newTag": "2"}]
+    }));
+    let recipe = recipe(AppKind::Kustomization, &object).unwrap();
+    assert_eq!(
+        recipe,
+        Recipe {
+            path: "./apps/web".into(),
+            namespace: "web".into(),
+            target_namespace: Some("web".into()),
+            common_labels: json!({"team": "shop"}).as_object().unwrap().clone(),
+            common_annotations: json!({"owner": "ops"}).as_object().unwrap().clone(),
+            substitution: Some(Substitution {
+                vars: BTreeMap::from([("cluster_env".into(), "prod".into())]),
+                from: vec![("vars".into(), true)],
+            }),
+            notes: vec![
+                "spec.patches, spec.images not applied: those fields may differ from what \
+                 Flux applies"
+                    .into()
+            ],
+            ..Recipe::default()
+        }
+    );
+    let plain = kustomization(json!({"sourceRef": {"kind": "GitRepository", "name": "f"}}));
+    let plain = super::recipe(AppKind::Kustomization, &plain).unwrap();
+    assert_eq!(
+        (plain.path.as_str(), plain.namespace.as_str()),
+        ("", "flux-system")
+    );
+}
+
+#[test]
+fn what_flux_renders_that_driftdeck_cannot_is_refused_by_name() {
+    let git = json!({"kind": "GitRepository", "name": "fleet"});
+    let cases = [
+        (
+            AppKind::Kustomization,
+            kustomization(json!({"sourceRef": {"kind": "OCIRepository", "name": "o"}})),
+            "its source is a OCIRepository; driftdeck renders from Git only",
+        ),
+        (
+            AppKind::Kustomization,
+            kustomization(json!({"sourceRef": git, "postBuild":
+                {"substituteFrom": [{"kind": "Secret", "name": "creds"}]}})),
+            "its post-build variables come from Secret creds; driftdeck does not read Secrets",
+        ),
+        (
+            AppKind::Kustomization,
+            kustomization(json!({"sourceRef": git, "postBuild": {"substitute": {"a-b": "x"}}})),
+            "spec.postBuild.substitute: `a-b` is not a valid variable name (letters, digits \
+             and `_`, not first a digit)",
+        ),
+        (
+            AppKind::Kustomization,
+            kustomization(json!({"sourceRef": git, "kubeConfig": {"secretRef": {"name": "k"}}})),
+            "it applies to another cluster (spec.kubeConfig); driftdeck compares only apps \
+             deployed to their own cluster",
+        ),
+        (
+            AppKind::HelmRelease,
+            helm_release(json!({"chartRef": {"kind": "OCIRepository", "name": "podinfo"}})),
+            "its chart is a source artifact (spec.chartRef); driftdeck renders charts from Git \
+             only",
+        ),
+        (
+            AppKind::HelmRelease,
+            helm_release(json!({"chart": {"spec": {"chart": "podinfo",
+                "sourceRef": {"kind": "HelmRepository", "name": "podinfo"}}}})),
+            "its chart comes from a HelmRepository; driftdeck renders charts from Git only",
+        ),
+        (
+            AppKind::HelmRelease,
+            helm_release(
+                json!({"chart": {"spec": {"chart": "./charts/podinfo", "sourceRef": git}},
+                "valuesFrom": [{"kind": "Secret", "name": "podinfo-values"}]}),
+            ),
+            "its values come from Secret podinfo-values (valuesFrom); driftdeck does not read \
+             Secrets",
+        ),
+    ];
+    for (kind, object, reason) in cases {
+        assert_eq!(refused(kind, &object), reason);
+    }
+}
+
+#[test]
+fn a_helm_release_from_git_brings_its_chart_values_and_release_name() {
+    let object = helm_release(json!({
+        "targetNamespace": "apps",
+        "chart": {"spec": {
+            "chart": "./charts/podinfo",
+            "sourceRef": {"kind": "GitRepository", "name": "fleet"},
+            "valuesFiles": ["charts/podinfo/values.yaml", "envs/prod.yaml"]
+        }},
+        "valuesFrom": [
+            {"kind": "ConfigMap", "name": "common"},
+            {"kind": "ConfigMap", "name": "tag", "valuesKey": "tag",
+             "targetPath": "image.tag", "optional": true}
+        ],
+        "values": {"replicaCount": 2},
+        "postRenderers": [{"kustomize": {"patches": []}}]
+    }));
+    let recipe = recipe(AppKind::HelmRelease, &object).unwrap();
+    assert_eq!(
+        recipe,
+        Recipe {
+            path: "charts/podinfo".into(),
+            render: RenderKind::Helm,
+            namespace: "apps".into(),
+            helm: HelmOptions {
+                value_files: vec![
+                    "../../charts/podinfo/values.yaml".into(),
+                    "../../envs/prod.yaml".into()
+                ],
+                values: Some(json!({"replicaCount": 2})),
+                release_name: Some("apps-podinfo".into()),
+                replace_chart_values: true,
+                ..HelmOptions::default()
+            },
+            values_from: vec![
+                ValuesRef {
+                    name: "common".into(),
+                    key: "values.yaml".into(),
+                    target_path: None,
+                    optional: false
+                },
+                ValuesRef {
+                    name: "tag".into(),
+                    key: "tag".into(),
+                    target_path: Some("image.tag".into()),
+                    optional: true
+                },
+            ],
+            notes: vec![
+                "spec.postRenderers are not applied: those changes may show as drift".into()
+            ],
+            ..Recipe::default()
+        }
+    );
+}
+
+#[test]
+fn release_values_merge_in_order_with_spec_values_last() {
+    let refs = [
+        ValuesRef {
+            name: "common".into(),
+            key: "values.yaml".into(),
+            target_path: None,
+            optional: false,
+        },
+        ValuesRef {
+            name: "tag".into(),
+            key: "tag".into(),
+            target_path: Some("image.tag".into()),
+            optional: false,
+        },
+        ValuesRef {
+            name: "absent".into(),
+            key: "values.yaml".into(),
+            target_path: None,
+            optional: true,
+        },
+    ];
+    let found = [
+        Some("image: {repository: nginx, tag: '1'}\nreplicaCount: 1\n".to_owned()),
+        Some("2.0".to_owned()),
+        None,
+    ];
+    let values = release_values(&refs, &found, Some(&json!({"replicaCount": 3}))).unwrap();
+    assert_eq!(
+        values,
+        Some(json!({"image": {"repository": "nginx", "tag": "2.0"}, "replicaCount": 3}))
+    );
+    assert_eq!(
+        release_values(&refs[..1], &[None], None),
+        Err("valuesFrom: ConfigMap common has no key values.yaml (and is not optional)".into())
+    );
+    assert_eq!(
+        release_values(&refs[..1], &[Some("- a\n".into())], None),
+        Err("valuesFrom: ConfigMap common key values.yaml is not a YAML map".into())
+    );
+    assert_eq!(release_values(&[], &[], None), Ok(None));
+}
+
+#[test]
+fn inline_variables_win_over_config_maps_and_later_config_maps_over_earlier() {
+    let substitution = Substitution {
+        vars: BTreeMap::from([("a".into(), "inline".into())]),
+        from: vec![
+            ("first".into(), false),
+            ("second".into(), false),
+            ("gone".into(), true),
+        ],
+    };
+    let found = [
+        Some(BTreeMap::from([
+            ("a".into(), "first".into()),
+            ("b".into(), "first".into()),
+            ("c".into(), "first".into()),
+        ])),
+        Some(BTreeMap::from([("b".into(), "second".into())])),
+        None,
+    ];
+    assert_eq!(
+        substitution_vars(&substitution, &found).unwrap(),
+        BTreeMap::from([
+            ("a".into(), "inline".into()),
+            ("b".into(), "second".into()),
+            ("c".into(), "first".into()),
+        ])
+    );
+    let strict = Substitution {
+        from: vec![("gone".into(), false)],
+        ..Substitution::default()
+    };
+    assert_eq!(
+        substitution_vars(&strict, &[None]),
+        Err("postBuild.substituteFrom: ConfigMap gone does not exist (and is not optional)".into())
+    );
+}
+
+#[test]
+fn shaping_moves_labels_and_substitutes_the_rendered_objects() {
+    let manifest = |kind: &str, namespace: &str, object: Value| Manifest {
+        key: ResourceKey::new("", kind, namespace, "${name}"),
+        api_version: "v1".into(),
+        object,
+        source: SourceRef {
+            file: "<kustomize build>".into(),
+            document: 0,
+            line: 1,
+            item: None,
+        },
+    };
+    let mut manifests = vec![
+        manifest(
+            "ConfigMap",
+            "flux-system",
+            json!({"apiVersion": "v1", "kind": "ConfigMap",
+                   "metadata": {"name": "${name}", "namespace": "flux-system"},
+                   "data": {"replicas": "${replicas}"}}),
+        ),
+        manifest(
+            "Namespace",
+            "",
+            json!({"apiVersion": "v1", "kind": "Namespace",
+                   "metadata": {"name": "${name}", "labels": {"keep": "yes"}}}),
+        ),
+    ];
+    let recipe = Recipe {
+        target_namespace: Some("web".into()),
+        common_labels: json!({"team": "shop"}).as_object().unwrap().clone(),
+        ..Recipe::default()
+    };
+    let vars = BTreeMap::from([
+        ("name".into(), "web".into()),
+        ("replicas".into(), "3".into()),
+    ]);
+    shape(&mut manifests, &recipe, Some(&vars)).unwrap();
+    assert_eq!(
+        manifests[0].object,
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+               "metadata": {"name": "web", "namespace": "web", "labels": {"team": "shop"}},
+               "data": {"replicas": 3}})
+    );
+    assert_eq!(
+        manifests[0].key,
+        ResourceKey::new("", "ConfigMap", "web", "web")
+    );
+    assert_eq!(
+        manifests[1].object,
+        json!({"apiVersion": "v1", "kind": "Namespace",
+               "metadata": {"name": "web", "labels": {"keep": "yes", "team": "shop"}}})
+    );
+    assert_eq!(
+        manifests[1].key,
+        ResourceKey::new("", "Namespace", "", "web")
+    );
+}
