@@ -312,3 +312,465 @@ fn discover_searches_every_configured_context_and_names_each() {
         "{output:?}"
     );
 }
+
+/// The sandbox as Flux and Argo CD left it after applying a repository of our
+/// own: `apps/web` (plain manifests with post-build variables) and
+/// `charts/podinfo` (a chart from Git), deployed by a Kustomization, a
+/// HelmRelease and an Application; the live objects written by hand as the
+/// engines apply them (their own labels and annotations included).
+mod engine_diff {
+    use driftdeck::engine::clusters::Clusters;
+    use driftdeck::engine::external_diff::{Compared, compare};
+    use driftdeck::integrations::{ExternalApp, argocd, flux};
+    use driftdeck::model::{RepoName, RepoSource, RepoSpec, SyncStatus};
+    use serde_json::{Value, json};
+
+    use crate::common::TempRepo;
+    use crate::common::gitops::Gitops;
+
+    /// The URL every engine object names; driftdeck finds it as the `origin` of
+    /// the configured checkout (read in place: no clone).
+    pub const URL: &str = "https://git.example.com/fleet.git";
+
+    const SETTINGS: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-settings\n\
+        data:\n  env: \"${cluster_env}\"\n  region: \"${region:=eu-west-1}\"\n  tier: \"${tier}\"\n";
+    const NAMED: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-${cluster_env}\n\
+        data:\n  greeting: hello\n";
+    const TEMPLATE: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-config\n\
+        data:\n  message: {{ .Values.message | quote }}\n  replicas: {{ .Values.replicaCount | quote }}\n";
+
+    /// The repository: `[0]` what the engines applied, `[1]` a later commit on
+    /// main they have not fetched, which changes both paths (so rendering main's
+    /// tip instead would show).
+    pub fn repo() -> (TempRepo, Vec<String>) {
+        let mut repo = TempRepo::new();
+        repo.git(&["remote", "add", "origin", URL]);
+        repo.write("apps/web/settings.yaml", SETTINGS);
+        repo.write("apps/web/named.yaml", NAMED);
+        repo.write(
+            "charts/podinfo/Chart.yaml",
+            "apiVersion: v2\nname: podinfo\nversion: 0.1.0\n",
+        );
+        repo.write(
+            "charts/podinfo/values.yaml",
+            "replicaCount: 1\nmessage: hello\n",
+        );
+        repo.write("charts/podinfo/templates/configmap.yaml", TEMPLATE);
+        let applied = repo.commit("web and podinfo");
+        repo.write(
+            "apps/web/settings.yaml",
+            &SETTINGS.replace("eu-west-1", "us-east-1"),
+        );
+        repo.write(
+            "charts/podinfo/templates/configmap.yaml",
+            &format!("{TEMPLATE}  release: {{{{ .Release.Name }}}}\n"),
+        );
+        let later = repo.commit("us-east-1; the release named in the chart's ConfigMap");
+        (repo, vec![applied, later])
+    }
+
+    pub fn repos(repo: &TempRepo) -> Vec<RepoSpec> {
+        vec![RepoSpec {
+            name: RepoName::new("fleet"),
+            source: RepoSource::Path(repo.path().to_path_buf()),
+            branch: None,
+        }]
+    }
+
+    fn ready(message: String) -> Value {
+        json!([{"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded",
+            "message": message, "lastTransitionTime": "2026-11-23T09:00:00Z"}])
+    }
+
+    fn namespace(name: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    }
+
+    fn config_map(namespace: &str, name: &str, metadata: Value, data: Value) -> Value {
+        let mut object = json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": namespace},
+            "data": data,
+        });
+        if let (Some(into), Value::Object(extra)) = (object["metadata"].as_object_mut(), metadata) {
+            into.extend(extra);
+        }
+        object
+    }
+
+    /// A Kustomization `name` of `./apps/web` into namespace `web`, with
+    /// `extra` merged into its spec, as Flux left it after applying `commit`.
+    pub fn kustomization(name: &str, commit: &str, extra: Value) -> Value {
+        let revision = format!("main@sha1:{commit}");
+        let mut object = json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": name, "namespace": "flux-system"},
+            "spec": {
+                "interval": "10m",
+                "path": "./apps/web",
+                "prune": true,
+                "sourceRef": {"kind": "GitRepository", "name": "fleet"},
+                "targetNamespace": "web",
+                "commonMetadata": {"labels": {"team": "shop"}},
+                "postBuild": {
+                    "substitute": {"tier": "gold"},
+                    "substituteFrom": [{"kind": "ConfigMap", "name": "vars"}],
+                },
+            },
+            "status": {
+                "lastAppliedRevision": revision,
+                "lastAttemptedRevision": revision,
+                "conditions": ready(format!("Applied revision: {revision}")),
+            },
+        });
+        if let (Some(spec), Value::Object(extra)) = (object["spec"].as_object_mut(), extra) {
+            spec.extend(extra);
+        }
+        object
+    }
+
+    /// The engines' objects and what they applied from `commit`.
+    pub async fn install(gitops: &Gitops, commit: &str) {
+        for name in ["web", "apps"] {
+            gitops.create(namespace(name)).await;
+        }
+        let revision = format!("main@sha1:{commit}");
+        gitops
+            .create(json!({
+                "apiVersion": "source.toolkit.fluxcd.io/v1",
+                "kind": "GitRepository",
+                "metadata": {"name": "fleet", "namespace": "flux-system"},
+                "spec": {"url": URL, "ref": {"branch": "main"}, "interval": "1m"},
+                "status": {
+                    "artifact": {"revision": revision},
+                    "conditions": ready(format!("stored artifact for revision '{revision}'")),
+                },
+            }))
+            .await;
+        gitops
+            .create(config_map(
+                "flux-system",
+                "vars",
+                json!({}),
+                // Made `--from-file`: a line break Flux drops. `tier` is given
+                // inline too: the inline value wins.
+                json!({"cluster_env": "prod\n", "tier": "bronze"}),
+            ))
+            .await;
+        gitops
+            .create(config_map(
+                "flux-system",
+                "podinfo-values",
+                json!({}),
+                json!({"values.yaml": "replicaCount: 2\n"}),
+            ))
+            .await;
+        gitops.create(kustomization("web", commit, json!({}))).await;
+        gitops
+            .create(json!({
+                "apiVersion": "helm.toolkit.fluxcd.io/v2",
+                "kind": "HelmRelease",
+                "metadata": {"name": "podinfo", "namespace": "flux-system"},
+                "spec": {
+                    "interval": "10m",
+                    "targetNamespace": "apps",
+                    "chart": {"spec": {"chart": "./charts/podinfo",
+                        "sourceRef": {"kind": "GitRepository", "name": "fleet"},
+                        "reconcileStrategy": "Revision"}},
+                    "valuesFrom": [{"kind": "ConfigMap", "name": "podinfo-values"}],
+                    "values": {"message": "from-release"},
+                },
+                "status": {
+                    "helmChart": "flux-system/flux-system-podinfo",
+                    "lastAttemptedRevision": "0.1.0",
+                    "history": [{"chartName": "podinfo", "chartVersion": "0.1.0",
+                        "status": "deployed", "version": 1, "name": "apps-podinfo",
+                        "namespace": "apps", "firstDeployed": "2026-11-23T09:00:00Z",
+                        "lastDeployed": "2026-11-23T09:00:00Z"}],
+                    "conditions": ready("Helm install succeeded".into()),
+                },
+            }))
+            .await;
+        gitops
+            .create(json!({
+                "apiVersion": "argoproj.io/v1alpha1",
+                "kind": "Application",
+                "metadata": {"name": "storefront", "namespace": "argocd"},
+                "spec": {
+                    "project": "default",
+                    "source": {
+                        "repoURL": URL,
+                        "path": "charts/podinfo",
+                        "targetRevision": "main",
+                        "helm": {
+                            "releaseName": "storefront",
+                            "parameters": [{"name": "message", "value": "from-argo"}],
+                        },
+                    },
+                    "destination": {"server": "https://kubernetes.default.svc", "namespace": "apps"},
+                },
+                "status": {
+                    "sync": {"status": "Synced", "revision": commit},
+                    "health": {"status": "Healthy"},
+                },
+            }))
+            .await;
+
+        // What kustomize-controller applied: substituted, moved to `web`, with
+        // the common label and its own.
+        let flux_labels = json!({"labels": {
+            "team": "shop",
+            "kustomize.toolkit.fluxcd.io/name": "web",
+            "kustomize.toolkit.fluxcd.io/namespace": "flux-system",
+        }});
+        gitops
+            .create(config_map(
+                "web",
+                "web-settings",
+                flux_labels.clone(),
+                json!({"env": "prod", "region": "eu-west-1", "tier": "gold"}),
+            ))
+            .await;
+        gitops
+            .create(config_map(
+                "web",
+                "web-prod",
+                flux_labels,
+                json!({"greeting": "hello"}),
+            ))
+            .await;
+        // What helm-controller installed: release `apps-podinfo` in `apps`, the
+        // ConfigMap's values under the chart's, `spec.values` over both.
+        gitops
+            .create(config_map(
+                "apps",
+                "apps-podinfo-config",
+                json!({
+                    "labels": {
+                        "app.kubernetes.io/managed-by": "Helm",
+                        "helm.toolkit.fluxcd.io/name": "podinfo",
+                        "helm.toolkit.fluxcd.io/namespace": "flux-system",
+                    },
+                    "annotations": {
+                        "meta.helm.sh/release-name": "apps-podinfo",
+                        "meta.helm.sh/release-namespace": "apps",
+                    },
+                }),
+                json!({"message": "from-release", "replicas": "2"}),
+            ))
+            .await;
+        // What Argo CD synced: `helm template storefront` with the parameter.
+        gitops
+            .create(config_map(
+                "apps",
+                "storefront-config",
+                json!({"labels": {"app.kubernetes.io/instance": "storefront"}}),
+                json!({"message": "from-argo", "replicas": "1"}),
+            ))
+            .await;
+    }
+
+    /// The engine app `kind namespace/name`, mapped with its source as discovery
+    /// maps it.
+    pub async fn app(gitops: &Gitops, kind: &str, namespace: &str, name: &str) -> ExternalApp {
+        let object = gitops.read(kind, namespace, name).await;
+        let fleet = || async { gitops.read("GitRepository", "flux-system", "fleet").await };
+        match kind {
+            "Kustomization" => flux::from_kustomization(&object, Some(&fleet().await)),
+            "HelmRelease" => flux::from_helm_release(&object, Some(&fleet().await)),
+            _ => argocd::from_application(&object),
+        }
+        .unwrap()
+    }
+
+    /// Each compared resource's key and status, in key order.
+    pub fn statuses(compared: &Compared) -> Vec<(String, SyncStatus)> {
+        let mut statuses: Vec<(String, SyncStatus)> = compared
+            .drift
+            .resources
+            .iter()
+            .map(|r| (r.key.to_string(), r.status))
+            .collect();
+        statuses.sort_by(|a, b| a.0.cmp(&b.0));
+        statuses
+    }
+
+    /// A live ConfigMap edited by hand (a merge patch), as `kubectl edit` would.
+    pub fn edit(gitops: &Gitops, namespace: &str, name: &str, patch: &str) {
+        let args = [
+            "patch",
+            "configmap",
+            name,
+            "-n",
+            namespace,
+            "--type",
+            "merge",
+            "-p",
+            patch,
+        ];
+        gitops.cluster.ok(&args);
+    }
+
+    pub async fn diff(
+        clusters: &Clusters,
+        repos: &[RepoSpec],
+        app: &ExternalApp,
+        against: Option<&str>,
+    ) -> Result<Compared, String> {
+        compare(clusters, repos.to_vec(), None, app, against).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn engine_apps_are_rendered_as_their_engine_renders_them_and_compared_with_the_cluster() {
+    use driftdeck::engine::clusters::Clusters;
+    use driftdeck::model::SyncStatus::{OutOfSync, Synced};
+    use engine_diff::{app, diff, edit, install, kustomization, repo, repos, statuses};
+
+    let (repo, commits) = repo();
+    let repos = repos(&repo);
+    let gitops = common::gitops::Gitops::start().await;
+    install(&gitops, &commits[0]).await;
+    let clusters = Clusters::new(Some(gitops.cluster.sandbox.kubeconfig()));
+    let web = app(&gitops, "Kustomization", "flux-system", "web").await;
+    let podinfo = app(&gitops, "HelmRelease", "flux-system", "podinfo").await;
+    let storefront = app(&gitops, "Application", "argocd", "storefront").await;
+
+    // As applied: every object the engine applied, found equal, nothing noted.
+    let compared = diff(&clusters, &repos, &web, None).await.unwrap();
+    assert_eq!(
+        statuses(&compared),
+        [
+            ("core/ConfigMap/web/web-prod".to_owned(), Synced),
+            ("core/ConfigMap/web/web-settings".to_owned(), Synced),
+        ],
+        "{:#?}",
+        compared.drift
+    );
+    assert!(compared.notes.is_empty(), "{:?}", compared.notes);
+    assert!(
+        compared.drift.fallbacks.is_empty(),
+        "{:?}",
+        compared.drift.fallbacks
+    );
+    let compared = diff(&clusters, &repos, &podinfo, None).await.unwrap();
+    assert_eq!(
+        statuses(&compared),
+        [("core/ConfigMap/apps/apps-podinfo-config".to_owned(), Synced)],
+        "{:#?}",
+        compared.drift
+    );
+    assert!(compared.notes.is_empty(), "{:?}", compared.notes);
+    let compared = diff(&clusters, &repos, &storefront, None).await.unwrap();
+    assert_eq!(
+        statuses(&compared),
+        [("core/ConfigMap/apps/storefront-config".to_owned(), Synced)],
+        "{:#?}",
+        compared.drift
+    );
+    assert!(compared.notes.is_empty(), "{:?}", compared.notes);
+
+    // Against main's tip (not applied yet): the region's default and the
+    // chart's template changed there.
+    let compared = diff(&clusters, &repos, &web, Some(&commits[1]))
+        .await
+        .unwrap();
+    assert_eq!(
+        statuses(&compared),
+        [
+            ("core/ConfigMap/web/web-prod".to_owned(), Synced),
+            ("core/ConfigMap/web/web-settings".to_owned(), OutOfSync),
+        ]
+    );
+    let compared = diff(&clusters, &repos, &storefront, Some(&commits[1]))
+        .await
+        .unwrap();
+    assert_eq!(
+        statuses(&compared),
+        [(
+            "core/ConfigMap/apps/storefront-config".to_owned(),
+            OutOfSync
+        )]
+    );
+
+    // Someone edits two live objects: those two, and only those, drift.
+    edit(
+        &gitops,
+        "web",
+        "web-settings",
+        r#"{"data":{"env":"staging"}}"#,
+    );
+    edit(
+        &gitops,
+        "apps",
+        "apps-podinfo-config",
+        r#"{"data":{"message":"hotfix"}}"#,
+    );
+    let compared = diff(&clusters, &repos, &web, None).await.unwrap();
+    assert_eq!(
+        statuses(&compared),
+        [
+            ("core/ConfigMap/web/web-prod".to_owned(), Synced),
+            ("core/ConfigMap/web/web-settings".to_owned(), OutOfSync),
+        ]
+    );
+    let settings = &compared.drift.resources;
+    let settings = settings
+        .iter()
+        .find(|r| r.key.name == "web-settings")
+        .unwrap();
+    let changed: Vec<String> = settings
+        .changes
+        .iter()
+        .map(|c| c.pointer.to_string())
+        .collect();
+    assert_eq!(changed, ["/data/env"], "{}", settings.unified);
+    let compared = diff(&clusters, &repos, &podinfo, None).await.unwrap();
+    assert_eq!(
+        statuses(&compared),
+        [(
+            "core/ConfigMap/apps/apps-podinfo-config".to_owned(),
+            OutOfSync
+        )]
+    );
+    let compared = diff(&clusters, &repos, &storefront, None).await.unwrap();
+    assert_eq!(
+        statuses(&compared),
+        [("core/ConfigMap/apps/storefront-config".to_owned(), Synced)]
+    );
+
+    // Variables from a Secret are refused, by name; what is not rendered is noted.
+    gitops
+        .create(kustomization(
+            "sealed",
+            &commits[0],
+            serde_json::json!({"postBuild": {"substituteFrom": [{"kind": "Secret", "name": "vars"}]}}),
+        ))
+        .await;
+    let sealed = app(&gitops, "Kustomization", "flux-system", "sealed").await;
+    let refused = diff(&clusters, &repos, &sealed, None)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        refused.contains(
+            "its post-build variables come from Secret vars; driftdeck does not read Secrets"
+        ),
+        "{refused}"
+    );
+    gitops
+        .create(kustomization(
+            "retagged",
+            &commits[0],
+            serde_json::json!({"images": [{"name": "nginx", "newTag": "1.27"}]}),
+        ))
+        .await;
+    let retagged = app(&gitops, "Kustomization", "flux-system", "retagged").await;
+    let compared = diff(&clusters, &repos, &retagged, None).await.unwrap();
+    assert_eq!(
+        compared.notes,
+        ["spec.images not applied: those fields may differ from what Flux applies"]
+    );
+}

@@ -46,6 +46,9 @@ use crate::error::{Classified, ErrorKind};
 use crate::model::{HelmOptions, HelmParameter, RenderKind};
 pub use shape::{release_values, shape, substitution_vars};
 
+/// The longest release name Helm accepts.
+const MAX_RELEASE_NAME: usize = 53;
+
 /// Argo CD's name for the cluster it runs in.
 pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 
@@ -290,9 +293,9 @@ fn argocd_helm(helm: &Node<'_>, recipe: &mut Recipe) -> Result<Result<(), String
     if let Some(release) = helm.string(&["releaseName"])? {
         recipe.helm.release_name = Some(release);
     }
-    if let Some(namespace) = helm.string(&["namespace"])? {
-        recipe.namespace = namespace;
-    }
+    // Argo CD templates with it (`.Release.Namespace`) but still applies objects
+    // without a namespace to the destination's.
+    recipe.helm.namespace = helm.string(&["namespace"])?;
     recipe.helm.skip_crds = helm.flag(&["skipCrds"])?;
     Ok(Ok(()))
 }
@@ -461,13 +464,32 @@ fn helm_release(root: &Node<'_>, namespace: &str) -> Read {
         });
     }
     recipe.helm.values = root.at(&["spec", "values"])?.map(|v| v.value.clone());
-    recipe.helm.release_name = Some(match root.string(&["spec", "releaseName"])? {
+    let mut release = match root.string(&["spec", "releaseName"])? {
         Some(release) => release,
         None => match &target_namespace {
             Some(target) => format!("{target}-{name}"),
             None => name.to_owned(),
         },
-    });
+    };
+    if release.len() > MAX_RELEASE_NAME {
+        // Flux shortens it with a hash; the name it used is in its history.
+        match root.items(&["status", "history"])?.first() {
+            Some(newest) => release = newest.required(&["name"])?.to_owned(),
+            None => recipe.notes.push(format!(
+                "the release name {release} is longer than Helm allows and Flux shortens \
+                 it; driftdeck renders with it as it is"
+            )),
+        }
+    }
+    recipe.helm.release_name = Some(release);
+    if root.text(&["spec", "chart", "spec", "reconcileStrategy"])? != Some("Revision") {
+        recipe.notes.push(
+            "reconcileStrategy ChartVersion: Flux builds the chart again only when the \
+             version in its Chart.yaml changes, so changes in Git without a new version \
+             show here but are not applied"
+                .into(),
+        );
+    }
     if !root.items(&["spec", "postRenderers"])?.is_empty() {
         recipe
             .notes

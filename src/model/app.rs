@@ -93,6 +93,9 @@ pub struct HelmOptions {
     pub values: Option<Value>,
     /// Release name; the app name when absent.
     pub release_name: Option<String>,
+    /// The namespace Helm templates with (`.Release.Namespace`); the destination's
+    /// when absent. Objects without a namespace still go to the destination's.
+    pub namespace: Option<String>,
     /// `--set` (or `--set-string`) values, applied after the values.
     pub parameters: Vec<HelmParameter>,
     /// Leave the chart's CRDs out (`--include-crds` otherwise).

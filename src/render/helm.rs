@@ -34,7 +34,11 @@ pub(super) fn render(
     let mut args: Vec<OsString> = vec![
         "template".into(),
         "--namespace".into(),
-        app.destination.namespace.clone().into(),
+        app.helm
+            .namespace
+            .clone()
+            .unwrap_or_else(|| app.destination.namespace.clone())
+            .into(),
         if app.helm.skip_crds {
             "--skip-crds"
         } else {

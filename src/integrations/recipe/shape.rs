@@ -96,7 +96,9 @@ pub fn merge(base: &mut Value, over: Value) {
 }
 
 /// A Kustomization's post-build variables: each `substituteFrom` ConfigMap's data
-/// in order (`None` when absent), then `substitute` over them.
+/// in order (`None` when absent), then `substitute` over them. Every value loses
+/// its line breaks, as kustomize-controller strips them (a ConfigMap made
+/// `--from-file` ends in one).
 pub fn substitution_vars(
     substitution: &Substitution,
     found: &[Option<BTreeMap<String, String>>],
@@ -118,10 +120,15 @@ pub fn substitution_vars(
                     substitute::SubstituteError::BadName { name: key.clone() }
                 ));
             }
-            vars.insert(key.clone(), value.clone());
+            vars.insert(key.clone(), value.replace('\n', ""));
         }
     }
-    vars.extend(substitution.vars.clone());
+    vars.extend(
+        substitution
+            .vars
+            .iter()
+            .map(|(name, value)| (name.clone(), value.replace('\n', ""))),
+    );
     Ok(vars)
 }
 
@@ -163,7 +170,8 @@ pub fn shape(
                 }
             }
         }
-        if let Some(vars) = vars {
+        // Flux substitutes nothing, not even defaults, when there are no variables.
+        if let Some(vars) = vars.filter(|vars| !vars.is_empty()) {
             manifest.object = substitute::object(&manifest.object, vars)
                 .map_err(|e| format!("postBuild in {}: {e}", manifest.key))?;
         }

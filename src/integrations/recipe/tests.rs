@@ -85,6 +85,7 @@ fn an_argo_cd_helm_source_brings_its_value_files_values_and_parameters() {
                 ],
                 skip_crds: true,
                 replace_chart_values: false,
+                namespace: None,
             },
             ..Recipe::default()
         }
@@ -104,7 +105,8 @@ fn argo_cd_values_object_wins_over_values_and_the_release_defaults_to_the_app() 
     let recipe = recipe(AppKind::Application, &object).unwrap();
     assert_eq!(recipe.helm.values, Some(json!({"a": 2})));
     assert_eq!(recipe.helm.release_name.as_deref(), Some("shop"));
-    assert_eq!(recipe.namespace, "other");
+    assert_eq!(recipe.namespace, "shop");
+    assert_eq!(recipe.helm.namespace.as_deref(), Some("other"));
 }
 
 #[test]
@@ -314,7 +316,8 @@ fn a_helm_release_from_git_brings_its_chart_values_and_release_name() {
         "chart": {"spec": {
             "chart": "./charts/podinfo",
             "sourceRef": {"kind": "GitRepository", "name": "fleet"},
-            "valuesFiles": ["charts/podinfo/values.yaml", "envs/prod.yaml"]
+            "valuesFiles": ["charts/podinfo/values.yaml", "envs/prod.yaml"],
+            "reconcileStrategy": "Revision"
         }},
         "valuesFrom": [
             {"kind": "ConfigMap", "name": "common"},
@@ -361,6 +364,40 @@ fn a_helm_release_from_git_brings_its_chart_values_and_release_name() {
             ..Recipe::default()
         }
     );
+}
+
+#[test]
+fn a_release_by_chart_version_and_a_long_release_name_are_said() {
+    let long = "a-release-name-that-goes-on-and-on-past-what-helm-allows";
+    let object = helm_release(json!({
+        "releaseName": long,
+        "chart": {"spec": {"chart": "charts/podinfo",
+            "sourceRef": {"kind": "GitRepository", "name": "fleet"}}}
+    }));
+    let recipe = recipe(AppKind::HelmRelease, &object).unwrap();
+    assert_eq!(recipe.helm.release_name.as_deref(), Some(long));
+    assert_eq!(
+        recipe.notes,
+        [
+            format!(
+                "the release name {long} is longer than Helm allows and Flux shortens it; \
+                 driftdeck renders with it as it is"
+            ),
+            "reconcileStrategy ChartVersion: Flux builds the chart again only when the \
+             version in its Chart.yaml changes, so changes in Git without a new version show \
+             here but are not applied"
+                .into(),
+        ]
+    );
+    let mut released = object.clone();
+    released["status"] =
+        json!({"history": [{"name": "a-release-name-that-goes-on-and-on-p-0123456789ab"}]});
+    let recipe = super::recipe(AppKind::HelmRelease, &released).unwrap();
+    assert_eq!(
+        recipe.helm.release_name.as_deref(),
+        Some("a-release-name-that-goes-on-and-on-p-0123456789ab")
+    );
+    assert_eq!(recipe.notes.len(), 1);
 }
 
 #[test]
@@ -432,6 +469,16 @@ fn inline_variables_win_over_config_maps_and_later_config_maps_over_earlier() {
             ("b".into(), "second".into()),
             ("c".into(), "first".into()),
         ])
+    );
+    // Line breaks go, as kustomize-controller drops them.
+    let broken = Substitution {
+        vars: BTreeMap::from([("a".into(), "in\nline\n".into())]),
+        from: vec![("file".into(), false)],
+    };
+    let found = [Some(BTreeMap::from([("b".into(), "prod\n".into())]))];
+    assert_eq!(
+        substitution_vars(&broken, &found).unwrap(),
+        BTreeMap::from([("a".into(), "inline".into()), ("b".into(), "prod".into())])
     );
     let strict = Substitution {
         from: vec![("gone".into(), false)],
