@@ -196,7 +196,7 @@ fn engine_actions_run_from_the_command_line() {
     );
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(
-        err.contains("Argo CD did not finish the operation within 1s (still requested, not started: X cancels the request)"),
+        err.contains("Argo CD did not finish the operation within 1s (still requested, not started: terminating cancels the request)"),
         "{err}"
     );
     let operation = &shop()["operation"];

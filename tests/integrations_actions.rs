@@ -120,7 +120,7 @@ async fn without_argo_cd_the_operation_stays_as_written_and_the_wait_times_out()
     gitops.create(shop_application("dry", manual.clone())).await;
     gitops.create(shop_application("some", manual)).await;
     let timed_out = "Argo CD did not finish the operation within 1s (still requested, not \
-                     started: X cancels the request): is its application controller running?";
+                     started: terminating cancels the request): is its application controller running?";
 
     // A dry run, without a reason.
     let ask = Ask::Sync(SyncAsk {
@@ -155,7 +155,7 @@ async fn without_argo_cd_the_operation_stays_as_written_and_the_wait_times_out()
         operations(&entries),
         [(
             Operation::DryRun,
-            Outcome::Failed {
+            Outcome::TimedOut {
                 message: timed_out.to_owned()
             }
         )]
@@ -168,7 +168,7 @@ async fn without_argo_cd_the_operation_stays_as_written_and_the_wait_times_out()
         .unwrap_err();
     assert!(
         matches!(&refused, ActionError::Refused(m)
-            if m == "argocd/dry has an operation requested (no revision): wait for it or cancel it (X)"),
+            if m == "argocd/dry has an operation requested (no revision): wait for it or cancel it"),
         "{refused:?}"
     );
     // X withdraws it: nothing of it is left, the ledger says so.
@@ -192,7 +192,7 @@ async fn without_argo_cd_the_operation_stays_as_written_and_the_wait_times_out()
         [
             (
                 Operation::DryRun,
-                Outcome::Failed {
+                Outcome::TimedOut {
                     message: timed_out.to_owned()
                 }
             ),
@@ -250,7 +250,7 @@ async fn without_argo_cd_the_operation_stays_as_written_and_the_wait_times_out()
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].operation, Operation::Sync);
     assert_eq!(entries[0].reason.as_deref(), Some("only the web tier"));
-    assert!(matches!(entries[0].outcome, Outcome::Failed { .. }));
+    assert!(matches!(entries[0].outcome, Outcome::TimedOut { .. }));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -429,7 +429,7 @@ async fn terminate_stops_a_running_operation_and_is_refused_without_one() {
         .unwrap_err();
     assert!(
         matches!(&refused, ActionError::Refused(m)
-            if m == "argocd/busy has an operation running (2b7e151): wait for it or terminate it (X)"),
+            if m == "argocd/busy has an operation running (2b7e151): wait for it or terminate it"),
         "{refused:?}"
     );
 
@@ -683,7 +683,7 @@ async fn flux_waits_report_a_missing_controller_and_a_failed_reconcile() {
         [
             (
                 Operation::Sync,
-                Outcome::Failed {
+                Outcome::TimedOut {
                     message: missing.to_owned()
                 }
             ),
@@ -927,7 +927,7 @@ async fn a_flux_rollback_pins_the_source_and_unpin_puts_it_back() {
         .unwrap_err();
     assert!(
         matches!(&refused, ActionError::Refused(m)
-            if m == "flux-system/infra is pinned by an earlier rollback: unpin it first (u)"),
+            if m == "flux-system/infra is pinned by an earlier rollback: unpin it first"),
         "{refused:?}"
     );
 

@@ -443,7 +443,7 @@ async fn without_flux_the_pushed_commit_is_said_and_recorded() {
     let entries = gitops.ledger(&prepared).await;
     assert_eq!(
         operations(&entries),
-        [(Operation::Rollback, Outcome::Failed { message: failure })]
+        [(Operation::Rollback, Outcome::TimedOut { message: failure })]
     );
     assert_eq!(entries[0].revision, new);
     assert_eq!(

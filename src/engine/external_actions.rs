@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::external_revert::{self, Located};
-use super::external_waits::{await_operation, await_reconcile};
+use super::external_waits::{Stopped, await_operation, await_reconcile};
 use super::ledger::{self, LedgerError};
 use super::operation::local_user;
 use crate::cluster::{self, Catalog, ClusterError, Connection};
@@ -344,6 +344,8 @@ pub async fn execute(
     if let Some(revision) = progress.deployed.filter(|r| !r.is_empty()) {
         entry.revision = revision;
     }
+    let timed_out = matches!(result, Err(Stopped::TimedOut(_)));
+    let result = result.map_err(|stopped| stopped.message().to_owned());
     let result = match (result, &progress.written) {
         (Ok(()), written) => {
             let mut summary = plan.title.clone();
@@ -364,7 +366,7 @@ pub async fn execute(
         }
         (Err(failure), Some(commit)) => Err(format!(
             "the revert commit {} is pushed, but {failure}: Flux applies it at its next \
-             interval (or s)",
+             interval, or when reconciled",
             commit.short()
         )),
         (Err(failure), None) => Err(failure),
@@ -372,6 +374,9 @@ pub async fn execute(
     entry.finished = Some(Timestamp::now());
     entry.outcome = match &result {
         Ok(_) => Outcome::Succeeded,
+        Err(message) if timed_out => Outcome::TimedOut {
+            message: message.clone(),
+        },
         Err(message) => Outcome::Failed {
             message: message.clone(),
         },
@@ -403,7 +408,7 @@ async fn run_steps(
     prepared: &Prepared,
     waits: Waits,
     progress: &mut Progress,
-) -> Result<(), String> {
+) -> Result<(), Stopped> {
     let mut patched: Vec<&ResourceKey> = Vec::new();
     for step in &prepared.plan.steps {
         match step {

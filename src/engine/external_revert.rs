@@ -35,8 +35,8 @@ pub fn locate(repos: &[RepoSpec], revert: &GitRevert) -> Result<Located, String>
     let source = configured(repos, &revert.url).ok_or_else(|| {
         format!(
             "{} is not a configured source: driftdeck writes only to repositories of its \
-             config (add it under repos, with credentials that may push), or pin instead \
-             (R without ctrl-g)",
+             config (add it under repos, with credentials that may push), or roll back \
+             by pinning instead",
             text::one_line(&git::redact_url(&revert.url))
         )
     })?;

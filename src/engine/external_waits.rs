@@ -9,6 +9,34 @@ use crate::cluster::{Catalog, Connection};
 use crate::integrations::actions::{self, commit_of};
 use crate::model::ResourceKey;
 
+/// Why a step of an action did not end as wanted: it failed, or the engine did
+/// not answer in time (what was sent stands, and may still take effect).
+#[derive(Debug)]
+pub(super) enum Stopped {
+    Failed(String),
+    TimedOut(String),
+}
+
+impl Stopped {
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Failed(message) | Self::TimedOut(message) => message,
+        }
+    }
+}
+
+impl From<String> for Stopped {
+    fn from(message: String) -> Self {
+        Self::Failed(message)
+    }
+}
+
+impl From<&str> for Stopped {
+    fn from(message: &str) -> Self {
+        Self::Failed(message.to_owned())
+    }
+}
+
 /// Polls `target` until `check` says it is done (`Ok`), or the wait times out: then
 /// the object as last read is the `Err`, to say where it stood.
 async fn poll<T>(
@@ -42,7 +70,7 @@ pub(super) async fn await_reconcile(
     target: &ResourceKey,
     (token, commit): (&str, Option<&str>),
     waits: Waits,
-) -> Result<String, String> {
+) -> Result<String, Stopped> {
     let handled = poll(connection, catalog, target, waits, |object| {
         let handled = object.pointer("/status/lastHandledReconcileAt")?.as_str()?;
         let done = match commit {
@@ -69,7 +97,7 @@ pub(super) async fn await_reconcile(
                 });
             let (ready, message) = ready_of(&last);
             let ready = ready.map_or(String::new(), |ready| format!("; Ready {ready} {message}"));
-            return Err(format!(
+            return Err(Stopped::TimedOut(format!(
                 "{} {}/{} did not handle the request within {}s (handled {handled}{}): is \
                  its Flux controller running?",
                 target.kind,
@@ -77,21 +105,21 @@ pub(super) async fn await_reconcile(
                 target.name,
                 waits.timeout.as_secs(),
                 ready.trim_end()
-            ));
+            )));
         }
     };
     match ready.as_deref() {
-        Some("False") => Err(format!(
-            "{} {} not ready: {message}",
-            target.kind, target.name
-        )),
+        Some("False") => {
+            Err(format!("{} {} not ready: {message}", target.kind, target.name).into())
+        }
         _ if commit.is_some_and(|c| revision.as_deref().and_then(commit_of) != Some(c)) => {
             Err(format!(
                 "{} {} handled the request but has {}, not the new commit",
                 target.kind,
                 target.name,
                 revision.as_deref().unwrap_or("no revision")
-            ))
+            )
+            .into())
         }
         _ => Ok(
             format!("{} {} reconciled {message}", target.kind, target.name)
@@ -149,7 +177,7 @@ pub(super) async fn await_operation(
     target: &ResourceKey,
     since: Timestamp,
     waits: Waits,
-) -> Result<(String, Option<String>), String> {
+) -> Result<(String, Option<String>), Stopped> {
     // Argo CD copies the operation into its state: ours carries the request's
     // token in its info (an automated sync started meanwhile does not).
     let token = since.to_string();
@@ -178,13 +206,13 @@ pub(super) async fn await_operation(
                 .to_owned(),
             revision,
         )),
-        Ok((phase, message, _)) => Err(format!("operation {phase}: {message}")),
-        Err(last) => Err(format!(
+        Ok((phase, message, _)) => Err(format!("operation {phase}: {message}").into()),
+        Err(last) => Err(Stopped::TimedOut(format!(
             "Argo CD did not finish the operation within {}s ({}): is its application \
              controller running?",
             waits.timeout.as_secs(),
             operation_stand(&last, &token)
-        )),
+        ))),
     }
 }
 
@@ -206,7 +234,7 @@ fn operation_stand(object: &Value, token: &str) -> String {
     let state = object.pointer("/status/operationState");
     if !state.is_some_and(|state| carries_request(state, token)) {
         return if object.get("operation").is_some_and(|o| !o.is_null()) {
-            "still requested, not started: X cancels the request".into()
+            "still requested, not started: terminating cancels the request".into()
         } else {
             "not started, and no longer requested".into()
         };

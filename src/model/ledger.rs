@@ -54,7 +54,34 @@ impl Operation {
 pub enum Outcome {
     Running,
     Succeeded,
-    Failed { message: String },
+    Failed {
+        message: String,
+    },
+    /// The engine did not answer within the wait: what was sent stands, and it may
+    /// still take effect (an Argo CD or Flux action).
+    TimedOut {
+        message: String,
+    },
+}
+
+impl Outcome {
+    /// `running`, `succeeded`, `failed`, `timed out`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed { .. } => "failed",
+            Self::TimedOut { .. } => "timed out",
+        }
+    }
+
+    /// What went wrong, for an outcome that is not a success.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::Failed { message } | Self::TimedOut { message } => Some(message),
+            Self::Running | Self::Succeeded => None,
+        }
+    }
 }
 
 /// Who ran an operation: the kubeconfig user of the context and the local user.

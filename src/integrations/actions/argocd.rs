@@ -11,7 +11,7 @@ use crate::model::ResourceKey;
 pub(super) fn refuse_if_operating(app: &ExternalApp) -> Result<(), String> {
     match &app.operation {
         Some(op) if op.phase.is_active() => Err(format!(
-            "{}/{} has an operation {} ({}): wait for it or {} it (X)",
+            "{}/{} has an operation {} ({}): wait for it or {} it",
             app.namespace,
             app.name,
             match op.phase {

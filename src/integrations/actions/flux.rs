@@ -26,7 +26,7 @@ pub(super) fn rollback(
     let key = app.key();
     if already_pinned(objects) {
         return Err(format!(
-            "{name} is pinned by an earlier rollback: unpin it first (u)"
+            "{name} is pinned by an earlier rollback: unpin it first"
         ));
     }
     if is_suspended(app) {
@@ -181,8 +181,8 @@ pub(super) fn unpin(
             .and_then(Value::as_str);
         if let Some(by) = by.filter(|by| *by != pinned_by(app)) {
             return Err(format!(
-                "{} {}/{} was pinned by the rollback of {}: unpin it from that app (u \
-                 on it), which resumes it too",
+                "{} {}/{} was pinned by the rollback of {}: unpin it from that app, \
+                 which resumes it too",
                 source_key.kind,
                 source_key.namespace,
                 source_key.name,

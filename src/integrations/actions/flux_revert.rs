@@ -23,12 +23,12 @@ pub(super) fn revert(
     if app.kind != AppKind::Kustomization {
         return Err(format!(
             "{name} is a HelmRelease: its values live in the cluster object, not in Git; \
-             roll back the Kustomization that holds it, or pin (R without ctrl-g)"
+             roll back the Kustomization that holds it, or roll back by pinning"
         ));
     }
     if already_pinned(objects) {
         return Err(format!(
-            "{name} is pinned by an earlier rollback: unpin it first (u)"
+            "{name} is pinned by an earlier rollback: unpin it first"
         ));
     }
     if is_suspended(app) {
@@ -61,14 +61,14 @@ pub(super) fn revert(
     if object.pointer("/spec/verify").is_some_and(|v| !v.is_null()) {
         return Err(format!(
             "{source} verifies commit signatures (spec.verify): driftdeck's commit is not \
-             signed and Flux would refuse it; pin instead (R without ctrl-g)"
+             signed and Flux would refuse it; roll back by pinning instead"
         ));
     }
     let path = text_at(objects.app, "/spec/path").unwrap_or_default();
     if path.trim_matches(['.', '/']).is_empty() {
         return Err(format!(
             "{name} applies the whole repository (spec.path {path:?}): a revert commit \
-             would roll back every app in it; pin instead (R without ctrl-g)"
+             would roll back every app in it; roll back by pinning instead"
         ));
     }
     let token = request.at.to_string();

@@ -141,6 +141,7 @@ fn outcome(outcome: &Outcome, theme: &Theme) -> (&'static str, ratatui::style::S
         Outcome::Running => ("running", theme.dim()),
         Outcome::Succeeded => ("ok", Default::default()),
         Outcome::Failed { .. } => ("failed", theme.error()),
+        Outcome::TimedOut { .. } => ("timed out", theme.error()),
     }
 }
 
@@ -243,7 +244,7 @@ fn entry_lines<'a>(model: &Model, entry: &LedgerEntry, theme: &Theme) -> Vec<Lin
     if let Some(reason) = &entry.reason {
         why.push(Span::raw(text::one_line(reason).into_owned()));
     }
-    if let Outcome::Failed { message } = &entry.outcome {
+    if let Some(message) = entry.outcome.message() {
         why.push(Span::styled(
             text::one_line(message).into_owned(),
             theme.error(),

@@ -317,17 +317,7 @@ fn summary_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
             let last = status
                 .last_operation
                 .as_ref()
-                .map(|op| {
-                    format!(
-                        "  last: {} {}",
-                        op.operation.name(),
-                        match &op.outcome {
-                            crate::model::ledger::Outcome::Succeeded => "succeeded",
-                            crate::model::ledger::Outcome::Running => "running",
-                            crate::model::ledger::Outcome::Failed { .. } => "failed",
-                        }
-                    )
-                })
+                .map(|op| format!("  last: {} {}", op.operation.name(), op.outcome.label()))
                 .unwrap_or_default();
             Line::from(format!(
                 "drift: {} changed, {} missing, {} extra{last}",

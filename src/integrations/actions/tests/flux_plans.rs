@@ -191,7 +191,7 @@ fn flux_rollback_pins_the_git_source_and_unpin_restores_it() {
     );
     assert_eq!(
         ks_plan(&app, &git, &Ask::Rollback { to }),
-        Err("flux-system/apps is pinned by an earlier rollback: unpin it first (u)".into())
+        Err("flux-system/apps is pinned by an earlier rollback: unpin it first".into())
     );
 
     // Another app built from the same source cannot unpin it: the rolled-back app
@@ -202,7 +202,7 @@ fn flux_rollback_pins_the_git_source_and_unpin_restores_it() {
         ks_plan(&other, &git, &Ask::Unpin),
         Err(
             "GitRepository flux-system/fleet was pinned by the rollback of \
-             Kustomization/flux-system/apps: unpin it from that app (u on it), which resumes \
+             Kustomization/flux-system/apps: unpin it from that app, which resumes \
              it too"
                 .into()
         )
@@ -352,7 +352,7 @@ fn flux_rollback_of_a_helm_release_pins_the_chart_version() {
     apply(&mut app, &rollback, &hr_key());
     assert_eq!(
         hr_plan(&app, &Ask::Rollback { to: "6.6.0".into() }),
-        Err("apps/podinfo is pinned by an earlier rollback: unpin it first (u)".into())
+        Err("apps/podinfo is pinned by an earlier rollback: unpin it first".into())
     );
 
     let unpin = hr_plan(&app, &Ask::Unpin).unwrap();

@@ -94,7 +94,7 @@ fn a_revert_refuses_helm_releases_pins_and_suspended_apps() {
         hr_plan(&helm_release(), &revert(GOOD)),
         Err(
             "apps/podinfo is a HelmRelease: its values live in the cluster object, not in Git; \
-             roll back the Kustomization that holds it, or pin (R without ctrl-g)"
+             roll back the Kustomization that holds it, or roll back by pinning"
                 .into()
         )
     );
@@ -105,7 +105,7 @@ fn a_revert_refuses_helm_releases_pins_and_suspended_apps() {
     let pin = ks_plan(&app, &git, &Ask::Rollback { to: GOOD.into() }).unwrap();
     apply(&mut git, &pin, &git_key());
     apply(&mut app, &pin, &ks_key());
-    let pinned = "flux-system/apps is pinned by an earlier rollback: unpin it first (u)";
+    let pinned = "flux-system/apps is pinned by an earlier rollback: unpin it first";
     assert_eq!(ks_plan(&app, &git, &revert(GOOD)), Err(pinned.into()));
     // The source's pin alone is enough.
     let running = kustomization(false, "GitRepository", "fleet");
@@ -206,7 +206,7 @@ fn a_revert_refuses_a_source_that_verifies_signatures() {
         ks_plan(&app, &git, &revert(GOOD)),
         Err(format!(
             "{FLEET} verifies commit signatures (spec.verify): driftdeck's commit is not signed \
-             and Flux would refuse it; pin instead (R without ctrl-g)"
+             and Flux would refuse it; roll back by pinning instead"
         ))
     );
     // `verify: null` is no verification.
@@ -223,7 +223,7 @@ fn a_revert_refuses_an_app_that_applies_the_whole_repository() {
             ks_plan(&kustomization_at(path), &git, &revert(GOOD)),
             Err(format!(
                 "flux-system/apps applies the whole repository (spec.path {shown:?}): a revert \
-                 commit would roll back every app in it; pin instead (R without ctrl-g)"
+                 commit would roll back every app in it; roll back by pinning instead"
             )),
             "{path:?}"
         );
