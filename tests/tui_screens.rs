@@ -298,6 +298,26 @@ fn engine_apps_in_the_table() {
 }
 
 #[test]
+fn engine_apps_whose_context_is_out_of_reach() {
+    use driftdeck::tui::update::external::{Found, discover};
+    let mut model = with_engine_apps();
+    let Effect::Discover { generation, .. } = discover(&mut model) else {
+        unreachable!()
+    };
+    update(
+        &mut model,
+        Msg::Discovered {
+            generation,
+            found: vec![Found {
+                own_context: None,
+                result: Err("prod-eu: no answer within 20s".into()),
+            }],
+        },
+    );
+    snapshot("engine_apps_stale", &model);
+}
+
+#[test]
 fn engine_app_screen() {
     let mut model = with_engine_apps();
     press(&mut model, &[KeyCode::Enter]);

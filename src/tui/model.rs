@@ -59,6 +59,18 @@ pub struct EngineApp {
     pub context: String,
     /// `None`: the kubeconfig's current context.
     pub own_context: Option<String>,
+    /// Set while its context cannot be searched: the row is as last seen then,
+    /// and why it is not current.
+    pub stale: Option<Stale>,
+}
+
+/// Why an engine app's row is not current.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stale {
+    /// When its context was last searched with success (`None`: not known).
+    pub seen_at: Option<jiff::Timestamp>,
+    /// Why its context could not be searched since (one line).
+    pub error: String,
 }
 
 impl EngineApp {

@@ -11,7 +11,7 @@ use crate::integrations::actions::{Ask, SyncAsk};
 use crate::integrations::{Automation, Engine, ExternalApp};
 use crate::tui::keymap::Command;
 use crate::tui::model::{
-    Action, AppRow, EngineApp, EngineForm, Modal, Model, Pending, Screen, Seen,
+    Action, AppRow, EngineApp, EngineForm, Modal, Model, Pending, Screen, Seen, Stale,
 };
 
 /// What one context answered.
@@ -95,6 +95,7 @@ pub fn on_discovered(model: &mut Model, generation: u64, found: Vec<Found>) -> V
     if !model.discovery.pending.answers(generation) {
         return Vec::new();
     }
+    let searched_before = model.discovery.at;
     model.discovery.at = model.now;
     let selected = model.selected_app().map(|row| row.name.clone());
     let mut problems = Vec::new();
@@ -117,15 +118,35 @@ pub fn on_discovered(model: &mut Model, generation: u64, found: Vec<Found>) -> V
                 );
             }
             Err(error) => {
+                unsearched.push((context.own_context, error.clone()));
                 problems.push(error);
-                unsearched.push(context.own_context);
             }
         }
     }
     model.apps.retain(|row| {
-        row.engine_app()
-            .is_none_or(|app| unsearched.contains(&app.own_context))
+        row.engine_app().is_none_or(|app| {
+            unsearched
+                .iter()
+                .any(|(context, _)| *context == app.own_context)
+        })
     });
+    // Rows kept from an earlier search are marked: since when, and why.
+    for row in &mut model.apps {
+        if let Seen::Engine(app) = &mut row.seen
+            && let Some((_, error)) = unsearched
+                .iter()
+                .find(|(context, _)| *context == app.own_context)
+        {
+            let seen_at = app
+                .stale
+                .as_ref()
+                .map_or(searched_before, |stale| stale.seen_at);
+            app.stale = Some(Stale {
+                seen_at,
+                error: error.clone(),
+            });
+        }
+    }
     model.apps.extend(rows);
     // Said once each: a problem already said is not repeated, a new one is said
     // even when an older one comes first.
@@ -170,6 +191,7 @@ fn row(app: ExternalApp, context: &str, own_context: Option<String>) -> AppRow {
             app,
             context: context.to_owned(),
             own_context,
+            stale: None,
         })),
     }
 }

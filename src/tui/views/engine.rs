@@ -36,8 +36,27 @@ fn sync_cell(app: &ExternalApp, theme: &Theme) -> Span<'static> {
     }
 }
 
-/// The SYNC, HEALTH and LIVE cells of the apps table.
-pub fn status_cells(app: &ExternalApp, theme: &Theme) -> [Cell<'static>; 3] {
+/// The SYNC, HEALTH and LIVE cells of the apps table; dimmed, the sync marked
+/// `?`, while the row is as last seen (its context cannot be searched).
+pub fn status_cells(engine_app: &EngineApp, theme: &Theme) -> [Cell<'static>; 3] {
+    let app = &engine_app.app;
+    if engine_app.stale.is_some() {
+        let sync = app.sync.map_or("Unknown", SyncStatus::as_str);
+        return [
+            Cell::from(Span::styled(format!("{sync}?"), theme.dim())),
+            Cell::from(Span::styled(
+                format!("{}?", app.health.status.label()),
+                theme.dim(),
+            )),
+            Cell::from(Span::styled(
+                app.live_revision.as_deref().map_or_else(
+                    || "-".into(),
+                    |r| text::one_line(&short_revision(r)).into_owned(),
+                ),
+                theme.dim(),
+            )),
+        ];
+    }
     let mut sync = vec![sync_cell(app, theme)];
     if app
         .operation
@@ -72,7 +91,7 @@ pub fn last_sync(model: &Model, app: &ExternalApp) -> String {
 }
 
 /// The two summary lines under the apps table.
-pub fn summary(engine_app: &EngineApp, theme: &Theme) -> Vec<Line<'static>> {
+pub fn summary(model: &Model, engine_app: &EngineApp, theme: &Theme) -> Vec<Line<'static>> {
     let app = &engine_app.app;
     let source = app
         .source
@@ -102,6 +121,23 @@ pub fn summary(engine_app: &EngineApp, theme: &Theme) -> Vec<Line<'static>> {
             theme.dim(),
         ),
     ]);
+    if let Some(stale) = &engine_app.stale {
+        let seen = stale
+            .seen_at
+            .zip(model.now)
+            .map_or("earlier".to_owned(), |(at, now)| {
+                format!("{} ago", text::age(now, at))
+            });
+        let second = Line::styled(
+            text::one_line(&format!(
+                "as last seen {seen}: {} cannot be searched now ({})",
+                engine_app.context, stale.error
+            ))
+            .into_owned(),
+            theme.error(),
+        );
+        return vec![first, second];
+    }
     let second = match (app.problems().next(), &app.operation) {
         (Some(problem), _) => Line::styled(
             text::one_line(&format!("{}: {}", problem.type_name, problem.summary())).into_owned(),

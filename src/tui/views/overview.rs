@@ -100,7 +100,7 @@ fn render_apps(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect, 
                 Cell::from(""),
             ),
             Seen::Engine(engine_app) => {
-                let [sync, health, live] = super::engine::status_cells(&engine_app.app, theme);
+                let [sync, health, live] = super::engine::status_cells(engine_app, theme);
                 (sync, health, live)
             }
             Seen::Status(status) => (
@@ -302,7 +302,7 @@ fn summary_lines(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
         return vec![Line::styled("no apps configured", theme.dim())];
     };
     if let Some(engine_app) = row.engine_app() {
-        return super::engine::summary(engine_app, theme);
+        return super::engine::summary(model, engine_app, theme);
     }
     let place = format!(
         "{} → namespace {}  ({})",

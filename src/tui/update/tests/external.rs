@@ -8,7 +8,7 @@ use crate::engine::external::Discovered;
 use crate::integrations::actions::{Ask, SyncAsk};
 use crate::integrations::{ExternalApp, argocd, flux};
 use crate::model::ResourceKey;
-use crate::tui::model::{AppRow, EngineForm};
+use crate::tui::model::{AppRow, EngineForm, Stale};
 use crate::tui::update::external::{DISCOVER_EVERY, Found, discover};
 
 mod form;
@@ -325,14 +325,29 @@ fn what_discovery_cannot_read_is_said_once_and_kept() {
     assert_eq!(model.discovery.problems, [problem, unreachable.to_owned()]);
 
     // The context of flux:apps does not answer this round: its row stays as last
-    // seen; the next answer replaces it.
-    let generation = next_discovery(&mut model);
-    let found = vec![Found {
-        own_context: None,
-        result: Err("ctx: no answer within 20s".into()),
-    }];
-    update(&mut model, Msg::Discovered { generation, found });
-    assert_eq!(rows(&model)[2], row(APPS, "flux:apps"));
+    // seen, marked with when that was and why; a second silent round keeps when.
+    let last_seen = model.discovery.at;
+    let stale = |model: &Model| model.apps[2].engine_app().unwrap().stale.clone();
+    assert_eq!(stale(&model), None);
+    for round in 1..=2 {
+        let generation = next_discovery(&mut model);
+        model.now =
+            Some(jiff::Timestamp::from_second(sample::now().as_second() + round * 10).unwrap());
+        let found = vec![Found {
+            own_context: None,
+            result: Err(format!("ctx: no answer within 20s ({round})")),
+        }];
+        update(&mut model, Msg::Discovered { generation, found });
+        assert_eq!(rows(&model)[2], row(APPS, "flux:apps"));
+        assert_eq!(
+            stale(&model),
+            Some(Stale {
+                seen_at: last_seen,
+                error: format!("ctx: no answer within 20s ({round})"),
+            })
+        );
+    }
+    // The next answer replaces it.
     let generation = next_discovery(&mut model);
     update(&mut model, answer(generation, Vec::new(), &[]));
     assert_eq!(model.apps.len(), 2);
