@@ -341,6 +341,104 @@ fn helm_renders_a_chart_with_value_files_and_inline_values() {
     );
 }
 
+/// As Flux packages a chart from Git with `valuesFiles`: the files merged in order
+/// replace the chart's own values.yaml, which counts only when it is listed; then
+/// `--set` parameters and the templating namespace apply.
+#[test]
+fn helm_value_files_can_replace_the_charts_own_values() {
+    let mut repo = TempRepo::new();
+    chart(&repo);
+    repo.write("envs/prod.yaml", "image: {tag: '3'}\n");
+    repo.commit("chart");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let mut spec = app("charts/web", RenderKind::Helm);
+    spec.helm = HelmOptions {
+        value_files: vec!["values.yaml".into(), "../../envs/prod.yaml".into()],
+        replace_chart_values: true,
+        release_name: Some("web".into()),
+        ..HelmOptions::default()
+    };
+    let rendered = Renderer::default().render(&spec, &git, &head).unwrap();
+    let object = |kind: &str| {
+        rendered
+            .manifests
+            .iter()
+            .find(|m| m.key.kind == kind)
+            .unwrap()
+            .object
+            .clone()
+    };
+    let deploy = object("Deployment");
+    assert_eq!(
+        deploy["spec"]["replicas"], 1,
+        "the chart's own file, listed"
+    );
+    assert_eq!(
+        deploy["spec"]["template"]["spec"]["containers"][0]["image"],
+        "web:3"
+    );
+    assert_eq!(object("ConfigMap")["data"]["greeting"], "hello");
+
+    // Not listed, the chart's own values are gone: only prod.yaml's are left.
+    spec.helm.value_files = vec!["../../envs/prod.yaml".into()];
+    spec.helm.parameters = vec![driftdeck::model::HelmParameter {
+        name: "greeting".into(),
+        value: "a,b".into(),
+        force_string: true,
+    }];
+    spec.helm.namespace = Some("templated".into());
+    let rendered = Renderer::default().render(&spec, &git, &head).unwrap();
+    let deploy = rendered
+        .manifests
+        .iter()
+        .find(|m| m.key.kind == "Deployment")
+        .unwrap();
+    assert_eq!(deploy.object["spec"]["replicas"], serde_json::Value::Null);
+    assert_eq!(deploy.key.namespace, "templated");
+    let settings = rendered
+        .manifests
+        .iter()
+        .find(|m| m.key.kind == "ConfigMap")
+        .unwrap();
+    assert_eq!(settings.object["data"]["greeting"], "a,b");
+    assert_eq!(
+        settings.key.namespace, "shop",
+        "objects without one: the destination's"
+    );
+}
+
+/// Flux packages a chart from Git with build metadata in its version; the chart
+/// renders with the version given, and its `Chart.yaml` is left as Git has it.
+#[test]
+fn helm_renders_with_the_chart_version_flux_packaged() {
+    let mut repo = TempRepo::new();
+    repo.write(
+        "charts/tag/Chart.yaml",
+        "apiVersion: v2\nname: tag\nversion: 0.1.0\n",
+    );
+    repo.write(
+        "charts/tag/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tag\n  labels:\n    helm.sh/chart: {{ printf \"%s-%s\" .Chart.Name .Chart.Version | replace \"+\" \"_\" }}\n",
+    );
+    repo.commit("chart");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let mut spec = app("charts/tag", RenderKind::Helm);
+    spec.helm.chart_version = Some("0.1.0+0123456789ab.2".into());
+    let rendered = Renderer::default().render(&spec, &git, &head).unwrap();
+    assert_eq!(
+        rendered.manifests[0].object["metadata"]["labels"]["helm.sh/chart"],
+        "tag-0.1.0_0123456789ab.2"
+    );
+    spec.helm.chart_version = None;
+    let rendered = Renderer::default().render(&spec, &git, &head).unwrap();
+    assert_eq!(
+        rendered.manifests[0].object["metadata"]["labels"]["helm.sh/chart"],
+        "tag-0.1.0"
+    );
+}
+
 #[test]
 fn helm_template_errors_reach_the_user() {
     let mut repo = TempRepo::new();

@@ -16,7 +16,7 @@ use crate::error::Classified;
 use crate::integrations::{AppKind, ExternalApp, MappingError, argocd, flux};
 use crate::model::ResourceKey;
 
-const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
+pub const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
 /// The API groups of Argo CD and Flux apps and sources.
 pub const GROUPS: [&str; 4] = [
     "argoproj.io",

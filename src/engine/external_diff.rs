@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::clusters::Clusters;
 use super::drift::{self, Drift};
-use super::external_source::{branch_of, repo_path, source_spec};
+use super::external_source::{branch_of, configured, is_network_url, repo_path, source_spec};
 use super::target::{self, Cluster};
 use super::{external, tracking};
 use crate::cluster::{self, Catalog, ClusterError, Connection};
@@ -22,7 +22,7 @@ use crate::config::Config;
 use crate::diff::DiffMode;
 use crate::error::one_line;
 use crate::integrations::actions::commit_of;
-use crate::integrations::recipe::{self, Recipe};
+use crate::integrations::recipe::{self, GitSource, Recipe};
 use crate::integrations::{AppKind, ExternalApp};
 use crate::model::{
     AppName, AppSpec, Destination, IgnoreDifference, RepoName, RepoSpec, ResourceKey, SyncPolicy,
@@ -48,10 +48,6 @@ pub async fn compare(
     against: Option<&str>,
 ) -> Result<Compared, String> {
     let source = app.source.clone().unwrap_or_default();
-    let url = source
-        .url
-        .clone()
-        .ok_or("the app names no Git repository to render")?;
     let session = clusters.session(context).await.map_err(|e| one_line(&e))?;
     let connection = &session.connection;
     let catalog = cluster::discover_groups(connection, &external::GROUPS)
@@ -66,24 +62,33 @@ pub async fn compare(
     ))
     .await?;
     let mut recipe = recipe::recipe(app.kind, &object).map_err(|e| one_line(&e))?;
+    // An Argo CD app's rendered source (of a multi-source app, not always the
+    // first); a Flux app's source object.
+    let (url, target_revision) = match &recipe.git {
+        Some(git) => (Some(git.url.clone()), git.target_revision.clone()),
+        None => (source.url.clone(), source.target_revision.clone()),
+    };
+    let url = url.ok_or("the app names no Git repository to render")?;
+    let engine_commit = match (&recipe.git, app.kind) {
+        (
+            Some(GitSource {
+                index: Some(index), ..
+            }),
+            _,
+        ) => object
+            .pointer(&format!("/status/sync/revisions/{index}"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        (_, AppKind::HelmRelease) => {
+            let (commit, version) = chart_built(&object, &source, get).await?;
+            recipe.helm.chart_version = version;
+            Some(commit)
+        }
+        _ => app.target_revision.clone(),
+    };
     let revision = match against {
         Some(commit) => commit.to_owned(),
-        None if app.kind == AppKind::HelmRelease => {
-            // The release's target is a chart version; the commit is its source's.
-            let key = source
-                .object
-                .clone()
-                .ok_or("the release names no chart source")?;
-            let repository = get(key).await?;
-            repository
-                .pointer("/status/artifact/revision")
-                .and_then(Value::as_str)
-                .and_then(commit_of)
-                .map(str::to_owned)
-                .ok_or("the chart's GitRepository has no artifact yet")?
-        }
-        None => app
-            .target_revision
+        None => engine_commit
             .as_deref()
             .and_then(commit_of)
             .map(str::to_owned)
@@ -108,9 +113,17 @@ pub async fn compare(
             Some(recipe::substitution_vars(substitution, &found)?)
         }
     };
-    let branch = branch_of(source.target_revision.as_deref());
+    let branch = branch_of(target_revision.as_deref());
     let app_spec = app_spec(&recipe, &connection.context)?;
     let rendered = tokio::task::spawn_blocking(move || {
+        // A file:// URL or a path in a cluster object is read only when configured.
+        if !is_network_url(&url) && configured(&repos, &url).is_none() {
+            return Err(format!(
+                "{}: only https and ssh repositories, or configured sources, are read for \
+                 an engine's app",
+                crate::model::text::one_line(&url)
+            ));
+        }
         let mut repo_spec = source_spec(&repos, &url, branch);
         repo_spec.name = RepoName::new("engine-source");
         let config = Config {
@@ -135,6 +148,48 @@ pub async fn compare(
         drift,
         notes,
     })
+}
+
+/// The commit a HelmRelease's chart was built from, and the version Flux packaged
+/// it with (build metadata added: the commit, the HelmChart's generation), read
+/// from the HelmChart Flux made; without one, the GitRepository's artifact.
+async fn chart_built<'a, F, Fut>(
+    release: &Value,
+    source: &crate::integrations::AppSource,
+    get: F,
+) -> Result<(String, Option<String>), String>
+where
+    F: Fn(ResourceKey) -> Fut,
+    Fut: std::future::Future<Output = Result<Value, String>> + 'a,
+{
+    let chart = release
+        .pointer("/status/helmChart")
+        .and_then(Value::as_str)
+        .and_then(|text| text.split_once('/'));
+    if let Some((namespace, name)) = chart {
+        let key = ResourceKey::new(external::SOURCE_GROUP, "HelmChart", namespace, name);
+        if let Ok(chart) = get(key).await {
+            let commit = chart
+                .pointer("/status/observedSourceArtifactRevision")
+                .and_then(Value::as_str);
+            let version = chart
+                .pointer("/status/artifact/revision")
+                .and_then(Value::as_str);
+            if let Some(commit) = commit {
+                return Ok((commit.to_owned(), version.map(str::to_owned)));
+            }
+        }
+    }
+    let key = source
+        .object
+        .clone()
+        .ok_or("the release names no chart source")?;
+    let repository = get(key).await?;
+    let commit = repository
+        .pointer("/status/artifact/revision")
+        .and_then(Value::as_str)
+        .ok_or("the chart's GitRepository has no artifact yet")?;
+    Ok((commit.to_owned(), None))
 }
 
 /// The app as driftdeck's renderer takes it.

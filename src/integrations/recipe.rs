@@ -72,6 +72,19 @@ pub struct Recipe {
     pub substitution: Option<Substitution>,
     /// What the engine applies that the rendering leaves out.
     pub notes: Vec<String>,
+    /// Argo CD: the source rendered (for a multi-source app, not always the first).
+    pub git: Option<GitSource>,
+}
+
+/// The Git source of an Argo CD app that driftdeck renders.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GitSource {
+    /// `repoURL`, its password dropped.
+    pub url: String,
+    pub target_revision: Option<String>,
+    /// Its index in `spec.sources` (the commit is `status.sync.revisions[index]`);
+    /// `None` for `spec.source`.
+    pub index: Option<usize>,
 }
 
 /// A Flux `valuesFrom` entry naming a ConfigMap in the release's namespace.
@@ -162,10 +175,10 @@ fn argocd(root: &Node<'_>) -> Read {
                 .into(),
         ));
     }
-    let source = match root.at(&["spec", "source"])? {
-        Some(source) => source,
+    let (index, source) = match root.at(&["spec", "source"])? {
+        Some(source) => (None, source),
         None => match single_source(root)? {
-            Ok(source) => source,
+            Ok((index, source)) => (Some(index), source),
             Err(reason) => return Ok(Err(reason)),
         },
     };
@@ -187,6 +200,11 @@ fn argocd(root: &Node<'_>) -> Read {
         ..Recipe::default()
     };
     recipe.helm.release_name = root.string(&["metadata", "name"])?;
+    recipe.git = Some(GitSource {
+        url: super::without_password(source.required(&["repoURL"])?),
+        target_revision: source.string(&["targetRevision"])?,
+        index,
+    });
     if let Some(helm) = source.at(&["helm"])? {
         recipe.render = RenderKind::Helm;
         if let Err(reason) = argocd_helm(&helm, &mut recipe)? {
@@ -221,15 +239,15 @@ fn argocd(root: &Node<'_>) -> Read {
 
 /// The one source of a multi-source app that renders, when the others are only
 /// `ref`s (whose files its value files would name with `$ref/…`).
-fn single_source<'a>(root: &Node<'a>) -> Result<Result<Node<'a>, String>, Fault> {
+fn single_source<'a>(root: &Node<'a>) -> Result<Result<(usize, Node<'a>), String>, Fault> {
     let sources = root.items(&["spec", "sources"])?;
     let mut rendering = Vec::new();
-    for source in sources {
+    for (index, source) in sources.into_iter().enumerate() {
         let is_ref_only = source.text(&["ref"])?.is_some()
             && source.text(&["path"])?.is_none()
             && source.text(&["chart"])?.is_none();
         if !is_ref_only {
-            rendering.push(source);
+            rendering.push((index, source));
         }
     }
     Ok(match rendering.len() {

@@ -93,6 +93,9 @@ pub struct HelmOptions {
     pub values: Option<Value>,
     /// Release name; the app name when absent.
     pub release_name: Option<String>,
+    /// The version the chart renders with, in place of its `Chart.yaml`'s (Flux
+    /// packages a chart from Git with build metadata added).
+    pub chart_version: Option<String>,
     /// The namespace Helm templates with (`.Release.Namespace`); the destination's
     /// when absent. Objects without a namespace still go to the destination's.
     pub namespace: Option<String>,

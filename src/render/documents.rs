@@ -91,7 +91,7 @@ pub fn parse_manifests(bytes: &[u8], file: &Path) -> Result<Vec<Manifest>, Docum
     Ok(manifests)
 }
 
-fn as_text<'a>(bytes: &'a [u8], file: &Path) -> Result<&'a str, DocumentError> {
+pub fn as_text<'a>(bytes: &'a [u8], file: &Path) -> Result<&'a str, DocumentError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(DocumentError::TooLarge {
             file: file.to_path_buf(),

@@ -46,20 +46,10 @@ pub(super) fn render(
         }
         .into(),
     ];
-    if app.helm.replace_chart_values {
-        // Flux packages a chart from Git with its `valuesFiles` merged in place of
-        // the chart's own values.yaml.
-        // The file is removed first, so that a symlink in its place is not followed.
-        if let Some(own) = export.inside(&Path::new(&app.path).join("values.yaml")) {
-            match std::fs::remove_file(&own) {
-                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(RenderError::Export(error));
-                }
-                _ => {}
-            }
-            std::fs::write(&own, "{}\n").map_err(RenderError::Export)?;
-        }
+    if let Some(version) = &app.helm.chart_version {
+        set_chart_version(&export, &app.path, version)?;
     }
+    let mut files = Vec::new();
     for file in &app.helm.value_files {
         let relative = Path::new(&app.path).join(file);
         let Some(path) = export.inside(&relative) else {
@@ -68,7 +58,31 @@ pub(super) fn render(
                 file: file.clone(),
             });
         };
-        args.extend(["--values".into(), path.into_os_string()]);
+        files.push(path);
+    }
+    if app.helm.replace_chart_values {
+        // Flux packages a chart from Git with its `valuesFiles` merged, in order, in
+        // place of the chart's own values.yaml (which counts only when listed).
+        let merged = merged_values(&files)?;
+        let Some(own) = export.inside(&Path::new(&app.path).join("values.yaml")) else {
+            return Err(RenderError::ValueFileOutside {
+                app: app.name.clone(),
+                file: "values.yaml".into(),
+            });
+        };
+        // Removed first, so that a symlink in its place is not followed.
+        match std::fs::remove_file(&own) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                return Err(RenderError::Export(error));
+            }
+            _ => {}
+        }
+        let json = serde_json::to_vec(&merged).unwrap_or_default();
+        std::fs::write(&own, json).map_err(RenderError::Export)?;
+    } else {
+        for path in files {
+            args.extend(["--values".into(), path.into_os_string()]);
+        }
     }
     if let Some(values) = &app.helm.values {
         let file = export.scratch("values")?.join("inline.json");
@@ -102,17 +116,76 @@ pub(super) fn render(
     })
 }
 
-/// `name=value` as Argo CD passes a parameter to `--set`: commas in the value are
-/// escaped (Helm would split on them) unless the value is a `{a,b}` list.
+/// The chart's `Chart.yaml` in the export with `version` in place of its own,
+/// read as a regular file (a symlink is not followed) and written anew.
+fn set_chart_version(export: &Export, chart: &str, version: &str) -> Result<(), RenderError> {
+    let outside = || RenderError::ValueFileOutside {
+        app: crate::model::AppName::new(chart),
+        file: "Chart.yaml".into(),
+    };
+    let path = export
+        .inside(&Path::new(chart).join("Chart.yaml"))
+        .ok_or_else(outside)?;
+    let mut values = merged_values(std::slice::from_ref(&path))?;
+    let Some(map) = values.as_object_mut() else {
+        return Err(outside());
+    };
+    map.insert(
+        "version".into(),
+        serde_json::Value::String(version.to_owned()),
+    );
+    std::fs::remove_file(&path).map_err(RenderError::Export)?;
+    let json = serde_json::to_vec(&values).unwrap_or_default();
+    std::fs::write(&path, json).map_err(RenderError::Export)
+}
+
+/// The value files merged in order (maps key by key, later files winning), each
+/// read from the export as a regular file: a symlink is not followed.
+fn merged_values(files: &[std::path::PathBuf]) -> Result<serde_json::Value, RenderError> {
+    let mut merged = serde_json::Value::Object(serde_json::Map::new());
+    for path in files {
+        let metadata = std::fs::symlink_metadata(path).map_err(RenderError::Export)?;
+        if !metadata.is_file() {
+            return Err(RenderError::Export(std::io::Error::other(format!(
+                "{} is not a regular file",
+                path.display()
+            ))));
+        }
+        let bytes = std::fs::read(path).map_err(RenderError::Export)?;
+        let text = documents::as_text(&bytes, path)?;
+        let layer = crate::yaml::documents(text)
+            .map_err(|error| documents::DocumentError::Yaml {
+                file: path.clone(),
+                error,
+            })?
+            .into_iter()
+            .next()
+            .map(|document| document.value);
+        if let Some(layer @ serde_json::Value::Object(_)) = layer {
+            crate::yaml::merge(&mut merged, layer);
+        }
+    }
+    Ok(merged)
+}
+
+/// `name=value` as Argo CD passes a parameter to `--set`: commas in the value not
+/// already escaped are escaped (Helm would split on them), unless the value is a
+/// `{a,b}` list.
 fn set_argument(parameter: &HelmParameter) -> String {
     let value = &parameter.value;
-    let list = value.starts_with('{') && value.ends_with('}');
-    let value = if list {
-        value.clone()
-    } else {
-        value.replace(',', "\\,")
-    };
-    format!("{}={value}", parameter.name)
+    if value.starts_with('{') && value.ends_with('}') {
+        return format!("{}={value}", parameter.name);
+    }
+    let mut escaped = String::with_capacity(value.len());
+    let mut previous = None;
+    for c in value.chars() {
+        if c == ',' && previous != Some('\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+        previous = Some(c);
+    }
+    format!("{}={escaped}", parameter.name)
 }
 
 #[cfg(test)]
@@ -130,6 +203,7 @@ mod tests {
         };
         assert_eq!(set("x,y"), "a.b=x\\,y");
         assert_eq!(set("{x,y}"), "a.b={x,y}");
+        assert_eq!(set("x\\,y,z"), "a.b=x\\,y\\,z");
         assert_eq!(set(""), "a.b=");
     }
 }

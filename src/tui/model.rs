@@ -506,6 +506,9 @@ pub struct EngineForm {
     pub reason: TextArea<'static>,
     /// A rollback wants one.
     pub reason_required: bool,
+    /// A HelmRelease's rollback: the chart versions of its history other than the
+    /// live one, newest first, which `ctrl-v` steps through.
+    pub versions: Vec<String>,
     pub plan: Vec<String>,
     pub pending: Pending,
     pub error: Option<String>,

@@ -20,19 +20,25 @@ use serde_json::{Map, Value};
 /// The label or annotation that turns substitution off for one object.
 pub const DISABLED: &str = "kustomize.toolkit.fluxcd.io/substitute";
 
-/// Why a text could not be substituted.
+/// Why a text could not be substituted. The text itself is never quoted: it may
+/// be a Secret's value.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SubstituteError {
-    #[error("`{text}` has no closing `}}`")]
-    Unclosed { text: String },
+    #[error("a `${{` has no closing `}}`")]
+    Unclosed,
     #[error(
-        "`{expression}` uses a form driftdeck does not substitute (it knows ${{name}}, \
+        "`${{{name}…}}` uses a form driftdeck does not substitute (it knows ${{name}}, \
          ${{name:=word}}, ${{name=word}}, ${{name:-word}} and ${{name-word}})"
     )]
-    Unsupported { expression: String },
+    Unsupported { name: String },
+    #[error("defaults nest more than {MAX_DEPTH} deep")]
+    TooDeep,
     #[error("`{name}` is not a valid variable name (letters, digits and `_`, not first a digit)")]
     BadName { name: String },
 }
+
+/// How deep `${a:=${b:=…}}` defaults may nest.
+const MAX_DEPTH: usize = 8;
 
 /// Whether `name` may be a post-build variable (Flux's `^[_[:alpha:]][_[:alpha:][:digit:]]*$`).
 pub fn valid_name(name: &str) -> bool {
@@ -102,6 +108,17 @@ fn retyped(text: String) -> Value {
 
 /// `input` with every `${…}` replaced.
 pub fn text(input: &str, vars: &BTreeMap<String, String>) -> Result<String, SubstituteError> {
+    nested(input, vars, 0)
+}
+
+fn nested(
+    input: &str,
+    vars: &BTreeMap<String, String>,
+    depth: usize,
+) -> Result<String, SubstituteError> {
+    if depth > MAX_DEPTH {
+        return Err(SubstituteError::TooDeep);
+    }
     let mut out = String::with_capacity(input.len());
     let mut rest = input;
     while let Some(at) = rest.find('$') {
@@ -111,10 +128,8 @@ pub fn text(input: &str, vars: &BTreeMap<String, String>) -> Result<String, Subs
             out.push_str("${");
             rest = escaped;
         } else if let Some(open) = after.strip_prefix("${") {
-            let close = closing(open).ok_or_else(|| SubstituteError::Unclosed {
-                text: input.to_owned(),
-            })?;
-            out.push_str(&expression(&open[..close], vars)?);
+            let close = closing(open).ok_or(SubstituteError::Unclosed)?;
+            out.push_str(&expression(&open[..close], vars, depth)?);
             rest = &open[close + 1..];
         } else {
             out.push('$');
@@ -141,15 +156,24 @@ fn closing(open: &str) -> Option<usize> {
 }
 
 /// One `${…}`'s value: the variable, or its default when unset or empty.
-fn expression(inner: &str, vars: &BTreeMap<String, String>) -> Result<String, SubstituteError> {
+fn expression(
+    inner: &str,
+    vars: &BTreeMap<String, String>,
+    depth: usize,
+) -> Result<String, SubstituteError> {
     let end = inner
         .find(|c: char| !(c == '_' || c.is_ascii_alphanumeric()))
         .unwrap_or(inner.len());
     let (name, operator) = inner.split_at(end);
+    let unsupported = || SubstituteError::Unsupported {
+        name: if valid_name(name) {
+            name.to_owned()
+        } else {
+            String::new()
+        },
+    };
     if !valid_name(name) {
-        return Err(SubstituteError::Unsupported {
-            expression: format!("${{{inner}}}"),
-        });
+        return Err(unsupported());
     }
     let current = vars.get(name).map(String::as_str).unwrap_or("");
     let default = [":=", ":-", "=", "-"]
@@ -157,11 +181,9 @@ fn expression(inner: &str, vars: &BTreeMap<String, String>) -> Result<String, Su
         .find_map(|op| operator.strip_prefix(op));
     match (operator.is_empty(), default) {
         (true, _) => Ok(current.to_owned()),
-        (false, Some(word)) if current.is_empty() => text(word, vars),
+        (false, Some(word)) if current.is_empty() => nested(word, vars, depth + 1),
         (false, Some(_)) => Ok(current.to_owned()),
-        (false, None) => Err(SubstituteError::Unsupported {
-            expression: format!("${{{inner}}}"),
-        }),
+        (false, None) => Err(unsupported()),
     }
 }
 
@@ -205,20 +227,23 @@ mod tests {
         let vars = vars(&[("env", "prod")]);
         assert_eq!(
             text("${env^^}", &vars),
-            Err(SubstituteError::Unsupported {
-                expression: "${env^^}".into()
-            })
+            Err(SubstituteError::Unsupported { name: "env".into() })
         );
+        assert_eq!(text("a ${env", &vars), Err(SubstituteError::Unclosed));
         assert_eq!(
-            text("a ${env", &vars),
-            Err(SubstituteError::Unclosed {
-                text: "a ${env".into()
+            text("pa${1x}ss", &vars),
+            Err(SubstituteError::Unsupported {
+                name: String::new()
             })
         );
-        assert!(matches!(
-            text("${1x}", &vars),
-            Err(SubstituteError::Unsupported { .. })
-        ));
+        // The text is never quoted back: it may be a Secret's value.
+        let said = text("s3cr3t${x", &vars).unwrap_err().to_string();
+        assert!(!said.contains("s3cr3t"), "{said}");
+        // Defaults nest, but not without end.
+        let deep = format!("{}x{}", "${a:=".repeat(9), "}".repeat(9));
+        assert_eq!(text(&deep, &vars), Err(SubstituteError::TooDeep));
+        let fine = format!("{}x{}", "${a:=".repeat(8), "}".repeat(8));
+        assert_eq!(text(&fine, &vars).unwrap(), "x");
     }
 
     #[test]

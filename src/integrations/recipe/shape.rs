@@ -31,7 +31,7 @@ pub fn release_values(
             ));
         };
         let layer = match &reference.target_path {
-            Some(path) => at_path(path, Value::String(text.clone()))?,
+            Some(path) => at_path(path, text)?,
             None => match crate::yaml::documents(text) {
                 Ok(documents) => match documents.into_iter().next().map(|d| d.value) {
                     Some(map @ Value::Object(_)) => map,
@@ -51,47 +51,49 @@ pub fn release_values(
                 }
             },
         };
-        merge(&mut values, layer);
+        crate::yaml::merge(&mut values, layer);
     }
     if let Some(inline) = inline {
-        merge(&mut values, inline.clone());
+        crate::yaml::merge(&mut values, inline.clone());
     }
     let empty = values.as_object().is_some_and(Map::is_empty);
     Ok((!empty).then_some(values))
 }
 
-/// `value` nested at a dotted path (`a.b.c`).
-fn at_path(path: &str, value: Value) -> Result<Value, String> {
+/// `value` nested at a dotted path (`a.b.c`), typed as Helm's `--set` types it.
+fn at_path(path: &str, value: &str) -> Result<Value, String> {
     let parts: Vec<&str> = path.split('.').collect();
-    if parts
-        .iter()
-        .any(|part| part.is_empty() || part.contains(['[', ']', '\\']))
+    if parts.len() > MAX_PATH_PARTS
+        || parts
+            .iter()
+            .any(|part| part.is_empty() || part.contains(['[', ']', '\\', ',', '=']))
     {
         return Err(format!(
             "valuesFrom targetPath {path}: driftdeck reads dotted paths only (a.b.c)"
         ));
     }
-    Ok(parts.iter().rev().fold(value, |inner, part| {
+    Ok(parts.iter().rev().fold(set_value(value), |inner, part| {
         let mut map = Map::new();
         map.insert((*part).to_owned(), inner);
         Value::Object(map)
     }))
 }
 
-/// `over` merged into `base`: maps key by key, other values replaced.
-pub fn merge(base: &mut Value, over: Value) {
-    match (base, over) {
-        (Value::Object(base), Value::Object(over)) => {
-            for (key, value) in over {
-                match base.get_mut(&key) {
-                    Some(existing) => merge(existing, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (base, over) => *base = over,
+/// The most parts a `targetPath` may have.
+const MAX_PATH_PARTS: usize = 32;
+
+/// A value as Helm's `--set` reads it: `true`, `false`, `null`, and integers
+/// without a leading zero are typed; anything else (a float too) is a string.
+fn set_value(text: &str) -> Value {
+    match text {
+        _ if text.eq_ignore_ascii_case("true") => Value::Bool(true),
+        _ if text.eq_ignore_ascii_case("false") => Value::Bool(false),
+        _ if text.eq_ignore_ascii_case("null") => Value::Null,
+        "0" => Value::from(0),
+        _ if !text.starts_with('0') => text
+            .parse::<i64>()
+            .map_or_else(|_| Value::String(text.to_owned()), Value::from),
+        _ => Value::String(text.to_owned()),
     }
 }
 
@@ -136,10 +138,19 @@ pub fn substitution_vars(
 /// target namespace, the common labels and annotations added, the post-build
 /// variables substituted. Keys follow the objects' new names and namespaces.
 pub fn shape(
-    manifests: &mut [Manifest],
+    manifests: &mut Vec<Manifest>,
     recipe: &Recipe,
     vars: Option<&BTreeMap<String, String>>,
 ) -> Result<(), String> {
+    // Helm hooks and tests run beside a release; neither engine compares them.
+    if recipe.render == crate::model::RenderKind::Helm {
+        manifests.retain(|manifest| {
+            manifest
+                .object
+                .pointer("/metadata/annotations/helm.sh~1hook")
+                .is_none()
+        });
+    }
     for manifest in manifests.iter_mut() {
         if let Some(target) = &recipe.target_namespace
             && !manifest.key.namespace.is_empty()
@@ -150,6 +161,13 @@ pub fn shape(
         {
             metadata.insert("namespace".into(), Value::String(target.clone()));
         }
+        // Flux substitutes nothing, not even defaults, when there are no variables.
+        if let Some(vars) = vars.filter(|vars| !vars.is_empty()) {
+            manifest.object = substitute::object(&manifest.object, vars)
+                .map_err(|e| format!("postBuild could not substitute {}: {e}", manifest.key))?;
+        }
+        // kustomize-controller adds the common metadata as it applies: after the
+        // substitution, which neither reads nor changes it.
         for (field, common) in [
             ("labels", &recipe.common_labels),
             ("annotations", &recipe.common_annotations),
@@ -169,11 +187,6 @@ pub fn shape(
                     map.extend(common.clone());
                 }
             }
-        }
-        // Flux substitutes nothing, not even defaults, when there are no variables.
-        if let Some(vars) = vars.filter(|vars| !vars.is_empty()) {
-            manifest.object = substitute::object(&manifest.object, vars)
-                .map_err(|e| format!("postBuild in {}: {e}", manifest.key))?;
         }
         let metadata = |field: &str| {
             manifest

@@ -86,7 +86,13 @@ fn an_argo_cd_helm_source_brings_its_value_files_values_and_parameters() {
                 skip_crds: true,
                 replace_chart_values: false,
                 namespace: None,
+                chart_version: None,
             },
+            git: Some(GitSource {
+                url: "https://git.example.com/shop.git".into(),
+                target_revision: Some("main".into()),
+                index: None,
+            }),
             ..Recipe::default()
         }
     );
@@ -134,9 +140,15 @@ fn a_multi_source_app_renders_its_one_rendering_source() {
             {"repoURL": "https://git.example.com/shop.git", "path": "apps/shop"}
         ]
     }));
+    let recipe = recipe(AppKind::Application, &object).unwrap();
+    assert_eq!(recipe.path, "apps/shop");
     assert_eq!(
-        recipe(AppKind::Application, &object).unwrap().path,
-        "apps/shop"
+        recipe.git,
+        Some(GitSource {
+            url: "https://git.example.com/shop.git".into(),
+            target_revision: None,
+            index: Some(1),
+        })
     );
     let two = application(json!({
         "destination": {"namespace": "shop"},

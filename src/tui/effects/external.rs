@@ -303,12 +303,6 @@ pub async fn diff(
     app: &ExternalApp,
     against: Option<&str>,
 ) -> Result<DiffRead, Failure> {
-    let url = app
-        .source
-        .as_ref()
-        .and_then(|source| source.url.clone())
-        .ok_or("the app names no Git repository to render")?;
-    readable(engine, &url).await?;
     let compared = external_diff::compare(
         &engine.clusters,
         engine.config.repos.clone(),

@@ -285,7 +285,11 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         return Vec::new();
     }
     let selected = selected_resource(model, &engine_app);
-    open_form(model, action, selected)
+    let effects = open_form(model, action, selected);
+    if let Some(Modal::Engine(form)) = &mut model.modal {
+        form.versions = earlier_charts(app);
+    }
+    effects
 }
 
 /// The commit picked in the history pane, or the one the diff screen compares.
@@ -308,15 +312,28 @@ fn chart_release(app: &ExternalApp) -> bool {
 
 /// The newest chart version of a HelmRelease's history other than the live one.
 fn previous_chart(app: &ExternalApp) -> Option<String> {
+    earlier_charts(app).into_iter().next()
+}
+
+/// The chart versions of a HelmRelease's history other than the live one, newest
+/// first, each once: what its rollback may go to.
+fn earlier_charts(app: &ExternalApp) -> Vec<String> {
     if !chart_release(app) {
-        return None;
+        return Vec::new();
     }
     let live = app.live_revision.as_deref();
-    app.history
+    let mut versions: Vec<String> = Vec::new();
+    for revision in app
+        .history
         .iter()
         .map(|deployed| deployed.revision.as_str())
-        .find(|revision| !revision.is_empty() && Some(*revision) != live)
-        .map(str::to_owned)
+    {
+        if !revision.is_empty() && Some(revision) != live && !versions.iter().any(|v| v == revision)
+        {
+            versions.push(revision.to_owned());
+        }
+    }
+    versions
 }
 
 /// The app screen's selected resource (Argo CD syncs it alone with `ctrl-o`).
@@ -350,6 +367,7 @@ pub(super) fn open_form(
         selected,
         reason,
         reason_required,
+        versions: Vec::new(),
         plan: Vec::new(),
         pending: Pending::default(),
         error: None,
@@ -425,12 +443,22 @@ pub fn on_form_key(model: &mut Model, mut form: Box<EngineForm>, key: KeyEvent) 
 
 /// The form's options, by ctrl key: `p` prune, `d` dry run, `o` only the selected
 /// resource (Argo CD sync); `f` hard (Argo CD refresh); `s` the source first (Flux
-/// reconcile); `g` by a Git commit rather than a pin (Flux Kustomization rollback).
-/// Whether `c` toggled anything.
+/// reconcile); `g` by a Git commit rather than a pin (Flux Kustomization rollback);
+/// `v` the next earlier chart version (HelmRelease rollback). Whether `c` changed
+/// anything.
 fn toggle(form: &mut EngineForm, c: char) -> bool {
     let Action::Engine { ask, key, .. } = &mut form.action else {
         return false;
     };
+    if c == 'v' && form.versions.len() > 1 {
+        let Ask::Rollback { to } = ask else {
+            return false;
+        };
+        let at = form.versions.iter().position(|v| v == to);
+        let next = at.map_or(0, |at| (at + 1) % form.versions.len());
+        *to = form.versions[next].clone();
+        return true;
+    }
     if c == 'g' && key.kind == "Kustomization" {
         let flipped = match ask {
             Ask::Rollback { to } => Ask::Revert {
@@ -458,12 +486,28 @@ fn toggle(form: &mut EngineForm, c: char) -> bool {
     true
 }
 
-/// The toggles the form offers for `ask`, with their state, for the view.
-pub fn toggles(form: &EngineForm) -> Vec<(&'static str, &'static str, bool)> {
+/// The options the form offers for `ask`: key, name and state (`yes`, `no`, or
+/// the value chosen), for the view.
+pub fn toggles(form: &EngineForm) -> Vec<(&'static str, &'static str, String)> {
     let Action::Engine { ask, key, .. } = &form.action else {
         return Vec::new();
     };
-    match ask {
+    if let Ask::Rollback { to } = ask
+        && form.versions.len() > 1
+    {
+        let at = form
+            .versions
+            .iter()
+            .position(|v| v == to)
+            .map_or(0, |at| at + 1);
+        return vec![(
+            "ctrl-v",
+            "chart version",
+            format!("{to} ({at} of {} earlier)", form.versions.len()),
+        )];
+    }
+    let yes = |on: bool| if on { "yes" } else { "no" }.to_owned();
+    let toggles: Vec<(&'static str, &'static str, bool)> = match ask {
         Ask::Sync(sync) => {
             let mut toggles = vec![
                 ("ctrl-p", "prune", sync.prune),
@@ -486,5 +530,9 @@ pub fn toggles(form: &EngineForm) -> Vec<(&'static str, &'static str, bool)> {
             matches!(ask, Ask::Revert { .. }),
         )],
         _ => Vec::new(),
-    }
+    };
+    toggles
+        .into_iter()
+        .map(|(key, name, on)| (key, name, yes(on)))
+        .collect()
 }

@@ -427,12 +427,9 @@ pub fn form(form: &EngineForm, theme: &Theme, frame: &mut Frame<'_>) {
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), plan);
     let mut toggles = Vec::new();
-    for (key, name, on) in crate::tui::update::external::toggles(form) {
+    for (key, name, state) in crate::tui::update::external::toggles(form) {
         toggles.push(Span::styled(key, theme.marker()));
-        toggles.push(Span::raw(format!(
-            " {name}: {}  ",
-            if on { "yes" } else { "no" }
-        )));
+        toggles.push(Span::raw(format!(" {name}: {}  ", text::one_line(&state))));
     }
     frame.render_widget(Paragraph::new(Line::from(toggles)), options);
     let label_line = match &form.error {

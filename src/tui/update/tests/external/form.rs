@@ -249,7 +249,14 @@ fn rollback_form(model: &mut Model, row: &str) -> String {
 fn ctrl_g_turns_a_kustomization_rollback_into_a_revert_commit_and_back() {
     let mut model = engine_model();
     let to = rollback_form(&mut model, APPS);
-    let by_commit = |on: bool| vec![("ctrl-g", "by a Git commit (pushed), not a pin", on)];
+    let by_commit = |on: bool| {
+        let state = if on { "yes" } else { "no" };
+        vec![(
+            "ctrl-g",
+            "by a Git commit (pushed), not a pin",
+            state.to_owned(),
+        )]
+    };
     assert_eq!(toggles(form(&model)), by_commit(false));
     let pin = on(APPS, Ask::Rollback { to: to.clone() }, None);
     let revert = on(
@@ -336,7 +343,7 @@ fn ctrl_g_is_nothing_on_an_argo_cd_rollback_or_a_flux_reconcile() {
     update(&mut model, key('s'));
     assert_eq!(
         toggles(form(&model)),
-        vec![("ctrl-s", "source first", false)]
+        vec![("ctrl-s", "source first", "no".to_owned())]
     );
     assert!(update(&mut model, ctrl('g')).is_empty());
     let reconcile = Ask::Reconcile {
@@ -383,4 +390,77 @@ fn a_revert_runs_on_the_branch_tip_its_plan_showed() {
             action: on(APPS, planned, Some("apps 2.3 breaks checkout")),
         }]
     );
+}
+
+/// A HelmRelease of a chart from a Helm repository, live at 6.6.2, with 6.6.1,
+/// 6.6.2 again and 6.5.0 before.
+fn redis() -> ExternalApp {
+    let snapshot = |chart: &str, version: i64, status: &str| {
+        json!({"chartName": "redis", "chartVersion": chart, "version": version,
+               "status": status, "name": "redis", "namespace": "apps"})
+    };
+    let release = json!({
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": "redis", "namespace": "apps", "generation": 2},
+        "spec": {"interval": "10m", "chart": {"spec": {"chart": "redis", "version": "*",
+            "sourceRef": {"kind": "HelmRepository", "name": "bitnami"}}}},
+        "status": {"observedGeneration": 2, "lastAttemptedRevision": "6.6.2", "history": [
+            snapshot("6.6.2", 4, "deployed"),
+            snapshot("6.6.1", 3, "superseded"),
+            snapshot("6.6.2", 2, "superseded"),
+            snapshot("6.5.0", 1, "superseded"),
+        ]}
+    });
+    flux::from_helm_release(&release, None).unwrap()
+}
+
+#[test]
+fn ctrl_v_steps_a_helm_release_rollback_through_its_earlier_chart_versions() {
+    let mut model = sample::model(2, 0);
+    let generation = discovering(&init(&mut model)).unwrap();
+    let app = redis();
+    let row = crate::tui::model::EngineApp::row_name(&app, "ctx");
+    assert!(update(&mut model, answer(generation, vec![app.clone()], &[])).is_empty());
+    select(&mut model, row.as_str());
+    let rollback = |to: &str| Action::Engine {
+        app: row.clone(),
+        context: None,
+        key: app.key(),
+        ask: Ask::Rollback { to: to.into() },
+        reason: None,
+    };
+    // R takes the newest earlier version; each version is offered once.
+    assert_eq!(
+        update(&mut model, key('R')),
+        vec![Effect::Plan {
+            generation: 1,
+            action: rollback("6.6.1")
+        }]
+    );
+    assert_eq!(form(&model).versions, ["6.6.1", "6.5.0"]);
+    let chosen = |state: &str| vec![("ctrl-v", "chart version", state.to_owned())];
+    assert_eq!(toggles(form(&model)), chosen("6.6.1 (1 of 2 earlier)"));
+    assert_eq!(
+        update(&mut model, ctrl('v')),
+        vec![Effect::Plan {
+            generation: 2,
+            action: rollback("6.5.0")
+        }]
+    );
+    assert_eq!(toggles(form(&model)), chosen("6.5.0 (2 of 2 earlier)"));
+    // Round again to the newest.
+    assert_eq!(
+        update(&mut model, ctrl('v')),
+        vec![Effect::Plan {
+            generation: 3,
+            action: rollback("6.6.1")
+        }]
+    );
+    // Not on a Kustomization's rollback.
+    update(&mut model, special(KeyCode::Esc));
+    let mut model = engine_model();
+    rollback_form(&mut model, APPS);
+    assert!(form(&model).versions.is_empty());
+    assert!(update(&mut model, ctrl('v')).is_empty());
 }
