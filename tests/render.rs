@@ -415,11 +415,11 @@ fn helm_renders_with_the_chart_version_flux_packaged() {
     let mut repo = TempRepo::new();
     repo.write(
         "charts/tag/Chart.yaml",
-        "apiVersion: v2\nname: tag\nversion: 0.1.0\n",
+        "apiVersion: v2\nname: tag\nversion: 0.1.0\nappVersion: \"1.10\"\n",
     );
     repo.write(
         "charts/tag/templates/cm.yaml",
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tag\n  labels:\n    helm.sh/chart: {{ printf \"%s-%s\" .Chart.Name .Chart.Version | replace \"+\" \"_\" }}\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tag\n  labels:\n    helm.sh/chart: {{ printf \"%s-%s\" .Chart.Name .Chart.Version | replace \"+\" \"_\" }}\n    app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}\n",
     );
     repo.commit("chart");
     let git = GitRepo::open(repo.path()).unwrap();
@@ -430,6 +430,10 @@ fn helm_renders_with_the_chart_version_flux_packaged() {
     assert_eq!(
         rendered.manifests[0].object["metadata"]["labels"]["helm.sh/chart"],
         "tag-0.1.0_0123456789ab.2"
+    );
+    assert_eq!(
+        rendered.manifests[0].object["metadata"]["labels"]["app.kubernetes.io/version"], "1.10",
+        "the rest of Chart.yaml as written"
     );
     spec.helm.chart_version = None;
     let rendered = Renderer::default().render(&spec, &git, &head).unwrap();

@@ -22,7 +22,7 @@ use crate::config::Config;
 use crate::diff::DiffMode;
 use crate::error::one_line;
 use crate::integrations::actions::commit_of;
-use crate::integrations::recipe::{self, GitSource, Recipe};
+use crate::integrations::recipe::{self, Recipe};
 use crate::integrations::{AppKind, ExternalApp};
 use crate::model::{
     AppName, AppSpec, Destination, IgnoreDifference, RepoName, RepoSpec, ResourceKey, SyncPolicy,
@@ -53,13 +53,16 @@ pub async fn compare(
     let catalog = cluster::discover_groups(connection, &external::GROUPS)
         .await
         .map_err(|e| one_line(&e))?;
-    let get = |key: ResourceKey| object(connection, &catalog, key);
-    let object = get(ResourceKey::new(
-        app.kind.group(),
-        app.kind.label(),
-        &app.namespace,
-        &app.name,
-    ))
+    let object = object(
+        connection,
+        &catalog,
+        ResourceKey::new(
+            app.kind.group(),
+            app.kind.label(),
+            &app.namespace,
+            &app.name,
+        ),
+    )
     .await?;
     let mut recipe = recipe::recipe(app.kind, &object).map_err(|e| one_line(&e))?;
     // An Argo CD app's rendered source (of a multi-source app, not always the
@@ -69,22 +72,36 @@ pub async fn compare(
         None => (source.url.clone(), source.target_revision.clone()),
     };
     let url = url.ok_or("the app names no Git repository to render")?;
-    let engine_commit = match (&recipe.git, app.kind) {
-        (
-            Some(GitSource {
-                index: Some(index), ..
-            }),
-            _,
-        ) => object
+    let source_index = recipe.git.as_ref().and_then(|git| git.index);
+    if against.is_some() && source_index.is_some_and(|index| index > 0) {
+        // The history pane lists the first source's commits.
+        return Err(format!(
+            "this app renders its source {} and the history lists its first source's \
+             commits: compare with a commit of the first source is not offered",
+            source_index.unwrap_or_default() + 1
+        ));
+    }
+    let engine_commit = match (against, source_index, app.kind) {
+        (Some(_), _, AppKind::HelmRelease) => {
+            recipe.notes.push(
+                "at a chosen commit the chart renders with its own version (Flux adds \
+                 build metadata, which labels may carry)"
+                    .into(),
+            );
+            None
+        }
+        (Some(_), _, _) => None,
+        (None, Some(index), _) => object
             .pointer(&format!("/status/sync/revisions/{index}"))
             .and_then(Value::as_str)
             .map(str::to_owned),
-        (_, AppKind::HelmRelease) => {
-            let (commit, version) = chart_built(&object, &source, get).await?;
+        (None, None, AppKind::HelmRelease) => {
+            let (commit, version) =
+                chart_built(connection, &catalog, &object, &source, &mut recipe.notes).await?;
             recipe.helm.chart_version = version;
             Some(commit)
         }
-        _ => app.target_revision.clone(),
+        (None, None, _) => app.target_revision.clone(),
     };
     let revision = match against {
         Some(commit) => commit.to_owned(),
@@ -152,39 +169,47 @@ pub async fn compare(
 
 /// The commit a HelmRelease's chart was built from, and the version Flux packaged
 /// it with (build metadata added: the commit, the HelmChart's generation), read
-/// from the HelmChart Flux made; without one, the GitRepository's artifact.
-async fn chart_built<'a, F, Fut>(
+/// from the HelmChart Flux made. Without one (absent, not served, not built yet),
+/// the GitRepository's artifact and the chart's own version, which is noted.
+async fn chart_built(
+    connection: &Connection,
+    catalog: &Catalog,
     release: &Value,
     source: &crate::integrations::AppSource,
-    get: F,
-) -> Result<(String, Option<String>), String>
-where
-    F: Fn(ResourceKey) -> Fut,
-    Fut: std::future::Future<Output = Result<Value, String>> + 'a,
-{
+    notes: &mut Vec<String>,
+) -> Result<(String, Option<String>), String> {
     let chart = release
         .pointer("/status/helmChart")
         .and_then(Value::as_str)
         .and_then(|text| text.split_once('/'));
-    if let Some((namespace, name)) = chart {
-        let key = ResourceKey::new(external::SOURCE_GROUP, "HelmChart", namespace, name);
-        if let Ok(chart) = get(key).await {
+    let served = catalog.get(external::SOURCE_GROUP, "HelmChart");
+    if let (Some((namespace, name)), Some(served)) = (chart, served) {
+        let found = cluster::get(connection, served, Some(namespace), name)
+            .await
+            .map_err(|e| one_line(&e))?;
+        let built = found.as_ref().and_then(|chart| {
             let commit = chart
                 .pointer("/status/observedSourceArtifactRevision")
-                .and_then(Value::as_str);
+                .and_then(Value::as_str)?;
             let version = chart
                 .pointer("/status/artifact/revision")
                 .and_then(Value::as_str);
-            if let Some(commit) = commit {
-                return Ok((commit.to_owned(), version.map(str::to_owned)));
-            }
+            Some((commit.to_owned(), version.map(str::to_owned)))
+        });
+        if let Some(built) = built {
+            return Ok(built);
         }
     }
+    notes.push(
+        "no HelmChart built for it: rendered at its GitRepository's artifact, with the \
+         chart's own version (Flux adds build metadata, which labels may carry)"
+            .into(),
+    );
     let key = source
         .object
         .clone()
         .ok_or("the release names no chart source")?;
-    let repository = get(key).await?;
+    let repository = object(connection, catalog, key).await?;
     let commit = repository
         .pointer("/status/artifact/revision")
         .and_then(Value::as_str)

@@ -116,44 +116,61 @@ pub(super) fn render(
     })
 }
 
-/// The chart's `Chart.yaml` in the export with `version` in place of its own,
-/// read as a regular file (a symlink is not followed) and written anew.
+/// The chart's `Chart.yaml` in the export with `version` in place of its own: only
+/// its top-level `version:` line is rewritten, so that nothing else is retyped.
 fn set_chart_version(export: &Export, chart: &str, version: &str) -> Result<(), RenderError> {
-    let outside = || RenderError::ValueFileOutside {
-        app: crate::model::AppName::new(chart),
-        file: "Chart.yaml".into(),
-    };
     let path = export
         .inside(&Path::new(chart).join("Chart.yaml"))
-        .ok_or_else(outside)?;
-    let mut values = merged_values(std::slice::from_ref(&path))?;
-    let Some(map) = values.as_object_mut() else {
-        return Err(outside());
-    };
-    map.insert(
-        "version".into(),
-        serde_json::Value::String(version.to_owned()),
-    );
+        .ok_or_else(|| not_regular(Path::new(chart)))?;
+    let text = read_regular(&path)?;
+    let mut found = false;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if !found && line.starts_with("version:") {
+                found = true;
+                format!("version: {}", serde_json::Value::String(version.to_owned()))
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    if !found {
+        return Err(RenderError::Export(std::io::Error::other(format!(
+            "{}: no top-level version line to set the packaged version {version} on",
+            path.display()
+        ))));
+    }
     std::fs::remove_file(&path).map_err(RenderError::Export)?;
-    let json = serde_json::to_vec(&values).unwrap_or_default();
-    std::fs::write(&path, json).map_err(RenderError::Export)
+    std::fs::write(&path, lines.join("\n") + "\n").map_err(RenderError::Export)
+}
+
+/// A file of the export read as text, when it is a regular file: a symlink is not
+/// followed.
+fn read_regular(path: &Path) -> Result<String, RenderError> {
+    let metadata = std::fs::symlink_metadata(path).map_err(RenderError::Export)?;
+    if !metadata.is_file() {
+        return Err(not_regular(path));
+    }
+    let bytes = std::fs::read(path).map_err(RenderError::Export)?;
+    Ok(documents::as_text(&bytes, path)?.to_owned())
+}
+
+fn not_regular(path: &Path) -> RenderError {
+    RenderError::Export(std::io::Error::other(format!(
+        "{} is not a regular file in the repository",
+        path.display()
+    )))
 }
 
 /// The value files merged in order (maps key by key, later files winning), each
-/// read from the export as a regular file: a symlink is not followed.
+/// read from the export as a regular file. A file that is not a map is refused, as
+/// Helm refuses it.
 fn merged_values(files: &[std::path::PathBuf]) -> Result<serde_json::Value, RenderError> {
     let mut merged = serde_json::Value::Object(serde_json::Map::new());
     for path in files {
-        let metadata = std::fs::symlink_metadata(path).map_err(RenderError::Export)?;
-        if !metadata.is_file() {
-            return Err(RenderError::Export(std::io::Error::other(format!(
-                "{} is not a regular file",
-                path.display()
-            ))));
-        }
-        let bytes = std::fs::read(path).map_err(RenderError::Export)?;
-        let text = documents::as_text(&bytes, path)?;
-        let layer = crate::yaml::documents(text)
+        let text = read_regular(path)?;
+        let layer = crate::yaml::documents(&text)
             .map_err(|error| documents::DocumentError::Yaml {
                 file: path.clone(),
                 error,
@@ -161,8 +178,15 @@ fn merged_values(files: &[std::path::PathBuf]) -> Result<serde_json::Value, Rend
             .into_iter()
             .next()
             .map(|document| document.value);
-        if let Some(layer @ serde_json::Value::Object(_)) = layer {
-            crate::yaml::merge(&mut merged, layer);
+        match layer {
+            Some(layer @ serde_json::Value::Object(_)) => crate::yaml::merge(&mut merged, layer),
+            None | Some(serde_json::Value::Null) => {}
+            Some(_) => {
+                return Err(RenderError::Export(std::io::Error::other(format!(
+                    "{}: a values file must hold a map",
+                    path.display()
+                ))));
+            }
         }
     }
     Ok(merged)

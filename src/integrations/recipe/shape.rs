@@ -85,6 +85,12 @@ const MAX_PATH_PARTS: usize = 32;
 /// A value as Helm's `--set` reads it: `true`, `false`, `null`, and integers
 /// without a leading zero are typed; anything else (a float too) is a string.
 fn set_value(text: &str) -> Value {
+    // Quoted, it stays text, without its quotes (as Flux strips them).
+    for quote in ['"', '\''] {
+        if text.len() >= 2 && text.starts_with(quote) && text.ends_with(quote) {
+            return Value::String(text[1..text.len() - 1].to_owned());
+        }
+    }
     match text {
         _ if text.eq_ignore_ascii_case("true") => Value::Bool(true),
         _ if text.eq_ignore_ascii_case("false") => Value::Bool(false),

@@ -453,6 +453,25 @@ fn release_values_merge_in_order_with_spec_values_last() {
         Err("valuesFrom: ConfigMap common key values.yaml is not a YAML map".into())
     );
     assert_eq!(release_values(&[], &[], None), Ok(None));
+    // A targetPath value is typed as Helm's --set types it; quoted, it stays text.
+    let typed = |text: &str| {
+        let at = [ValuesRef {
+            name: "v".into(),
+            key: "v".into(),
+            target_path: Some("a.b".into()),
+            optional: false,
+        }];
+        release_values(&at, &[Some(text.to_owned())], None)
+            .unwrap()
+            .unwrap()["a"]["b"]
+            .clone()
+    };
+    assert_eq!(typed("3"), json!(3));
+    assert_eq!(typed("true"), json!(true));
+    assert_eq!(typed("007"), json!("007"));
+    assert_eq!(typed("2.0"), json!("2.0"));
+    assert_eq!(typed("'3'"), json!("3"));
+    assert_eq!(typed("\"x\""), json!("x"));
 }
 
 #[test]

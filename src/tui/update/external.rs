@@ -495,16 +495,11 @@ pub fn toggles(form: &EngineForm) -> Vec<(&'static str, &'static str, String)> {
     if let Ask::Rollback { to } = ask
         && form.versions.len() > 1
     {
-        let at = form
-            .versions
-            .iter()
-            .position(|v| v == to)
-            .map_or(0, |at| at + 1);
-        return vec![(
-            "ctrl-v",
-            "chart version",
-            format!("{to} ({at} of {} earlier)", form.versions.len()),
-        )];
+        let state = match form.versions.iter().position(|v| v == to) {
+            Some(at) => format!("{to} ({} of {} earlier)", at + 1, form.versions.len()),
+            None => to.clone(),
+        };
+        return vec![("ctrl-v", "chart version", state)];
     }
     let yes = |on: bool| if on { "yes" } else { "no" }.to_owned();
     let toggles: Vec<(&'static str, &'static str, bool)> = match ask {
