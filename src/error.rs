@@ -56,6 +56,11 @@ pub trait Classified: std::error::Error {
     }
 }
 
+/// An error of any classified kind, for functions that meet several.
+pub fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
+    Box::new(error)
+}
+
 /// `error` on one line, for a status line or a message: its kind, what, and the
 /// hint.
 pub fn one_line(error: &dyn Classified) -> String {

@@ -107,6 +107,30 @@ pub fn documents(text: &str) -> Result<Vec<Document>, YamlError> {
         .collect())
 }
 
+/// Why a text is not a layer of Helm values.
+#[derive(Debug)]
+pub enum LayerError {
+    NotYaml(YamlError),
+    NotAMap,
+}
+
+/// A text of Helm values: the map of its first document, `None` when empty or
+/// null; anything but a map is refused, as Helm refuses it.
+pub fn values_layer(text: &str) -> Result<Option<Value>, LayerError> {
+    match documents(text)
+        .map_err(LayerError::NotYaml)?
+        .into_iter()
+        .next()
+    {
+        None => Ok(None),
+        Some(document) => match document.value {
+            Value::Null => Ok(None),
+            map @ Value::Object(_) => Ok(Some(map)),
+            _ => Err(LayerError::NotAMap),
+        },
+    }
+}
+
 /// `over` merged into `base` as Helm layers values: maps key by key, anything
 /// else replaced.
 pub fn merge(base: &mut Value, over: Value) {

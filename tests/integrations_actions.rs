@@ -10,7 +10,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::gitops::{
-    Gitops, HEAD, SHORT, SUCCEEDED, WAITS, annotation, key, operations, requestless, token,
+    Gitops, HEAD, PINNED_FROM, REQUESTED_AT, SHORT, SUCCEEDED, WAITS, annotation, key, operations,
+    requestless, token,
 };
 use driftdeck::engine::external;
 use driftdeck::engine::external_actions::ActionError;
@@ -20,9 +21,7 @@ use driftdeck::model::ledger::{Operation, Outcome};
 use driftdeck::sandbox::{CONTEXT_NAME, FaultConfig};
 use serde_json::{Value, json};
 
-const REQUESTED_AT: &str = "reconcile.fluxcd.io/requestedAt";
 const AUTO_SYNC_WAS: &str = "driftdeck.dev/auto-sync-was";
-const PINNED_FROM: &str = "driftdeck.dev/pinned-from";
 /// What `infra` last applied, in the fixture.
 const PREVIOUS: &str = "4444444444444444444444444444444444444444";
 /// What `shop` last deployed, in the fixture.

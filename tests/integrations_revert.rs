@@ -11,7 +11,9 @@ use std::process::Command;
 use std::sync::Once;
 
 use common::TempRepo;
-use common::gitops::{Gitops, SHORT, WAITS, annotation, operations, token};
+use common::gitops::{
+    Gitops, PINNED_FROM, REQUESTED_AT, SHORT, WAITS, annotation, operations, token,
+};
 use driftdeck::engine::external_actions::{ActionError, Prepared};
 use driftdeck::integrations::actions::Ask;
 use driftdeck::model::ledger::{Operation, Outcome};
@@ -19,8 +21,6 @@ use driftdeck::model::{RepoName, RepoSource, RepoSpec};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-const REQUESTED_AT: &str = "reconcile.fluxcd.io/requestedAt";
-const PINNED_FROM: &str = "driftdeck.dev/pinned-from";
 const WEB: (&str, &str, &str) = ("Kustomization", "flux-system", "web");
 const REASON: &str = "INC-7: web 1.27 drops sessions";
 const AUTHOR: &str = "Rita Rollback <rita@example.com>";

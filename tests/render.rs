@@ -12,6 +12,18 @@ use driftdeck::git::GitRepo;
 use driftdeck::model::{HelmOptions, RenderKind};
 use driftdeck::render::{RenderError, Renderer};
 
+/// The first rendered object of `kind`.
+fn manifest<'a>(
+    rendered: &'a driftdeck::render::Rendered,
+    kind: &str,
+) -> &'a driftdeck::model::Manifest {
+    rendered
+        .manifests
+        .iter()
+        .find(|m| m.key.kind == kind)
+        .unwrap()
+}
+
 fn keys(rendered: &driftdeck::render::Rendered) -> Vec<String> {
     rendered
         .manifests
@@ -231,21 +243,13 @@ fn kustomize_renders_with_bases_outside_the_app_path() {
         keys.contains(&"apps/Deployment/shop/prod-web".to_owned()),
         "{keys:?}"
     );
-    let configmap = rendered
-        .manifests
-        .iter()
-        .find(|m| m.key.kind == "ConfigMap")
-        .unwrap();
+    let configmap = manifest(&rendered, "ConfigMap");
     assert!(
         configmap.key.name.starts_with("prod-settings-"),
         "hashed generator name: {}",
         configmap.key.name
     );
-    let deploy = rendered
-        .manifests
-        .iter()
-        .find(|m| m.key.kind == "Deployment")
-        .unwrap();
+    let deploy = manifest(&rendered, "Deployment");
     assert_eq!(
         deploy.object["spec"]["template"]["spec"]["containers"][0]["image"],
         "web:2"
@@ -321,11 +325,7 @@ fn helm_renders_a_chart_with_value_files_and_inline_values() {
             "core/ConfigMap/shop/storefront-settings",
         ]
     );
-    let deploy = rendered
-        .manifests
-        .iter()
-        .find(|m| m.key.kind == "Deployment")
-        .unwrap();
+    let deploy = manifest(&rendered, "Deployment");
     assert_eq!(deploy.object["spec"]["replicas"], 3, "value file applied");
     assert_eq!(
         deploy.object["spec"]["template"]["spec"]["containers"][0]["image"], "web:2",
@@ -360,15 +360,7 @@ fn helm_value_files_can_replace_the_charts_own_values() {
         ..HelmOptions::default()
     };
     let rendered = Renderer::default().render(&spec, &git, &head).unwrap();
-    let object = |kind: &str| {
-        rendered
-            .manifests
-            .iter()
-            .find(|m| m.key.kind == kind)
-            .unwrap()
-            .object
-            .clone()
-    };
+    let object = |kind: &str| manifest(&rendered, kind).object.clone();
     let deploy = object("Deployment");
     assert_eq!(
         deploy["spec"]["replicas"], 1,
@@ -389,18 +381,10 @@ fn helm_value_files_can_replace_the_charts_own_values() {
     }];
     spec.helm.namespace = Some("templated".into());
     let rendered = Renderer::default().render(&spec, &git, &head).unwrap();
-    let deploy = rendered
-        .manifests
-        .iter()
-        .find(|m| m.key.kind == "Deployment")
-        .unwrap();
+    let deploy = manifest(&rendered, "Deployment");
     assert_eq!(deploy.object["spec"]["replicas"], serde_json::Value::Null);
     assert_eq!(deploy.key.namespace, "templated");
-    let settings = rendered
-        .manifests
-        .iter()
-        .find(|m| m.key.kind == "ConfigMap")
-        .unwrap();
+    let settings = manifest(&rendered, "ConfigMap");
     assert_eq!(settings.object["data"]["greeting"], "a,b");
     assert_eq!(
         settings.key.namespace, "shop",
@@ -561,11 +545,7 @@ fn scope_comes_from_built_in_kinds_and_from_crds_rendered_alongside() {
             "example.com/Widget/shop/w",
         ]
     );
-    let namespace = rendered
-        .manifests
-        .iter()
-        .find(|m| m.key.kind == "Namespace")
-        .unwrap();
+    let namespace = manifest(&rendered, "Namespace");
     assert!(
         namespace.object["metadata"].get("namespace").is_none(),
         "stray namespace dropped from the body"

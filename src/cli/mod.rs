@@ -224,7 +224,4 @@ pub(crate) fn say(line: impl std::fmt::Display) {
     }
 }
 
-/// Boxes any classified error for `?` in command functions.
-pub(crate) fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
-    Box::new(error)
-}
+pub(crate) use crate::error::boxed;

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{self, Config};
 use crate::engine::clusters::Clusters;
-use crate::error::Classified;
+use crate::error::{Classified, boxed};
 use crate::git;
 use crate::model::CommitId;
 use crate::render::Tool;
@@ -53,9 +53,6 @@ pub fn prepare(
     now: jiff::Timestamp,
     available: impl Fn(&str) -> bool,
 ) -> Result<Prepared, Box<dyn Classified>> {
-    fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
-        Box::new(error)
-    }
     let notices = story::APPS
         .iter()
         .filter(|(_, render, _)| !available(render))

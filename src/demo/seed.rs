@@ -16,7 +16,7 @@ use crate::engine::ledger::{self, LedgerError};
 use crate::engine::operation::{self, Record};
 use crate::engine::sync::{self, SyncOptions};
 use crate::engine::target;
-use crate::error::Classified;
+use crate::error::{Classified, boxed};
 use crate::model::CommitId;
 use crate::model::ledger::{Actor, LedgerEntry};
 
@@ -30,9 +30,6 @@ pub async fn seed(
     past: &[PastDeploy],
     deploys: &[Deploy],
 ) -> Result<(), Box<dyn Classified>> {
-    fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
-        Box::new(error)
-    }
     let session = clusters.session(None).await.map_err(boxed)?;
     write_past(config, &session.connection, commits, past)
         .await

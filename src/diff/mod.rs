@@ -11,6 +11,8 @@ mod compare;
 mod ignore;
 mod normalize;
 mod pointer;
+pub(crate) use pointer::escape as pointer_segment;
+pub(crate) use secret::is_secret;
 mod quantity;
 mod render;
 mod secret;

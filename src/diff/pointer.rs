@@ -58,7 +58,7 @@ impl<'v> Path<'v> {
 
 /// A key as one pointer segment: `~` → `~0`, `/` → `~1` (in that order, so an
 /// escaped `/` is not escaped again).
-pub(super) fn escape(segment: &str) -> Cow<'_, str> {
+pub(crate) fn escape(segment: &str) -> Cow<'_, str> {
     if segment.contains(['~', '/']) {
         Cow::Owned(segment.replace('~', "~0").replace('/', "~1"))
     } else {

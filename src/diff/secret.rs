@@ -19,7 +19,7 @@ pub(super) const OLD: &str = "*** (old)";
 /// Desired's value of a key that live lacks or holds differently.
 pub(super) const NEW: &str = "*** (new)";
 
-pub(super) fn is_secret(key: &ResourceKey) -> bool {
+pub(crate) fn is_secret(key: &ResourceKey) -> bool {
     key.group.is_empty() && key.kind == "Secret"
 }
 

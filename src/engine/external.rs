@@ -43,6 +43,23 @@ pub struct Discovered {
 }
 
 /// Lists and maps every Argo CD and Flux app the context serves.
+/// A context's connection and the Argo CD and Flux kinds it serves now (their
+/// groups are discovered every time: CRDs installed after the session began are
+/// seen without a hard refresh).
+pub async fn engines_of(
+    clusters: &super::clusters::Clusters,
+    context: Option<&str>,
+) -> Result<(Connection, Catalog), String> {
+    let session = clusters
+        .session(context)
+        .await
+        .map_err(|e| crate::error::one_line(&e))?;
+    let catalog = crate::cluster::discover_groups(&session.connection, &GROUPS)
+        .await
+        .map_err(|e| crate::error::one_line(&e))?;
+    Ok((session.connection, catalog))
+}
+
 pub async fn discover(connection: &Connection, catalog: &Catalog) -> Discovered {
     let mut found = Discovered::default();
     let mut sources: HashMap<ResourceKey, Value> = HashMap::new();

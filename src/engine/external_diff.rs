@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::clusters::Clusters;
 use super::drift::{self, Drift};
-use super::external_source::{branch_of, configured, is_network_url, repo_path, source_spec};
+use super::external_source::{branch_of, engine_source, repo_path};
 use super::target::{self, Cluster};
 use super::{external, tracking};
 use crate::cluster::{self, Catalog, ClusterError, Connection};
@@ -48,22 +48,9 @@ pub async fn compare(
     against: Option<&str>,
 ) -> Result<Compared, String> {
     let source = app.source.clone().unwrap_or_default();
-    let session = clusters.session(context).await.map_err(|e| one_line(&e))?;
-    let connection = &session.connection;
-    let catalog = cluster::discover_groups(connection, &external::GROUPS)
-        .await
-        .map_err(|e| one_line(&e))?;
-    let object = object(
-        connection,
-        &catalog,
-        ResourceKey::new(
-            app.kind.group(),
-            app.kind.label(),
-            &app.namespace,
-            &app.name,
-        ),
-    )
-    .await?;
+    let (connection, catalog) = external::engines_of(clusters, context).await?;
+    let connection = &connection;
+    let object = object(connection, &catalog, app.key()).await?;
     let mut recipe = recipe::recipe(app.kind, &object).map_err(|e| one_line(&e))?;
     // An Argo CD app's rendered source (of a multi-source app, not always the
     // first); a Flux app's source object.
@@ -111,11 +98,16 @@ pub async fn compare(
             .map(str::to_owned)
             .ok_or("the engine names no commit to render yet")?,
     };
+    // Each ConfigMap named is read once, however many entries name it.
+    let mut config_maps = ConfigMaps::default();
     if !recipe.values_from.is_empty() {
         let mut found = Vec::new();
         for reference in &recipe.values_from {
-            let data = config_map(connection, &app.namespace, &reference.name).await?;
-            found.push(data.and_then(|mut data| data.remove(&reference.key)));
+            let data = config_maps.read(connection, &app.namespace, &reference.name);
+            found.push(
+                data.await?
+                    .and_then(|data| data.get(&reference.key).cloned()),
+            );
         }
         recipe.helm.values =
             recipe::release_values(&recipe.values_from, &found, recipe.helm.values.as_ref())?;
@@ -125,7 +117,7 @@ pub async fn compare(
         Some(substitution) => {
             let mut found = Vec::new();
             for (name, _) in &substitution.from {
-                found.push(config_map(connection, &app.namespace, name).await?);
+                found.push(config_maps.read(connection, &app.namespace, name).await?);
             }
             Some(recipe::substitution_vars(substitution, &found)?)
         }
@@ -133,15 +125,7 @@ pub async fn compare(
     let branch = branch_of(target_revision.as_deref());
     let app_spec = app_spec(&recipe, &connection.context)?;
     let rendered = tokio::task::spawn_blocking(move || {
-        // A file:// URL or a path in a cluster object is read only when configured.
-        if !is_network_url(&url) && configured(&repos, &url).is_none() {
-            return Err(format!(
-                "{}: only https and ssh repositories, or configured sources, are read for \
-                 an engine's app",
-                crate::model::text::one_line(&url)
-            ));
-        }
-        let mut repo_spec = source_spec(&repos, &url, branch);
+        let mut repo_spec = engine_source(&repos, &url, branch)?;
         repo_spec.name = RepoName::new("engine-source");
         let config = Config {
             file: std::path::PathBuf::new(),
@@ -235,11 +219,11 @@ fn app_spec(recipe: &Recipe, context: &str) -> Result<AppSpec, String> {
             json_pointers: vec![
                 format!(
                     "/metadata/labels/{}",
-                    tracking::APP_LABEL.replace('/', "~1")
+                    crate::diff::pointer_segment(tracking::APP_LABEL)
                 ),
                 format!(
                     "/metadata/annotations/{}",
-                    tracking::TRACKING_ANNOTATION.replace('/', "~1")
+                    crate::diff::pointer_segment(tracking::TRACKING_ANNOTATION)
                 ),
             ],
             ..IgnoreDifference::default()
@@ -267,16 +251,28 @@ async fn object(
         })
 }
 
-/// A ConfigMap's data, `None` when it does not exist.
-async fn config_map(
-    connection: &Connection,
-    namespace: &str,
-    name: &str,
-) -> Result<Option<BTreeMap<String, String>>, String> {
-    let api: kube::Api<ConfigMap> = kube::Api::namespaced(connection.client.clone(), namespace);
-    let found = api
-        .get_opt(name)
-        .await
-        .map_err(|e| one_line(&ClusterError::from_kube(&connection.context, e)))?;
-    Ok(found.map(|map| map.data.unwrap_or_default()))
+/// The ConfigMaps of one namespace a recipe names, each read once.
+#[derive(Default)]
+struct ConfigMaps(BTreeMap<String, Option<BTreeMap<String, String>>>);
+
+impl ConfigMaps {
+    /// A ConfigMap's data, `None` when it does not exist.
+    async fn read(
+        &mut self,
+        connection: &Connection,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<BTreeMap<String, String>>, String> {
+        if let Some(data) = self.0.get(name) {
+            return Ok(data.clone());
+        }
+        let api: kube::Api<ConfigMap> = kube::Api::namespaced(connection.client.clone(), namespace);
+        let found = api
+            .get_opt(name)
+            .await
+            .map_err(|e| one_line(&ClusterError::from_kube(&connection.context, e)))?;
+        let data = found.map(|map| map.data.unwrap_or_default());
+        self.0.insert(name.to_owned(), data.clone());
+        Ok(data)
+    }
 }

@@ -97,6 +97,25 @@ pub fn configured<'a>(repos: &'a [RepoSpec], url: &str) -> Option<&'a RepoSpec> 
     })
 }
 
+/// [`source_spec`] when the repository may be read from this machine: a network
+/// URL (cloned), or one of the configured sources (a `file://` URL or a path
+/// written in a cluster object is read only when the configuration names it too).
+/// Blocking: a configured checkout is opened to read its `origin`.
+pub fn engine_source(
+    repos: &[RepoSpec],
+    url: &str,
+    branch: Option<String>,
+) -> Result<RepoSpec, String> {
+    if configured(repos, url).is_none() && !is_network_url(url) {
+        return Err(format!(
+            "{}: only https and ssh repositories, or configured sources, are read for an \
+             engine's app",
+            text::one_line(url)
+        ));
+    }
+    Ok(source_spec(repos, url, branch))
+}
+
 /// The branch an app follows, when its target revision names one (`HEAD`, a
 /// commit, a semver range or an empty target follow the remote's `HEAD`).
 pub fn branch_of(target: Option<&str>) -> Option<String> {

@@ -14,7 +14,7 @@ use super::sync::{self, SyncOptions};
 use super::target::{self, Cluster, Desired};
 use crate::cluster::Connection;
 use crate::config::Config;
-use crate::error::{Classified, ErrorKind};
+use crate::error::{Classified, ErrorKind, boxed};
 use crate::git::{self, RestoreRequest, Restored};
 use crate::model::ledger::{LedgerEntry, Operation, pinned};
 use crate::model::{AppName, CommitId, RepoSource, RepoSpec};
@@ -142,9 +142,6 @@ pub fn prepare(
     rev: &str,
     mode: RollbackMode,
 ) -> Result<Prepared, Box<dyn Classified>> {
-    fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
-        Box::new(error)
-    }
     let app = config.app(app_name).map_err(boxed)?;
     let spec = config.repo_of(app).map_err(boxed)?;
     let repo = git::open_source(spec).map_err(boxed)?;
@@ -223,9 +220,6 @@ pub fn revert_commit(
     (branch, expected_tip): (&str, &CommitId),
     reason: &str,
 ) -> Result<Reverted, Box<dyn Classified>> {
-    fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
-        Box::new(error)
-    }
     let app = config.app(app_name).map_err(boxed)?;
     let spec = config.repo_of(app).map_err(boxed)?;
     let message = revert_message(app.name.as_str(), to, reason);
@@ -243,9 +237,6 @@ pub fn commit_and_push(
     (branch, expected_tip): (&str, &CommitId),
     message: &str,
 ) -> Result<Reverted, Box<dyn Classified>> {
-    fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
-        Box::new(error)
-    }
     let repo = git::open_source(spec).map_err(boxed)?;
     let branch = branch.to_owned();
     let restored = repo

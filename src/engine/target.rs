@@ -11,7 +11,7 @@ use super::live::{self, LiveState};
 use super::watch::Watched;
 use crate::cluster::{self, Catalog, ClusterError, Connection};
 use crate::config::Config;
-use crate::error::Classified;
+use crate::error::{Classified, boxed};
 use crate::git;
 use crate::model::{AppSpec, CommitId, Manifest};
 use crate::render::Renderer;
@@ -30,9 +30,6 @@ pub fn desired(
     app_name: &str,
     revision: Option<&str>,
 ) -> Result<Desired, Box<dyn Classified>> {
-    fn boxed<E: Classified + 'static>(error: E) -> Box<dyn Classified> {
-        Box::new(error)
-    }
     let app = config.app(app_name).map_err(boxed)?;
     let spec = config.repo_of(app).map_err(boxed)?;
     let repo = git::open_source(spec).map_err(boxed)?;

@@ -13,6 +13,7 @@ use super::tool::Tool;
 use super::{Output, RenderError, documents};
 use crate::git::GitRepo;
 use crate::model::{AppSpec, CommitId, HelmParameter};
+use crate::yaml::LayerError;
 
 pub(super) fn render(
     app: &AppSpec,
@@ -169,19 +170,17 @@ fn not_regular(path: &Path) -> RenderError {
 fn merged_values(files: &[std::path::PathBuf]) -> Result<serde_json::Value, RenderError> {
     let mut merged = serde_json::Value::Object(serde_json::Map::new());
     for path in files {
-        let text = read_regular(path)?;
-        let layer = crate::yaml::documents(&text)
-            .map_err(|error| documents::DocumentError::Yaml {
-                file: path.clone(),
-                error,
-            })?
-            .into_iter()
-            .next()
-            .map(|document| document.value);
-        match layer {
-            Some(layer @ serde_json::Value::Object(_)) => crate::yaml::merge(&mut merged, layer),
-            None | Some(serde_json::Value::Null) => {}
-            Some(_) => {
+        match crate::yaml::values_layer(&read_regular(path)?) {
+            Ok(Some(layer)) => crate::yaml::merge(&mut merged, layer),
+            Ok(None) => {}
+            Err(LayerError::NotYaml(error)) => {
+                return Err(documents::DocumentError::Yaml {
+                    file: path.clone(),
+                    error,
+                }
+                .into());
+            }
+            Err(LayerError::NotAMap) => {
                 return Err(RenderError::Export(std::io::Error::other(format!(
                     "{}: a values file must hold a map",
                     path.display()

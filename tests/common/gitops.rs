@@ -39,7 +39,8 @@ pub const SHORT: Waits = Waits {
     every: Duration::from_millis(50),
 };
 
-const REQUESTED_AT: &str = "reconcile.fluxcd.io/requestedAt";
+pub const REQUESTED_AT: &str = "reconcile.fluxcd.io/requestedAt";
+pub const PINNED_FROM: &str = "driftdeck.dev/pinned-from";
 /// The commit `platform`'s branch main is at (its artifact in the fixture), and
 /// what the simulated source controller fetches for a branch of a URL it cannot
 /// read.

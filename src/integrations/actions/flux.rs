@@ -24,11 +24,7 @@ pub(super) fn rollback(
     let name = format!("{}/{}", app.namespace, app.name);
     let token = request.at.to_string();
     let key = app.key();
-    if already_pinned(objects) {
-        return Err(format!(
-            "{name} is pinned by an earlier rollback: unpin it first"
-        ));
-    }
+    refuse_if_pinned(objects, &name)?;
     if is_suspended(app) {
         // Flux ignores a suspended app's reconcile request: the wait would time out.
         return Err(format!(
@@ -134,7 +130,17 @@ fn pinned_by(app: &ExternalApp) -> String {
     format!("{}/{}/{}", app.kind.label(), app.namespace, app.name)
 }
 
-pub(super) fn already_pinned(objects: &Objects<'_>) -> bool {
+/// A rollback of an app (or source) pinned by an earlier one is refused: unpin first.
+pub(super) fn refuse_if_pinned(objects: &Objects<'_>, name: &str) -> Result<(), String> {
+    if already_pinned(objects) {
+        return Err(format!(
+            "{name} is pinned by an earlier rollback: unpin it first"
+        ));
+    }
+    Ok(())
+}
+
+fn already_pinned(objects: &Objects<'_>) -> bool {
     [Some(objects.app), objects.source]
         .into_iter()
         .flatten()

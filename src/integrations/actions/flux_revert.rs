@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::flux::already_pinned;
+use super::flux::refuse_if_pinned;
 use super::{
     GitRevert, Objects, Plan, Request, Step, commit_of, is_suspended, request_reconcile, source_key,
 };
@@ -26,11 +26,7 @@ pub(super) fn revert(
              roll back the Kustomization that holds it, or roll back by pinning"
         ));
     }
-    if already_pinned(objects) {
-        return Err(format!(
-            "{name} is pinned by an earlier rollback: unpin it first"
-        ));
-    }
+    refuse_if_pinned(objects, &name)?;
     if is_suspended(app) {
         return Err(format!(
             "{name} is suspended: Flux would not apply the commit; resume it first"

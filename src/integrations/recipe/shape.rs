@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::{Recipe, Substitution, ValuesRef};
 use crate::integrations::flux::substitute;
 use crate::model::Manifest;
+use crate::yaml::LayerError;
 
 /// A HelmRelease's values: each `valuesFrom` entry in order (`found` holds the
 /// text of its key, `None` when the ConfigMap or the key is absent), then
@@ -32,18 +33,16 @@ pub fn release_values(
         };
         let layer = match &reference.target_path {
             Some(path) => at_path(path, text)?,
-            None => match crate::yaml::documents(text) {
-                Ok(documents) => match documents.into_iter().next().map(|d| d.value) {
-                    Some(map @ Value::Object(_)) => map,
-                    None | Some(Value::Null) => continue,
-                    Some(_) => {
-                        return Err(format!(
-                            "valuesFrom: ConfigMap {} key {} is not a YAML map",
-                            reference.name, reference.key
-                        ));
-                    }
-                },
-                Err(error) => {
+            None => match crate::yaml::values_layer(text) {
+                Ok(Some(map)) => map,
+                Ok(None) => continue,
+                Err(LayerError::NotAMap) => {
+                    return Err(format!(
+                        "valuesFrom: ConfigMap {} key {} is not a YAML map",
+                        reference.name, reference.key
+                    ));
+                }
+                Err(LayerError::NotYaml(error)) => {
                     return Err(format!(
                         "valuesFrom: ConfigMap {} key {} is not YAML: {error}",
                         reference.name, reference.key

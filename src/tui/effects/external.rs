@@ -9,7 +9,7 @@ use super::{Engine, Failure, HISTORY_LIMIT, one_line};
 use crate::engine::external::{self, Discovered};
 use crate::engine::external_actions::{self, Waits};
 use crate::engine::external_diff;
-use crate::engine::external_source::{self, branch_of, is_network_url, repo_path, source_spec};
+use crate::engine::external_source::{branch_of, engine_source, repo_path};
 use crate::engine::{deploys, ledger};
 use crate::git;
 use crate::integrations::ExternalApp;
@@ -54,22 +54,11 @@ async fn discover_one(
     Ok((connection.context, found))
 }
 
-/// A context's connection and the Argo CD and Flux kinds it serves now (their
-/// groups are discovered every time: CRDs installed after the session began are
-/// seen without a hard refresh).
 async fn engines_of(
     engine: &Engine,
     context: Option<&str>,
 ) -> Result<(crate::cluster::Connection, crate::cluster::Catalog), Failure> {
-    let session = engine
-        .clusters
-        .session(context)
-        .await
-        .map_err(|e| one_line(&e))?;
-    let catalog = crate::cluster::discover_groups(&session.connection, &external::GROUPS)
-        .await
-        .map_err(|e| one_line(&e))?;
-    Ok((session.connection, catalog))
+    external::engines_of(&engine.clusters, context).await
 }
 
 /// How many live objects are read at once for their health.
@@ -96,16 +85,10 @@ pub async fn assess(
                     {
                         Ok(Some(object)) => Some(crate::health::assess(&object)),
                         Ok(None) => None,
-                        Err(error) => Some(crate::model::Health::new(
-                            crate::model::HealthStatus::Unknown,
-                            one_line(&error),
-                        )),
+                        Err(error) => Some(crate::model::Health::unknown(one_line(&error))),
                     }
                 }
-                None => Some(crate::model::Health::new(
-                    crate::model::HealthStatus::Unknown,
-                    "kind not served",
-                )),
+                None => Some(crate::model::Health::unknown("kind not served")),
             };
             (key, health)
         }
@@ -175,31 +158,10 @@ pub async fn run(
     }
 }
 
-/// Whether an engine app's repository may be read from this machine: a network URL
-/// (cloned), or one of the configured sources (a `file://` URL or a path written in
-/// a cluster object is read only when the configuration names it too).
-async fn readable(engine: &Engine, url: &str) -> Result<(), Failure> {
-    let repos = engine.config.repos.clone();
-    let owned = url.to_owned();
-    let configured =
-        tokio::task::spawn_blocking(move || external_source::configured(&repos, &owned).is_some())
-            .await
-            .map_err(|e| e.to_string())?;
-    if is_network_url(url) || configured {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}: only https and ssh repositories, or configured sources, are read for an \
-             engine's app",
-            text::one_line(url)
-        ))
-    }
-}
-
 /// The Git history of an Argo CD or Flux app's path, with deploy markers from the
 /// engine's own history and driftdeck's ledger of the app: its repository is a
 /// configured source with the same URL, else a clone of the URL (network URLs only:
-/// see `readable`).
+/// see `external_source::engine_source`).
 pub async fn history(
     engine: &Engine,
     context: Option<&str>,
@@ -216,7 +178,6 @@ pub async fn history(
         (Some(url), _, _) => url.clone(),
         (None, _, _) => return Err("the app names no source repository".into()),
     };
-    readable(engine, &url).await?;
     let mut entries = engine_entries(app);
     if let Ok(session) = engine.clusters.session(context).await
         && let Ok(ours) =
@@ -229,7 +190,7 @@ pub async fn history(
     let branch = branch_of(source.target_revision.as_deref());
     let path = repo_path(source.path.as_deref().unwrap_or_default())?;
     tokio::task::spawn_blocking(move || {
-        let spec = source_spec(&repos, &url, branch);
+        let spec = engine_source(&repos, &url, branch)?;
         let repo = git::open_source(&spec).map_err(|e| one_line(&e))?;
         // The engine's target may be a tag as well as a branch.
         let tip = repo

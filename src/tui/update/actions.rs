@@ -247,7 +247,7 @@ fn ask(model: &mut Model, action: Action) -> Vec<Effect> {
             };
             confirm_now(model, action, plan)
         }
-        Action::Engine { .. } => super::external::open_form(model, action, None),
+        Action::Engine { .. } => super::external::open_form(model, action, None, Vec::new()),
         // Automation's own syncs are never asked about.
         Action::AutoSync { .. } => run(model, action),
         Action::Unpin { .. } => {

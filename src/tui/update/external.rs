@@ -36,9 +36,7 @@ pub fn assess(model: &mut Model) -> Option<Effect> {
         .iter()
         // A Secret is never read (its values would come with it); it has no
         // health to assess anyway.
-        .filter(|r| {
-            r.health.is_none() && !r.hook && !(r.key.group.is_empty() && r.key.kind == "Secret")
-        })
+        .filter(|r| r.health.is_none() && !r.hook && !crate::diff::is_secret(&r.key))
         .map(|r| r.key.clone())
         .collect();
     if keys.is_empty() {
@@ -123,30 +121,28 @@ pub fn on_discovered(model: &mut Model, generation: u64, found: Vec<Found>) -> V
             }
         }
     }
-    model.apps.retain(|row| {
-        row.engine_app().is_none_or(|app| {
-            unsearched
-                .iter()
-                .any(|(context, _)| *context == app.own_context)
-        })
+    // Engine rows of a context searched now go (the answer replaces them); those of
+    // one that could not be searched stay, marked: since when, and why.
+    model.apps.retain_mut(|row| {
+        let Seen::Engine(app) = &mut row.seen else {
+            return true;
+        };
+        let Some((_, error)) = unsearched
+            .iter()
+            .find(|(context, _)| *context == app.own_context)
+        else {
+            return false;
+        };
+        let seen_at = app
+            .stale
+            .as_ref()
+            .map_or(searched_before, |stale| stale.seen_at);
+        app.stale = Some(Stale {
+            seen_at,
+            error: error.clone(),
+        });
+        true
     });
-    // Rows kept from an earlier search are marked: since when, and why.
-    for row in &mut model.apps {
-        if let Seen::Engine(app) = &mut row.seen
-            && let Some((_, error)) = unsearched
-                .iter()
-                .find(|(context, _)| *context == app.own_context)
-        {
-            let seen_at = app
-                .stale
-                .as_ref()
-                .map_or(searched_before, |stale| stale.seen_at);
-            app.stale = Some(Stale {
-                seen_at,
-                error: error.clone(),
-            });
-        }
-    }
     model.apps.extend(rows);
     // Said once each: a problem already said is not repeated, a new one is said
     // even when an older one comes first.
@@ -203,6 +199,7 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
     };
     let app = &engine_app.app;
     let argo = app.engine() == Engine::ArgoCd;
+    let versions = earlier_charts(app);
     let suspended = matches!(
         app.automation,
         Automation::Flux {
@@ -232,7 +229,7 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             Automation::Flux { suspended, .. } => Ask::Suspend(!suspended),
         },
         Command::Unpin => Ask::Unpin,
-        Command::Rollback => match rollback_target(model).or_else(|| previous_chart(app)) {
+        Command::Rollback => match rollback_target(model).or_else(|| versions.first().cloned()) {
             Some(to) => Ask::Rollback { to },
             None => {
                 say(
@@ -285,11 +282,7 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
         return Vec::new();
     }
     let selected = selected_resource(model, &engine_app);
-    let effects = open_form(model, action, selected);
-    if let Some(Modal::Engine(form)) = &mut model.modal {
-        form.versions = earlier_charts(app);
-    }
-    effects
+    open_form(model, action, selected, versions)
 }
 
 /// The commit picked in the history pane, or the one the diff screen compares.
@@ -308,11 +301,6 @@ fn rollback_target(model: &Model) -> Option<String> {
 fn chart_release(app: &ExternalApp) -> bool {
     app.kind == crate::integrations::AppKind::HelmRelease
         && app.source.as_ref().is_some_and(|s| s.chart.is_some())
-}
-
-/// The newest chart version of a HelmRelease's history other than the live one.
-fn previous_chart(app: &ExternalApp) -> Option<String> {
-    earlier_charts(app).into_iter().next()
 }
 
 /// The chart versions of a HelmRelease's history other than the live one, newest
@@ -348,6 +336,7 @@ pub(super) fn open_form(
     model: &mut Model,
     action: Action,
     selected: Option<crate::model::ResourceKey>,
+    versions: Vec<String>,
 ) -> Vec<Effect> {
     let reason_required = matches!(
         action,
@@ -367,7 +356,7 @@ pub(super) fn open_form(
         selected,
         reason,
         reason_required,
-        versions: Vec::new(),
+        versions,
         plan: Vec::new(),
         pending: Pending::default(),
         error: None,
@@ -450,15 +439,6 @@ fn toggle(form: &mut EngineForm, c: char) -> bool {
     let Action::Engine { ask, key, .. } = &mut form.action else {
         return false;
     };
-    if c == 'v' && form.versions.len() > 1 {
-        let Ask::Rollback { to } = ask else {
-            return false;
-        };
-        let at = form.versions.iter().position(|v| v == to);
-        let next = at.map_or(0, |at| (at + 1) % form.versions.len());
-        *to = form.versions[next].clone();
-        return true;
-    }
     if c == 'g' && key.kind == "Kustomization" {
         let flipped = match ask {
             Ask::Rollback { to } => Ask::Revert {
@@ -481,6 +461,11 @@ fn toggle(form: &mut EngineForm, c: char) -> bool {
         },
         (Ask::Refresh { hard }, 'f') => *hard = !*hard,
         (Ask::Reconcile { with_source, .. }, 's') => *with_source = !*with_source,
+        (Ask::Rollback { to }, 'v') if form.versions.len() > 1 => {
+            let at = form.versions.iter().position(|v| v == to);
+            let next = at.map_or(0, |at| (at + 1) % form.versions.len());
+            *to = form.versions[next].clone();
+        }
         _ => return false,
     }
     true
@@ -492,42 +477,38 @@ pub fn toggles(form: &EngineForm) -> Vec<(&'static str, &'static str, String)> {
     let Action::Engine { ask, key, .. } = &form.action else {
         return Vec::new();
     };
-    if let Ask::Rollback { to } = ask
-        && form.versions.len() > 1
-    {
-        let state = match form.versions.iter().position(|v| v == to) {
-            Some(at) => format!("{to} ({} of {} earlier)", at + 1, form.versions.len()),
-            None => to.clone(),
-        };
-        return vec![("ctrl-v", "chart version", state)];
-    }
     let yes = |on: bool| if on { "yes" } else { "no" }.to_owned();
-    let toggles: Vec<(&'static str, &'static str, bool)> = match ask {
+    match ask {
         Ask::Sync(sync) => {
             let mut toggles = vec![
-                ("ctrl-p", "prune", sync.prune),
-                ("ctrl-d", "dry run", sync.dry_run),
+                ("ctrl-p", "prune", yes(sync.prune)),
+                ("ctrl-d", "dry run", yes(sync.dry_run)),
             ];
             if form.selected.is_some() {
                 toggles.push((
                     "ctrl-o",
                     "selected resource only",
-                    !sync.resources.is_empty(),
+                    yes(!sync.resources.is_empty()),
                 ));
             }
             toggles
         }
-        Ask::Refresh { hard } => vec![("ctrl-f", "hard", *hard)],
-        Ask::Reconcile { with_source, .. } => vec![("ctrl-s", "source first", *with_source)],
+        Ask::Refresh { hard } => vec![("ctrl-f", "hard", yes(*hard))],
+        Ask::Reconcile { with_source, .. } => {
+            vec![("ctrl-s", "source first", yes(*with_source))]
+        }
+        Ask::Rollback { to } if form.versions.len() > 1 => {
+            let state = match form.versions.iter().position(|v| v == to) {
+                Some(at) => format!("{to} ({} of {} earlier)", at + 1, form.versions.len()),
+                None => to.clone(),
+            };
+            vec![("ctrl-v", "chart version", state)]
+        }
         Ask::Rollback { .. } | Ask::Revert { .. } if key.kind == "Kustomization" => vec![(
             "ctrl-g",
             "by a Git commit (pushed), not a pin",
-            matches!(ask, Ask::Revert { .. }),
+            yes(matches!(ask, Ask::Revert { .. })),
         )],
         _ => Vec::new(),
-    };
-    toggles
-        .into_iter()
-        .map(|(key, name, on)| (key, name, yes(on)))
-        .collect()
+    }
 }

@@ -40,6 +40,10 @@ fn sync_cell(app: &ExternalApp, theme: &Theme) -> Span<'static> {
 /// `?`, while the row is as last seen (its context cannot be searched).
 pub fn status_cells(engine_app: &EngineApp, theme: &Theme) -> [Cell<'static>; 3] {
     let app = &engine_app.app;
+    let live = app.live_revision.as_deref().map_or_else(
+        || "-".into(),
+        |r| text::one_line(&short_revision(r)).into_owned(),
+    );
     if engine_app.stale.is_some() {
         let sync = app.sync.map_or("Unknown", SyncStatus::as_str);
         return [
@@ -48,13 +52,7 @@ pub fn status_cells(engine_app: &EngineApp, theme: &Theme) -> [Cell<'static>; 3]
                 format!("{}?", app.health.status.label()),
                 theme.dim(),
             )),
-            Cell::from(Span::styled(
-                app.live_revision.as_deref().map_or_else(
-                    || "-".into(),
-                    |r| text::one_line(&short_revision(r)).into_owned(),
-                ),
-                theme.dim(),
-            )),
+            Cell::from(Span::styled(live, theme.dim())),
         ];
     }
     let mut sync = vec![sync_cell(app, theme)];
@@ -71,10 +69,7 @@ pub fn status_cells(engine_app: &EngineApp, theme: &Theme) -> [Cell<'static>; 3]
             app.health.status.label().to_owned(),
             theme.health(app.health.status),
         )),
-        Cell::from(app.live_revision.as_deref().map_or_else(
-            || "-".into(),
-            |r| text::one_line(&short_revision(r)).into_owned(),
-        )),
+        Cell::from(live),
     ]
 }
 
