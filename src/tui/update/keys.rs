@@ -223,7 +223,7 @@ fn refresh(model: &mut Model, hard: bool) -> Vec<Effect> {
         Screen::Events => effects.extend(load_events(model)),
         Screen::App => effects.extend(super::external::assess(model)),
         Screen::Activity => effects.push(load_activity(model)),
-        Screen::Diff if model.diff.against.is_some() => effects.extend(load_diff(model)),
+        Screen::Diff => effects.extend(load_diff(model)),
         _ => {}
     }
     effects

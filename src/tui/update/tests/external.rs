@@ -425,3 +425,24 @@ fn action_keys_on_a_flux_row_reconcile_and_suspend() {
     assert_eq!(ask_of(&mut model, 'S'), reconcile(true, true));
     assert_eq!(ask_of(&mut model, 'p'), Ask::Suspend(false));
 }
+
+#[test]
+fn refresh_on_an_engine_apps_diff_renders_and_compares_again() {
+    let mut model = engine_model();
+    select(&mut model, APPS);
+    let load = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::LoadEngineDiff {
+                generation,
+                against,
+                ..
+            } => Some((*generation, against.clone())),
+            _ => None,
+        })
+    };
+    let (first, against) = load(&update(&mut model, key('d'))).expect("d loads the diff");
+    assert_eq!(against, None);
+    let (again, against) = load(&update(&mut model, key('r'))).expect("r loads it again");
+    assert_eq!(against, None);
+    assert!(again > first);
+}
