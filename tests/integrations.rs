@@ -782,3 +782,151 @@ async fn engine_apps_are_rendered_as_their_engine_renders_them_and_compared_with
         ["spec.images not applied: those fields may differ from what Flux applies"]
     );
 }
+
+/// Logs, events, restart and scale work on the workloads an engine app's status
+/// names (a Kustomization's inventory), not on a namesake elsewhere; a HelmRelease
+/// whose status names none has the workloads helm-controller labelled as its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_actions_work_on_the_workloads_an_engine_app_manages() {
+    use std::time::Duration;
+
+    use driftdeck::cluster::{self, workloads};
+    use driftdeck::engine::clusters::Clusters;
+    use driftdeck::engine::{external, external_support, support};
+    use driftdeck::model::ResourceKey;
+
+    let cluster = Cluster::start();
+    install(&cluster);
+    // `infra`'s inventory names Deployment infra/ingress; a namesake lives in
+    // `other`, and a Deployment labelled as the `redis` release's in flux-system.
+    let deployment = |namespace: &str, name: &str, labels: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {namespace}, labels: {{{labels}}}}}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec: {{containers: [{{name: main, image: nginx:1.27}}]}}\n"
+        )
+    };
+    cluster.ok_with_input(
+        &["apply", "-f", "-"],
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: infra}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: other}\n",
+    );
+    let redis_labels =
+        "helm.toolkit.fluxcd.io/name: redis, helm.toolkit.fluxcd.io/namespace: flux-system";
+    let manifests = [
+        deployment("infra", "ingress", ""),
+        deployment("other", "ingress", ""),
+        deployment("flux-system", "redis-master", redis_labels),
+    ]
+    .join("---\n");
+    cluster.ok_with_input(&["apply", "-f", "-"], &manifests);
+
+    let connection = cluster::connect(Some(cluster.sandbox.kubeconfig()), None)
+        .await
+        .unwrap();
+    let catalog = cluster::discover(&connection).await.unwrap();
+    let found = external::discover(&connection, &catalog).await;
+    let app = |name: &str| found.apps.iter().find(|a| a.name == name).unwrap().clone();
+    let clusters = Clusters::new(Some(cluster.sandbox.kubeconfig()));
+    let session = clusters.session(None).await.unwrap();
+
+    let ingress = ResourceKey::new("apps", "Deployment", "infra", "ingress");
+    let objects = external_support::app_objects(&session, &app("infra"))
+        .await
+        .unwrap();
+    assert_eq!(
+        objects.keys,
+        [
+            ingress.clone(),
+            ResourceKey::new("", "Namespace", "", "infra")
+        ]
+    );
+    assert_eq!(
+        objects.workloads.keys().collect::<Vec<_>>(),
+        [&ingress],
+        "the namesake in `other` is not infra's"
+    );
+    assert_eq!(
+        support::find_workload(&objects, "deployment/ingress").unwrap(),
+        &ingress
+    );
+
+    // Its pods, once the sandbox's controllers have made them, and their log.
+    let mut pods = Vec::new();
+    for _ in 0..60 {
+        pods = support::pods(&objects).await.unwrap();
+        if !pods.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(pods.len(), 1, "{pods:?}");
+    assert_eq!(pods[0].namespace, "infra");
+    assert!(pods[0].name.starts_with("ingress-"), "{pods:?}");
+    assert_eq!(pods[0].containers, ["main"]);
+
+    // Scaled and restarted where the engine's inventory says, not in `other`.
+    let served = objects.catalog.get("apps", "Deployment").unwrap();
+    workloads::scale(&connection, served, "infra", "ingress", 2, "driftdeck")
+        .await
+        .unwrap();
+    workloads::restart(&connection, served, "infra", "ingress", "driftdeck")
+        .await
+        .unwrap();
+    let read = |namespace: &str, path: &str| {
+        cluster.ok(&[
+            "get",
+            "deployment",
+            "ingress",
+            "-n",
+            namespace,
+            "-o",
+            &format!("jsonpath={{{path}}}"),
+        ])
+    };
+    assert_eq!(read("infra", ".spec.replicas"), "2");
+    assert_eq!(read("other", ".spec.replicas"), "1");
+    assert!(
+        !read(
+            "infra",
+            ".spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt"
+        )
+        .is_empty()
+    );
+    let mut reasons = Vec::new();
+    for _ in 0..60 {
+        let events = support::events(&objects).await.unwrap();
+        reasons = events
+            .iter()
+            .map(|e| {
+                (
+                    e.involved_object.namespace.clone().unwrap_or_default(),
+                    e.reason.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        if reasons.iter().any(|(_, r)| r == "ScalingReplicaSet") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        reasons.iter().any(|(_, r)| r == "ScalingReplicaSet"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().all(|(ns, _)| ns == "infra"),
+        "only infra's namespace: {reasons:?}"
+    );
+
+    // A HelmRelease without an inventory: the workloads labelled as its own.
+    let objects = external_support::app_objects(&session, &app("redis"))
+        .await
+        .unwrap();
+    assert_eq!(
+        objects.workloads.keys().collect::<Vec<_>>(),
+        [&ResourceKey::new(
+            "apps",
+            "Deployment",
+            "flux-system",
+            "redis-master"
+        )]
+    );
+}

@@ -4,6 +4,7 @@
 //! data shows as a change of layout only.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use driftdeck::engine::support::AppPod;
 use driftdeck::tui::model::Model;
 use driftdeck::tui::sample;
 use driftdeck::tui::update::{DiffRead, Effect, LogsRead, Msg, update};
@@ -115,10 +116,13 @@ fn logs_with_a_search() {
         Msg::Logs {
             generation,
             result: Ok(LogsRead {
-                pods: vec![
-                    ("web-7d9f-abcde".into(), vec!["web".into()]),
-                    ("web-7d9f-fghij".into(), vec!["web".into()]),
-                ],
+                pods: ["web-7d9f-abcde", "web-7d9f-fghij"]
+                    .map(|name| AppPod {
+                        namespace: "shop".into(),
+                        name: name.into(),
+                        containers: vec!["web".into()],
+                    })
+                    .into(),
                 pod: Some("web-7d9f-abcde".into()),
                 lines,
             }),

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use super::{CliResult, GlobalArgs, Outcome, UsageError, boxed};
 use crate::cluster::workloads::{self, LogRequest};
 use crate::config;
-use crate::engine::support;
+use crate::engine::support::{self, AppObjects};
 use crate::engine::target::{self, Cluster, Desired};
 use crate::error::Classified;
 use crate::model::{ResourceKey, text};
@@ -45,7 +45,7 @@ pub struct EventsArgs {
 #[derive(Debug, Args)]
 pub struct RestartArgs {
     pub app: String,
-    /// The workload, as KIND/NAME (`deployment/web`).
+    /// The workload, as KIND/NAME (`deployment/web`), or NAMESPACE/KIND/NAME.
     pub workload: String,
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -54,7 +54,7 @@ pub struct RestartArgs {
 #[derive(Debug, Args)]
 pub struct ScaleArgs {
     pub app: String,
-    /// The workload, as KIND/NAME (`deployment/web`).
+    /// The workload, as KIND/NAME (`deployment/web`), or NAMESPACE/KIND/NAME.
     pub workload: String,
     pub replicas: i32,
     #[arg(long, short = 'y')]
@@ -80,7 +80,8 @@ pub fn logs(global: &GlobalArgs, args: LogsArgs) -> CliResult {
     let desired = desired(global, &args.app)?;
     super::act::runtime()?.block_on(async {
         let cluster = observe(global, &desired).await?;
-        let mut names: Vec<(String, String)> = support::pods(&cluster)
+        let objects = AppObjects::of(&cluster);
+        let mut names: Vec<(String, String)> = support::pods(&objects)
             .await
             .map_err(boxed)?
             .into_iter()
@@ -134,12 +135,13 @@ pub fn events(global: &GlobalArgs, args: EventsArgs) -> CliResult {
     let desired = desired(global, &args.app)?;
     super::act::runtime()?.block_on(async {
         let cluster = observe(global, &desired).await?;
+        let objects = AppObjects::of(&cluster);
         super::say(format_args!(
             "{:<8} {:<8} {:<20} {:<40} MESSAGE",
             "LAST", "TYPE", "REASON", "OBJECT"
         ));
         let now = jiff::Timestamp::now();
-        for event in support::events(&cluster).await.map_err(boxed)? {
+        for event in support::events(&objects).await.map_err(boxed)? {
             let object = &event.involved_object;
             super::say(format_args!(
                 "{:<8} {:<8} {:<20} {:<40} {}",
@@ -162,10 +164,10 @@ pub fn events(global: &GlobalArgs, args: EventsArgs) -> CliResult {
 
 /// Finds `KIND/NAME` among the app's workloads.
 fn find_workload<'a>(
-    cluster: &'a Cluster,
+    objects: &'a AppObjects,
     wanted: &str,
 ) -> Result<&'a ResourceKey, Box<dyn Classified>> {
-    support::find_workload(cluster, wanted).map_err(boxed)
+    support::find_workload(objects, wanted).map_err(boxed)
 }
 
 fn confirm(action: &str, yes: bool) -> Result<bool, Box<dyn Classified>> {
@@ -184,7 +186,8 @@ pub fn restart(global: &GlobalArgs, args: RestartArgs) -> CliResult {
     let desired = desired(global, &args.app)?;
     super::act::runtime()?.block_on(async {
         let cluster = observe(global, &desired).await?;
-        let key = find_workload(&cluster, &args.workload)?;
+        let objects = AppObjects::of(&cluster);
+        let key = find_workload(&objects, &args.workload)?;
         let action = format!(
             "restart {key} on context {} (namespace {})",
             text::one_line(&cluster.connection.context),
@@ -226,7 +229,8 @@ pub fn scale(global: &GlobalArgs, args: ScaleArgs) -> CliResult {
     let desired = desired(global, &args.app)?;
     super::act::runtime()?.block_on(async {
         let cluster = observe(global, &desired).await?;
-        let key = find_workload(&cluster, &args.workload)?;
+        let objects = AppObjects::of(&cluster);
+        let key = find_workload(&objects, &args.workload)?;
         let action = format!(
             "scale {key} to {} on context {} (namespace {}); Git still says otherwise, so the app will show as drifted",
             args.replicas,

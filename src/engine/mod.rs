@@ -13,6 +13,7 @@ pub mod external_actions;
 pub mod external_diff;
 pub mod external_revert;
 pub mod external_source;
+pub mod external_support;
 mod external_waits;
 pub mod ledger;
 pub mod live;

@@ -1,12 +1,16 @@
 //! What the support actions work on, found from an app's live objects: its
 //! workloads, the pods they select (with their containers), the events about its
-//! objects, and a workload named `KIND/NAME`. The CLI and the cockpit both use it.
+//! objects, and a workload named `KIND/NAME`. The CLI and the cockpit both use it,
+//! for driftdeck's own apps and (through `engine::external_support`) for the
+//! resources an Argo CD or Flux app manages.
+
+use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Event, Pod};
 use serde_json::Value;
 
 use super::target::Cluster;
-use crate::cluster::{ClusterError, workloads};
+use crate::cluster::{Catalog, ClusterError, Connection, workloads};
 use crate::model::ResourceKey;
 
 const WORKLOAD_KINDS: &[&str] = &[
@@ -17,15 +21,38 @@ const WORKLOAD_KINDS: &[&str] = &[
     "Job",
 ];
 
-/// The app's live workloads, in key order.
-pub fn workloads(cluster: &Cluster) -> Vec<(&ResourceKey, &Value)> {
-    cluster
-        .live
-        .objects
-        .iter()
-        .filter(|(key, _)| key.group == "apps" || key.group == "batch")
-        .filter(|(key, _)| WORKLOAD_KINDS.contains(&key.kind.as_str()))
-        .collect()
+/// Whether `key` is a workload: something that runs pods, in `apps` or `batch`.
+pub fn is_workload(key: &ResourceKey) -> bool {
+    (key.group == "apps" || key.group == "batch") && WORKLOAD_KINDS.contains(&key.kind.as_str())
+}
+
+/// What the support actions work on: an app's objects in one cluster.
+#[derive(Clone)]
+pub struct AppObjects {
+    pub connection: Connection,
+    pub catalog: Catalog,
+    /// Every object of the app (its events are found by their names).
+    pub keys: Vec<ResourceKey>,
+    /// Its live workloads, in key order.
+    pub workloads: BTreeMap<ResourceKey, Value>,
+}
+
+impl AppObjects {
+    /// A driftdeck app's objects, as observed.
+    pub fn of(cluster: &Cluster) -> Self {
+        Self {
+            connection: cluster.connection.clone(),
+            catalog: cluster.catalog.clone(),
+            keys: cluster.live.objects.keys().cloned().collect(),
+            workloads: cluster
+                .live
+                .objects
+                .iter()
+                .filter(|(key, _)| is_workload(key))
+                .map(|(key, object)| (key.clone(), object.clone()))
+                .collect(),
+        }
+    }
 }
 
 /// A pod of the app, with its containers (init containers last).
@@ -37,10 +64,10 @@ pub struct AppPod {
 }
 
 /// Every pod the app's workloads select, sorted by namespace and name.
-pub async fn pods(cluster: &Cluster) -> Result<Vec<AppPod>, ClusterError> {
+pub async fn pods(objects: &AppObjects) -> Result<Vec<AppPod>, ClusterError> {
     let mut found = Vec::new();
-    for (_, workload) in workloads(cluster) {
-        for pod in workloads::pods_of(&cluster.connection, workload).await? {
+    for workload in objects.workloads.values() {
+        for pod in workloads::pods_of(&objects.connection, workload).await? {
             found.extend(app_pod(&pod));
         }
     }
@@ -68,25 +95,19 @@ fn app_pod(pod: &Pod) -> Option<AppPod> {
 
 /// The events of the app's namespaces that are about its objects or something they
 /// own by name (ReplicaSets and Pods carry their workload's name), newest first.
-pub async fn events(cluster: &Cluster) -> Result<Vec<Event>, ClusterError> {
-    let mut namespaces: Vec<&str> = cluster
-        .live
-        .objects
-        .keys()
+pub async fn events(objects: &AppObjects) -> Result<Vec<Event>, ClusterError> {
+    let mut namespaces: Vec<&str> = objects
+        .keys
+        .iter()
         .map(|k| k.namespace.as_str())
         .filter(|ns| !ns.is_empty())
         .collect();
     namespaces.sort_unstable();
     namespaces.dedup();
-    let names: Vec<&str> = cluster
-        .live
-        .objects
-        .keys()
-        .map(|k| k.name.as_str())
-        .collect();
+    let names: Vec<&str> = objects.keys.iter().map(|k| k.name.as_str()).collect();
     let mut found = Vec::new();
     for namespace in namespaces {
-        for event in workloads::events(&cluster.connection, namespace).await? {
+        for event in workloads::events(&objects.connection, namespace).await? {
             let name = event.involved_object.name.as_deref().unwrap_or_default();
             let ours = names.iter().any(|n| {
                 name == *n
@@ -122,6 +143,12 @@ pub enum WorkloadError {
     NotScalable(String),
     #[error("{kind} {name:?} is not one of this app's live workloads")]
     NotFound { kind: String, name: String },
+    #[error("{kind} {name:?} is in more than one namespace of this app ({namespaces})")]
+    Ambiguous {
+        kind: String,
+        name: String,
+        namespaces: String,
+    },
 }
 
 impl crate::error::Classified for WorkloadError {
@@ -136,18 +163,23 @@ impl crate::error::Classified for WorkloadError {
                 Some("use deployment, statefulset, daemonset or replicaset".into())
             }
             Self::NotFound { .. } => None,
+            Self::Ambiguous { .. } => Some("use NAMESPACE/KIND/NAME".into()),
         }
     }
 }
 
-/// Finds `KIND/NAME` (`deployment/web`, `sts/db`) among the app's workloads.
+/// Finds `KIND/NAME` (`deployment/web`, `sts/db`), or `NAMESPACE/KIND/NAME` where
+/// the name is in two namespaces, among the app's workloads.
 pub fn find_workload<'a>(
-    cluster: &'a Cluster,
+    objects: &'a AppObjects,
     wanted: &str,
 ) -> Result<&'a ResourceKey, WorkloadError> {
-    let (kind, name) = wanted
-        .split_once('/')
-        .ok_or_else(|| WorkloadError::NotKindName(wanted.to_owned()))?;
+    let parts: Vec<&str> = wanted.split('/').collect();
+    let (namespace, kind, name) = match parts.as_slice() {
+        [kind, name] => (None, *kind, *name),
+        [namespace, kind, name] => (Some(*namespace), *kind, *name),
+        _ => return Err(WorkloadError::NotKindName(wanted.to_owned())),
+    };
     let kind = match kind.to_lowercase().as_str() {
         "deploy" | "deployment" | "deployments" => "Deployment",
         "sts" | "statefulset" | "statefulsets" => "StatefulSet",
@@ -155,12 +187,26 @@ pub fn find_workload<'a>(
         "rs" | "replicaset" | "replicasets" => "ReplicaSet",
         other => return Err(WorkloadError::NotScalable(other.to_owned())),
     };
-    workloads(cluster)
-        .into_iter()
-        .map(|(key, _)| key)
-        .find(|key| key.kind == kind && key.name == name)
-        .ok_or_else(|| WorkloadError::NotFound {
+    let found: Vec<&ResourceKey> = objects
+        .workloads
+        .keys()
+        .filter(|key| key.kind == kind && key.name == name)
+        .filter(|key| namespace.is_none_or(|ns| key.namespace == ns))
+        .collect();
+    match found.as_slice() {
+        [key] => Ok(key),
+        [] => Err(WorkloadError::NotFound {
             kind: kind.to_owned(),
             name: name.to_owned(),
-        })
+        }),
+        many => Err(WorkloadError::Ambiguous {
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            namespaces: many
+                .iter()
+                .map(|key| key.namespace.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
 }

@@ -440,14 +440,7 @@ pub fn plan(
         (Engine::Flux, Ask::Rollback { to }) => flux::rollback(app, objects, to, request),
         (Engine::Flux, Ask::Unpin) => flux::unpin(app, objects, request),
         (Engine::Flux, Ask::Revert { to, .. }) => flux_revert::revert(app, objects, to, request),
-        (engine, ask) => Err(format!(
-            "{} apps cannot {}",
-            match engine {
-                Engine::ArgoCd => "Argo CD",
-                Engine::Flux => "Flux",
-            },
-            ask_words(ask)
-        )),
+        (engine, ask) => Err(format!("{} apps cannot {}", engine.name(), ask_words(ask))),
     }
 }
 

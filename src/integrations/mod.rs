@@ -61,6 +61,14 @@ impl Engine {
             Self::Flux => "flux",
         }
     }
+
+    /// `Argo CD` or `Flux`, in sentences.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ArgoCd => "Argo CD",
+            Self::Flux => "Flux",
+        }
+    }
 }
 
 /// The kind of engine object an app is read from.

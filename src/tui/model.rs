@@ -9,6 +9,7 @@ use ratatui_textarea::TextArea;
 use super::keymap::Keymap;
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
+use crate::engine::support::AppPod;
 use crate::integrations::ExternalApp;
 use crate::integrations::actions::Ask;
 use crate::model::ledger::LedgerEntry;
@@ -89,6 +90,38 @@ impl EngineApp {
     }
 }
 
+/// An Argo CD or Flux app that a support action (logs, events, restart, scale,
+/// delete pod) works on: the context it was found in and the app as its engine
+/// last described it (what it manages).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Managed {
+    /// `None`: the kubeconfig's current context.
+    pub context: Option<String>,
+    pub app: Box<ExternalApp>,
+}
+
+impl Managed {
+    pub fn of(engine_app: &EngineApp) -> Self {
+        Self {
+            context: engine_app.own_context.clone(),
+            app: Box::new(engine_app.app.clone()),
+        }
+    }
+
+    /// `argocd:shop`, `flux:infra`: the app as the apps table names it.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.app.engine().label(), self.app.name)
+    }
+}
+
+/// What driftdeck read from one of an engine app's live objects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assessed {
+    pub health: crate::model::Health,
+    /// `spec.replicas`, where it has one.
+    pub replicas: Option<i64>,
+}
+
 /// One resource of an app, as the last observation found it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResourceRow {
@@ -134,6 +167,15 @@ impl AppRow {
         match &self.seen {
             Seen::Engine(app) => Some(app),
             _ => None,
+        }
+    }
+
+    /// How many resources its app screen lists (an engine app's: those its engine
+    /// manages).
+    pub fn resource_count(&self) -> usize {
+        match self.engine_app() {
+            Some(engine_app) => engine_app.app.resources.len(),
+            None => self.resources.len(),
         }
     }
 
@@ -186,9 +228,10 @@ pub struct AppView {
     pub selected: usize,
     pub side_by_side: bool,
     pub scroll: u16,
-    /// An engine app's resources whose health the engine does not give (Flux),
-    /// assessed from their live objects by driftdeck (`None`: not in the cluster).
-    pub assessed: HashMap<crate::model::ResourceKey, Option<crate::model::Health>>,
+    /// An engine app's resources whose health the engine does not give (Flux), and
+    /// its workloads (for their replicas), read from their live objects by
+    /// driftdeck (`None`: not in the cluster).
+    pub assessed: HashMap<crate::model::ResourceKey, Option<Assessed>>,
     pub assessing: Pending,
 }
 
@@ -211,8 +254,10 @@ pub struct DiffView {
 #[derive(Clone, Debug, Default)]
 pub struct LogsView {
     pub app: Option<AppName>,
+    /// Set when the app is an Argo CD or Flux app.
+    pub managed: Option<Managed>,
     /// `pod` → its containers.
-    pub pods: Vec<(String, Vec<String>)>,
+    pub pods: Vec<AppPod>,
     pub pod: usize,
     pub container: usize,
     pub previous: bool,
@@ -230,13 +275,13 @@ pub struct LogsView {
 
 impl LogsView {
     pub fn pod_name(&self) -> Option<&str> {
-        self.pods.get(self.pod).map(|(p, _)| p.as_str())
+        self.pods.get(self.pod).map(|p| p.name.as_str())
     }
 
     pub fn container_name(&self) -> Option<&str> {
         self.pods
             .get(self.pod)
-            .and_then(|(_, c)| c.get(self.container))
+            .and_then(|p| p.containers.get(self.container))
             .map(String::as_str)
     }
 }
@@ -255,6 +300,8 @@ pub struct EventRow {
 #[derive(Clone, Debug, Default)]
 pub struct EventsView {
     pub app: Option<AppName>,
+    /// Set when the app is an Argo CD or Flux app.
+    pub managed: Option<Managed>,
     pub rows: Vec<EventRow>,
     pub error: Option<String>,
     pub pending: Pending,
@@ -340,15 +387,19 @@ pub enum Action {
     Restart {
         app: AppName,
         workload: String,
+        /// Set when the app is an Argo CD or Flux app.
+        managed: Option<Managed>,
     },
     Scale {
         app: AppName,
         workload: String,
         replicas: i64,
+        managed: Option<Managed>,
     },
     DeletePod {
         app: AppName,
         pod: String,
+        managed: Option<Managed>,
     },
     /// Suspend (`true`) or resume the app's automation.
     Automation {
@@ -394,13 +445,20 @@ impl Action {
                 if *pin { "pin" } else { "revert commit" }
             ),
             Self::Unpin { app } => format!("unpin {app}"),
-            Self::Restart { app, workload } => format!("restart {workload} of {app}"),
+            Self::Restart {
+                app,
+                workload,
+                managed,
+            } => format!("restart {workload} of {}", shown(app, managed)),
             Self::Scale {
                 app,
                 workload,
                 replicas,
-            } => format!("scale {workload} of {app} to {replicas}"),
-            Self::DeletePod { app, pod } => format!("delete pod {pod} of {app}"),
+                managed,
+            } => format!("scale {workload} of {} to {replicas}", shown(app, managed)),
+            Self::DeletePod { app, pod, managed } => {
+                format!("delete pod {pod} of {}", shown(app, managed))
+            }
             Self::Automation { app, suspend: true } => format!("suspend automation of {app}"),
             Self::Automation {
                 app,
@@ -425,6 +483,13 @@ impl Action {
             | Self::Engine { app, .. } => app,
         }
     }
+}
+
+/// The app as the user knows it: its name, or an engine app's `argocd:shop`.
+fn shown(app: &AppName, managed: &Option<Managed>) -> String {
+    managed
+        .as_ref()
+        .map_or_else(|| app.to_string(), Managed::label)
 }
 
 /// `sync argocd/shop (prune, dry run)`, `reconcile flux-system/infra`, ….

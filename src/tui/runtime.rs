@@ -161,16 +161,20 @@ async fn event_loop(
                 generation,
                 app,
                 wanted,
+                managed,
             } = effect
             {
                 if wanted.follow {
-                    follower = Some(follow_logs(generation, app, wanted, &engine, &sender));
+                    follower = Some(follow_logs(
+                        generation, app, wanted, managed, &engine, &sender,
+                    ));
                 } else {
                     spawn_effect(
                         Effect::LoadLogs {
                             generation,
                             app,
                             wanted,
+                            managed,
                         },
                         &engine,
                         &sender,
@@ -249,13 +253,15 @@ fn follow_logs(
     generation: u64,
     app: crate::model::AppName,
     wanted: update::LogsWanted,
+    managed: Option<super::model::Managed>,
     engine: &Engine,
     sender: &mpsc::UnboundedSender<Msg>,
 ) -> JoinHandle<()> {
     let engine = engine.clone();
     let sender = sender.clone();
     tokio::spawn(async move {
-        let (read, stream) = match effects::open_logs(&engine, &app, &wanted).await {
+        let opened = effects::open_logs(&engine, &app, &wanted, managed.as_ref()).await;
+        let (read, stream) = match opened {
             Ok(opened) => opened,
             Err(error) => {
                 let _ = sender.send(Msg::Logs {
@@ -355,13 +361,18 @@ fn spawn_effect(effect: Effect, engine: &Engine, sender: &mpsc::UnboundedSender<
                 generation,
                 app,
                 wanted,
+                managed,
             } => Msg::Logs {
                 generation,
-                result: effects::logs(&engine, &app, &wanted).await,
+                result: effects::logs(&engine, &app, &wanted, managed.as_ref()).await,
             },
-            Effect::LoadEvents { generation, app } => Msg::Events {
+            Effect::LoadEvents {
                 generation,
-                result: effects::events(&engine, &app).await,
+                app,
+                managed,
+            } => Msg::Events {
+                generation,
+                result: effects::events(&engine, &app, managed.as_ref()).await,
             },
             Effect::LoadActivity { generation } => Msg::Activity {
                 generation,

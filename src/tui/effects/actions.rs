@@ -11,7 +11,7 @@ use crate::engine::sync::{self, SyncOptions};
 use crate::engine::target::{self, Cluster, Desired};
 use crate::engine::{automation, ledger, operation, support};
 use crate::model::{AppName, SyncStatus, text};
-use crate::tui::model::Action;
+use crate::tui::model::{Action, Managed};
 
 /// The plan of a sync, or the preview of a rollback: where, and what changes.
 pub async fn plan(engine: &Engine, action: &Action) -> Result<Vec<String>, Failure> {
@@ -243,31 +243,39 @@ pub async fn run(engine: &Engine, action: Action) -> Result<String, Failure> {
                 None => Ok(format!("{app} was not pinned")),
             }
         }
-        Action::Restart { app, workload } => change_workload(engine, &app, &workload, None).await,
+        Action::Restart {
+            app,
+            workload,
+            managed,
+        } => change_workload(engine, &app, &workload, None, managed.as_ref()).await,
         Action::Scale {
             app,
             workload,
             replicas,
-        } => change_workload(engine, &app, &workload, Some(replicas)).await,
-        Action::DeletePod { app, pod } => {
-            let (_, cluster) = observe_one(engine, app.as_str()).await?;
-            let pods = support::pods(&cluster).await.map_err(|e| one_line(&e))?;
+            managed,
+        } => change_workload(engine, &app, &workload, Some(replicas), managed.as_ref()).await,
+        Action::DeletePod { app, pod, managed } => {
+            let objects = super::app_objects(engine, &app, managed.as_ref()).await?;
+            let pods = support::pods(&objects).await.map_err(|e| one_line(&e))?;
             let found = pods
                 .iter()
                 .find(|p| p.name == pod)
                 .ok_or_else(|| format!("pod {pod} is not one of {app}'s any more"))?;
-            let served = cluster
+            let served = objects
                 .catalog
                 .get("", "Pod")
                 .ok_or("the cluster does not serve Pods")?;
             crate::cluster::delete(
-                &cluster.connection,
+                &objects.connection,
                 served,
                 Some(&found.namespace),
                 &found.name,
             )
             .await
             .map_err(|e| one_line(&e))?;
+            let app = managed
+                .as_ref()
+                .map_or_else(|| app.to_string(), Managed::label);
             Ok(format!("deleted pod {pod} of {app}"))
         }
         Action::Automation { app, suspend } => {
@@ -330,14 +338,16 @@ async fn change_workload(
     app: &AppName,
     workload: &str,
     replicas: Option<i64>,
+    managed: Option<&Managed>,
 ) -> Result<String, Failure> {
-    let (_, cluster) = observe_one(engine, app.as_str()).await?;
-    let key = support::find_workload(&cluster, workload).map_err(|e| one_line(&e))?;
-    let served = cluster
+    let objects = super::app_objects(engine, app, managed).await?;
+    let app = managed.map_or_else(|| app.to_string(), Managed::label);
+    let key = support::find_workload(&objects, workload).map_err(|e| one_line(&e))?;
+    let served = objects
         .catalog
         .get(&key.group, &key.kind)
         .ok_or_else(|| format!("the cluster does not serve {}", key.kind))?;
-    let connection = &cluster.connection;
+    let connection = &objects.connection;
     match replicas {
         None => {
             workloads::restart(connection, served, &key.namespace, &key.name, MANAGER)
@@ -359,7 +369,14 @@ async fn change_workload(
             .await
             .map_err(|e| one_line(&e))?;
             Ok(format!(
-                "scaled {workload} of {app} to {replicas} (drift until the next sync)"
+                "scaled {workload} of {app} to {replicas} ({})",
+                match managed {
+                    Some(managed) => format!(
+                        "{} puts Git's replicas back, if Git sets them",
+                        managed.app.engine().name()
+                    ),
+                    None => "drift until the next sync".to_owned(),
+                }
             ))
         }
     }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use serde_json::Value;
 
 use super::{Engine, Failure, HISTORY_LIMIT, one_line};
 use crate::engine::external::{self, Discovered};
@@ -16,6 +17,7 @@ use crate::integrations::ExternalApp;
 use crate::integrations::actions::{self, Ask};
 use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome};
 use crate::model::{ResourceKey, text};
+use crate::tui::model::Assessed;
 use crate::tui::update::DiffRead;
 use crate::tui::update::external::Found;
 
@@ -64,33 +66,40 @@ async fn engines_of(
 /// How many live objects are read at once for their health.
 const CONCURRENT_READS: usize = 8;
 
-/// The live health of an engine app's resources, by driftdeck's checks (the
-/// engine gives none); `None` for an object not in the cluster.
+/// The live health of an engine app's resources, by driftdeck's checks, and their
+/// replicas; `None` for an object not in the cluster.
 pub async fn assess(
     engine: &Engine,
     context: Option<&str>,
     keys: Vec<ResourceKey>,
-) -> Vec<(ResourceKey, Option<crate::model::Health>)> {
+) -> Vec<(ResourceKey, Option<Assessed>)> {
     let Ok(session) = engine.clusters.session(context).await else {
         return Vec::new();
     };
     let reads = keys.into_iter().map(|key| {
         let session = session.clone();
         async move {
-            let health = match session.catalog.get(&key.group, &key.kind) {
+            let unknown = |why: String| Assessed {
+                health: crate::model::Health::unknown(why),
+                replicas: None,
+            };
+            let assessed = match session.catalog.get(&key.group, &key.kind) {
                 Some(served) => {
                     let namespace = (!key.namespace.is_empty()).then_some(key.namespace.as_str());
                     match crate::cluster::get(&session.connection, served, namespace, &key.name)
                         .await
                     {
-                        Ok(Some(object)) => Some(crate::health::assess(&object)),
+                        Ok(Some(object)) => Some(Assessed {
+                            health: crate::health::assess(&object),
+                            replicas: object.pointer("/spec/replicas").and_then(Value::as_i64),
+                        }),
                         Ok(None) => None,
-                        Err(error) => Some(crate::model::Health::unknown(one_line(&error))),
+                        Err(error) => Some(unknown(one_line(&error))),
                     }
                 }
-                None => Some(crate::model::Health::unknown("kind not served")),
+                None => Some(unknown("kind not served".into())),
             };
-            (key, health)
+            (key, assessed)
         }
     });
     futures_util::stream::iter(reads)

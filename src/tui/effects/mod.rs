@@ -12,15 +12,16 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde_json::Value;
 
-use super::model::{EventRow, ResourceRow};
+use super::model::{EventRow, Managed, ResourceRow};
 use super::update::{DiffRead, LogsRead, LogsWanted, ObservedApp};
 use crate::cluster::workloads::{self, LogRequest};
 use crate::config::Config;
 use crate::diff::{DiffMode, ResourceDiff};
 use crate::engine::clusters::Clusters;
 use crate::engine::drift::{self, Drift};
+use crate::engine::support::{self, AppObjects};
 use crate::engine::target::{self, Cluster, Desired};
-use crate::engine::{observe, status, support};
+use crate::engine::{external_support, observe, status};
 use crate::health;
 use crate::model::{AppName, text};
 
@@ -70,6 +71,31 @@ async fn observe_one(engine: &Engine, app: &str) -> Result<(Desired, Cluster), F
         .await
         .map_err(|e| one_line(&e))?;
     Ok((desired, cluster))
+}
+
+/// The objects a support action works on: a driftdeck app's, from its observation;
+/// an Argo CD or Flux app's, from what its engine says it manages.
+async fn app_objects(
+    engine: &Engine,
+    app: &AppName,
+    managed: Option<&Managed>,
+) -> Result<AppObjects, Failure> {
+    match managed {
+        Some(managed) => {
+            let session = engine
+                .clusters
+                .session(managed.context.as_deref())
+                .await
+                .map_err(|e| one_line(&e))?;
+            external_support::app_objects(&session, &managed.app)
+                .await
+                .map_err(|e| one_line(&e))
+        }
+        None => {
+            let (_, cluster) = observe_one(engine, app.as_str()).await?;
+            Ok(AppObjects::of(&cluster))
+        }
+    }
 }
 
 /// Every app rendered and observed, with its resources.
@@ -212,8 +238,9 @@ pub async fn logs(
     engine: &Engine,
     app: &AppName,
     wanted: &LogsWanted,
+    managed: Option<&Managed>,
 ) -> Result<LogsRead, Failure> {
-    let (mut read, stream) = open_logs(engine, app, wanted).await?;
+    let (mut read, stream) = open_logs(engine, app, wanted, managed).await?;
     if let Some(mut lines) = stream {
         while let Some(line) = lines.next().await {
             let line = line.map_err(|e| e.to_string())?;
@@ -229,19 +256,17 @@ pub async fn open_logs(
     engine: &Engine,
     app: &AppName,
     wanted: &LogsWanted,
+    managed: Option<&Managed>,
 ) -> Result<(LogsRead, Option<LogStream>), Failure> {
-    let (_, cluster) = observe_one(engine, app.as_str()).await?;
-    let pods = support::pods(&cluster).await.map_err(|e| one_line(&e))?;
+    let objects = app_objects(engine, app, managed).await?;
+    let pods = support::pods(&objects).await.map_err(|e| one_line(&e))?;
     let chosen = wanted
         .pod
         .as_ref()
         .and_then(|p| pods.iter().find(|pod| pod.name == *p))
         .or_else(|| pods.first());
     let read = LogsRead {
-        pods: pods
-            .iter()
-            .map(|p| (p.name.clone(), p.containers.clone()))
-            .collect(),
+        pods: pods.clone(),
         pod: chosen.map(|p| p.name.clone()),
         lines: Vec::new(),
     };
@@ -258,16 +283,20 @@ pub async fn open_logs(
         follow: wanted.follow,
         timestamps: wanted.timestamps,
     };
-    let lines = workloads::log_lines(&cluster.connection, &pod.namespace, &pod.name, &request)
+    let lines = workloads::log_lines(&objects.connection, &pod.namespace, &pod.name, &request)
         .await
         .map_err(|e| one_line(&e))?;
     Ok((read, Some(lines.boxed())))
 }
 
-pub async fn events(engine: &Engine, app: &AppName) -> Result<Vec<EventRow>, Failure> {
-    let (_, cluster) = observe_one(engine, app.as_str()).await?;
+pub async fn events(
+    engine: &Engine,
+    app: &AppName,
+    managed: Option<&Managed>,
+) -> Result<Vec<EventRow>, Failure> {
+    let objects = app_objects(engine, app, managed).await?;
     let now = jiff::Timestamp::now();
-    let found = support::events(&cluster).await.map_err(|e| one_line(&e))?;
+    let found = support::events(&objects).await.map_err(|e| one_line(&e))?;
     Ok(found
         .iter()
         .map(|event| {

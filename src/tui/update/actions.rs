@@ -6,12 +6,9 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
-use super::{Effect, load_history, observe, on_history, run, say};
+use super::{Effect, load_history, observe, on_history, run, say, support};
 use crate::tui::keymap::Command;
 use crate::tui::model::{Action, Confirm, Modal, Model, Pending, RollbackForm, Screen, Seen};
-
-/// The workload kinds `x` restarts; `+`/`-` scale all but DaemonSets.
-const RESTARTABLE: &[&str] = &["Deployment", "StatefulSet", "DaemonSet"];
 
 pub fn on_action_command(model: &mut Model, command: Command) -> Vec<Effect> {
     let Some(row) = model.selected_app() else {
@@ -58,7 +55,7 @@ pub fn on_action_command(model: &mut Model, command: Command) -> Vec<Effect> {
             }
         }
         Command::Restart | Command::ScaleUp | Command::ScaleDown => {
-            match workload_action(model, command) {
+            match support::workload_action(model, command) {
                 Ok(action) => action,
                 Err(message) => {
                     say(model, message, true);
@@ -66,13 +63,10 @@ pub fn on_action_command(model: &mut Model, command: Command) -> Vec<Effect> {
                 }
             }
         }
-        Command::DeletePod => match model.logs.pod_name() {
-            Some(pod) => Action::DeletePod {
-                app,
-                pod: pod.to_owned(),
-            },
-            None => {
-                say(model, "no pod to delete", true);
+        Command::DeletePod => match support::delete_pod_action(model) {
+            Ok(action) => action,
+            Err(message) => {
+                say(model, message, true);
                 return Vec::new();
             }
         },
@@ -108,45 +102,6 @@ fn automation_action(model: &Model) -> Result<Action, String> {
         app: row.name.clone(),
         suspend: status.suspended.is_none(),
     })
-}
-
-fn workload_action(model: &Model, command: Command) -> Result<Action, String> {
-    let app = model
-        .selected_app()
-        .map(|a| a.name.clone())
-        .ok_or("no app")?;
-    let resource = model
-        .selected_resource()
-        .filter(|_| model.screen() == Screen::App)
-        .ok_or("open the app (Enter) and select a workload")?;
-    let workload = format!("{}/{}", resource.kind, resource.name);
-    match command {
-        Command::Restart if RESTARTABLE.contains(&resource.kind.as_str()) => {
-            Ok(Action::Restart { app, workload })
-        }
-        Command::Restart => Err(format!(
-            "{workload} cannot be restarted: select a Deployment, StatefulSet or DaemonSet"
-        )),
-        _ => {
-            let Some(replicas) = resource.replicas else {
-                return Err(format!(
-                    "{workload} has no replicas to scale: select a Deployment or StatefulSet"
-                ));
-            };
-            let replicas = if command == Command::ScaleUp {
-                replicas + 1
-            } else if replicas == 0 {
-                return Err(format!("{workload} is at 0 replicas already"));
-            } else {
-                replicas - 1
-            };
-            Ok(Action::Scale {
-                app,
-                workload,
-                replicas,
-            })
-        }
-    }
 }
 
 /// Opens the confirmation (or the rollback form) for `action`, asking for its plan
@@ -200,22 +155,8 @@ fn ask(model: &mut Model, action: Action) -> Vec<Effect> {
             model.modal = Some(Modal::Confirm(Box::new(confirm)));
             vec![Effect::Plan { generation, action }]
         }
-        Action::Scale { .. } => {
-            let plan = vec![
-                place,
-                "Git still says otherwise: the app will show as drifted until the next sync".into(),
-            ];
-            confirm_now(model, action, plan)
-        }
-        Action::DeletePod { .. } => {
-            let plan = vec![place, "its workload starts a new pod in its place".into()];
-            confirm_now(model, action, plan)
-        }
-        Action::Restart { .. } => {
-            let plan = vec![
-                place,
-                "a rolling restart: new pods replace the old ones".into(),
-            ];
+        Action::Scale { .. } | Action::DeletePod { .. } | Action::Restart { .. } => {
+            let plan = super::support::confirmation(model, &action).unwrap_or_default();
             confirm_now(model, action, plan)
         }
         Action::Automation { ref app, suspend } => {
@@ -408,6 +349,10 @@ pub fn on_done(model: &mut Model, id: u64, result: Result<String, String>) -> Ve
     // An Argo CD or Flux app may have changed: read them again now.
     effects.push(super::external::discover(model));
     effects.extend(load_history(model));
+    if model.screen() == Screen::App {
+        // An engine app's workload scaled or restarted: read its objects again.
+        effects.extend(super::external::assess(model));
+    }
     effects
 }
 

@@ -27,16 +27,18 @@ pub struct Found {
 pub const DISCOVER_EVERY: i64 = 10;
 
 /// On an engine app's screen: asks for the live health of the resources whose
-/// health the engine does not report (Flux reports none).
+/// health the engine does not report (Flux reports none), and for the workloads'
+/// replicas (what `+`/`-` start from).
 pub fn assess(model: &mut Model) -> Option<Effect> {
     let engine_app = model.selected_app()?.engine_app()?.clone();
     let keys: Vec<_> = engine_app
         .app
         .resources
         .iter()
+        .filter(|r| r.health.is_none() || crate::engine::support::is_workload(&r.key))
         // A Secret is never read (its values would come with it); it has no
         // health to assess anyway.
-        .filter(|r| r.health.is_none() && !r.hook && !crate::diff::is_secret(&r.key))
+        .filter(|r| !r.hook && !crate::diff::is_secret(&r.key))
         .map(|r| r.key.clone())
         .collect();
     if keys.is_empty() {
@@ -161,7 +163,12 @@ pub fn on_discovered(model: &mut Model, generation: u64, found: Vec<Found>) -> V
     match index {
         Some(index) => {
             model.selected = index;
-            Vec::new()
+            // The open app screen's live health and replicas, read again too.
+            if model.screen() == Screen::App {
+                assess(model).into_iter().collect()
+            } else {
+                Vec::new()
+            }
         }
         None => {
             model.selected = model.selected.min(model.apps.len().saturating_sub(1));
@@ -244,19 +251,6 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
                 return Vec::new();
             }
         },
-        Command::Restart | Command::ScaleUp | Command::ScaleDown | Command::DeletePod => {
-            say(
-                model,
-                format!(
-                    "{} is managed by {}: restart, scale and delete from its resources are not \
-                     offered for it yet",
-                    app.name,
-                    if argo { "Argo CD" } else { "Flux" }
-                ),
-                true,
-            );
-            return Vec::new();
-        }
         _ => return Vec::new(),
     };
     let row_name = model.selected_app().map(|r| r.name.clone());

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::tui::keymap::Command;
 use crate::tui::model::{
-    AppView, DiffView, EventsView, LogsView, Modal, Model, Pane, Prompt, Screen,
+    AppRow, AppView, DiffView, EventsView, LogsView, Managed, Modal, Model, Pane, Prompt, Screen,
 };
 
 /// How many rows PageUp/PageDown move.
@@ -127,7 +127,7 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
                 .logs
                 .pods
                 .get(model.logs.pod)
-                .map_or(0, |(_, c)| c.len());
+                .map_or(0, |p| p.containers.len());
             if count > 0 {
                 model.logs.container = (model.logs.container + 1) % count;
                 model.logs.lines.clear();
@@ -180,7 +180,11 @@ pub fn on_command(model: &mut Model, command: Command) -> Vec<Effect> {
             let on_engine_app = model
                 .selected_app()
                 .is_some_and(|row| row.engine_app().is_some());
-            if on_engine_app {
+            let on_workload = matches!(
+                command,
+                Command::Restart | Command::ScaleUp | Command::ScaleDown | Command::DeletePod
+            );
+            if on_engine_app && !on_workload {
                 super::external::on_command(model, command)
             } else if matches!(command, Command::EngineRefresh | Command::Terminate) {
                 say(
@@ -255,10 +259,7 @@ fn navigate(model: &mut Model, command: Command) -> Vec<Effect> {
             }
         },
         Screen::App => {
-            let count = model.selected_app().map_or(0, |a| match a.engine_app() {
-                Some(engine_app) => engine_app.app.resources.len(),
-                None => a.resources.len(),
-            });
+            let count = model.selected_app().map_or(0, AppRow::resource_count);
             match command {
                 Command::PageUp => {
                     model.app_view.scroll = model.app_view.scroll.saturating_sub(PAGE as u16)
@@ -423,9 +424,11 @@ pub(super) fn open_logs(model: &mut Model) -> Vec<Effect> {
     let Some(app) = model.selected_app().map(|a| a.name.clone()) else {
         return Vec::new();
     };
-    if model.logs.app.as_ref() != Some(&app) {
+    let managed = managed(model);
+    if model.logs.app.as_ref() != Some(&app) || model.logs.managed != managed {
         model.logs = LogsView {
             app: Some(app),
+            managed,
             tail: DEFAULT_TAIL,
             follow: true,
             pending: std::mem::take(&mut model.logs.pending),
@@ -434,6 +437,14 @@ pub(super) fn open_logs(model: &mut Model) -> Vec<Effect> {
     }
     push(model, Screen::Logs);
     load_logs(model).into_iter().collect()
+}
+
+/// The selected app's engine side, when it is an Argo CD or Flux app.
+pub(super) fn managed(model: &Model) -> Option<Managed> {
+    model
+        .selected_app()
+        .and_then(|row| row.engine_app())
+        .map(Managed::of)
 }
 
 /// The activity screen, every ledger read again.
@@ -457,6 +468,7 @@ pub(super) fn open_events(model: &mut Model) -> Vec<Effect> {
     };
     model.events = EventsView {
         app: Some(app),
+        managed: managed(model),
         pending: std::mem::take(&mut model.events.pending),
         ..EventsView::default()
     };

@@ -8,13 +8,15 @@ mod command_line;
 pub mod external;
 mod keys;
 mod status_line;
+mod support;
 
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use super::keymap::Command;
 use super::model::{
-    Action, AppLedger, EventRow, Modal, Model, Pane, RepoRow, ResourceRow, Running, Screen, Seen,
+    Action, AppLedger, Assessed, EventRow, Managed, Modal, Model, Pane, RepoRow, ResourceRow,
+    Running, Screen, Seen,
 };
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
@@ -91,7 +93,7 @@ pub enum Msg {
     /// [`Effect::AssessEngineResources`]).
     Assessed {
         generation: u64,
-        health: Vec<(crate::model::ResourceKey, Option<crate::model::Health>)>,
+        health: Vec<(crate::model::ResourceKey, Option<Assessed>)>,
     },
     /// The Argo CD and Flux apps of every context searched (answer to
     /// [`Effect::Discover`]).
@@ -132,7 +134,7 @@ pub struct DiffRead {
 /// The lines read for the logs screen.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LogsRead {
-    pub pods: Vec<(String, Vec<String>)>,
+    pub pods: Vec<crate::engine::support::AppPod>,
     /// The pod the lines are from.
     pub pod: Option<String>,
     pub lines: Vec<String>,
@@ -190,10 +192,12 @@ pub enum Effect {
         generation: u64,
         app: AppName,
         wanted: LogsWanted,
+        managed: Option<Managed>,
     },
     LoadEvents {
         generation: u64,
         app: AppName,
+        managed: Option<Managed>,
     },
     /// Read every app's ledger and the commit times of its revisions.
     LoadActivity {
@@ -297,7 +301,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                                 .logs
                                 .pods
                                 .iter()
-                                .position(|(p, _)| *p == pod)
+                                .position(|p| p.name == pod)
                                 .unwrap_or(0);
                         }
                         model.logs.lines = read.lines;
@@ -399,7 +403,7 @@ fn on_observed(model: &mut Model, generation: u64, apps: Vec<ObservedApp>) -> Ve
         model.app_view.selected = model
             .app_view
             .selected
-            .min(row.resources.len().saturating_sub(1));
+            .min(row.resource_count().saturating_sub(1));
     }
     let mut effects = automation::automate(model);
     if std::mem::take(&mut model.repos.reobserve) {
@@ -572,6 +576,7 @@ fn load_logs(model: &mut Model) -> Option<Effect> {
         generation: model.logs.pending.start(),
         app,
         wanted,
+        managed: model.logs.managed.clone(),
     })
 }
 
@@ -580,6 +585,7 @@ fn load_events(model: &mut Model) -> Option<Effect> {
     Some(Effect::LoadEvents {
         generation: model.events.pending.start(),
         app,
+        managed: model.events.managed.clone(),
     })
 }
 

@@ -277,6 +277,7 @@ fn health_of<'a>(
             .assessed
             .get(&resource.key)
             .and_then(Option::as_ref)
+            .map(|assessed| &assessed.health)
     })
 }
 

@@ -183,7 +183,8 @@ fn scale_and_restart_act_on_the_selected_workload() {
         Action::Scale {
             app: AppName::new("app-000"),
             workload: "Deployment/web".into(),
-            replicas: 4
+            replicas: 4,
+            managed: None,
         }
     );
     assert!(confirm.plan[0].contains("context prod-eu, namespace shop"));

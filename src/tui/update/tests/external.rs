@@ -12,6 +12,7 @@ use crate::tui::model::{AppRow, EngineForm, Stale};
 use crate::tui::update::external::{DISCOVER_EVERY, Found, discover};
 
 mod form;
+mod support;
 
 const REV: &str = "53e28ff20cc530b9ada2173fbbd64d48338583ba";
 const NEW: &str = "main@sha1:4f2a9c1e7b3d5a6c8e0f1b2d3c4e5f6a7b8c9d0e";

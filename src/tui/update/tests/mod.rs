@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
+use crate::engine::support::AppPod;
 use crate::model::SyncStatus;
 use crate::tui::model::{Modal, Prompt};
 use crate::tui::sample;
@@ -341,7 +342,11 @@ fn logs_stream_while_following_and_search_counts_matches() {
         Msg::Logs {
             generation,
             result: Ok(LogsRead {
-                pods: vec![("web-1".into(), vec!["web".into(), "sidecar".into()])],
+                pods: vec![AppPod {
+                    namespace: "shop".into(),
+                    name: "web-1".into(),
+                    containers: vec!["web".into(), "sidecar".into()],
+                }],
                 pod: Some("web-1".into()),
                 lines: vec!["ok".into()],
             }),

@@ -192,29 +192,8 @@ fn read_only_refuses_every_engine_action_and_names_it() {
 }
 
 #[test]
-fn workload_keys_on_engine_rows_and_engine_keys_on_native_rows_say_why_not() {
+fn engine_keys_on_native_rows_say_why_not() {
     let mut model = engine_model();
-    let not_offered = |model: &mut Model, c: char, name: &str, engine: &str| {
-        assert!(update(model, key(c)).is_empty(), "{c}");
-        assert!(model.modal.is_none(), "{c}");
-        let said = format!(
-            "{name} is managed by {engine}: restart, scale and delete from its resources are \
-             not offered for it yet"
-        );
-        assert_eq!(model.status, Some((said, true)));
-    };
-    select(&mut model, GUESTBOOK);
-    update(&mut model, special(KeyCode::Enter));
-    assert_eq!(model.screen(), Screen::App);
-    for c in ['x', '+', '-'] {
-        not_offered(&mut model, c, "guestbook", "Argo CD");
-    }
-    update(&mut model, special(KeyCode::Esc));
-    select(&mut model, APPS);
-    update(&mut model, special(KeyCode::Enter));
-    not_offered(&mut model, 'x', "apps", "Flux");
-    update(&mut model, special(KeyCode::Esc));
-
     select(&mut model, "app-000");
     for c in ['F', 'X'] {
         assert!(update(&mut model, key(c)).is_empty(), "{c}");
