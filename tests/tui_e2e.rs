@@ -279,3 +279,149 @@ fn a_person_syncs_rolls_back_and_reads_logs_in_the_demo() {
         "{screen}"
     );
 }
+
+/// An Argo CD Application as its controller would leave it, managing the demo's
+/// `orders` Deployment and Service (the sandbox runs no Argo CD).
+const STOREFRONT: &str = r#"apiVersion: v1
+kind: Namespace
+metadata: {name: argocd}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: storefront, namespace: argocd}
+spec:
+  project: default
+  source: {repoURL: "https://git.example.com/shop.git", path: apps/orders, targetRevision: main}
+  destination: {server: "https://kubernetes.default.svc", namespace: orders}
+  syncPolicy: {automated: {prune: true, selfHeal: true}}
+status:
+  sync: {status: Synced, revision: "1f3d2c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5"}
+  health: {status: Healthy}
+  resources:
+  - {version: v1, kind: Service, namespace: orders, name: orders, status: Synced, health: {status: Healthy}}
+  - {group: apps, version: v1, kind: Deployment, namespace: orders, name: orders, status: Synced, health: {status: Healthy}}
+"#;
+
+fn kubectl_apply(dir: &Path, manifests: &str) -> bool {
+    use std::io::Write;
+    let mut child = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(dir.join("kubeconfig"))
+        .args(["apply", "-f", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("kubectl");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(manifests.as_bytes())
+        .unwrap();
+    child.wait().unwrap().success()
+}
+
+#[test]
+fn a_person_scales_an_argo_cd_apps_workload_and_finds_its_ledger_on_the_activity_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let command = format!(
+        "{} demo --dir {}; echo driftdeck-exited-$?; sleep 60",
+        env!("CARGO_BIN_EXE_driftdeck"),
+        dir.display()
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for(&["driftdeck apps", "orders"], 90);
+    let crds = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gitops/crds.yaml"),
+    )
+    .unwrap();
+    assert!(kubectl_apply(dir, &crds));
+    // The Application's kind is served once the CRD is established.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !kubectl_apply(dir, STOREFRONT) {
+        assert!(
+            Instant::now() < deadline,
+            "the Application CRD is not served"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+
+    // Found by the next discovery; its app screen lists what Argo CD manages.
+    tmux.wait_for(&["argocd:store"], 30);
+    tmux.keys(&["G", "Enter"]);
+    tmux.wait_for(
+        &["Application argocd/storefront", "Deployment     orders"],
+        10,
+    );
+    tmux.keys(&["j"]);
+    // `+` once the Deployment's replicas are read (at once, as a rule).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        tmux.keys(&["+"]);
+        if tmux
+            .screen()
+            .contains("scale orders/Deployment/orders of argocd:storefront to 6?")
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}", tmux.screen());
+    }
+    tmux.wait_for(
+        &[
+            "managed by Application argocd/storefront",
+            "replicas 5 → 6",
+            "Argo CD self-heals this app",
+            "protected by Kubernetes RBAC only",
+        ],
+        10,
+    );
+    tmux.keys(&["y"]);
+    tmux.wait_for(
+        &["scaled orders/Deployment/orders of argocd:storefront to 6"],
+        30,
+    );
+    let replicas = kubectl(
+        dir,
+        &[
+            "get",
+            "deployment",
+            "orders",
+            "-n",
+            "orders",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ],
+    );
+    assert_eq!(replicas.trim(), "6");
+
+    // Its pods' logs.
+    tmux.keys(&["l"]);
+    tmux.wait_for(
+        &["logs argocd:storefront", "pod orders-", "container orders"],
+        30,
+    );
+    tmux.keys(&["Escape"]);
+
+    // A refresh asked from the cockpit is in the app's ledger, on the activity
+    // screen beside the demo's own apps.
+    tmux.keys(&["F"]);
+    tmux.wait_for(&["refresh argocd/storefront"], 20);
+    tmux.keys(&["Enter"]);
+    // Done when the status line says it without the ellipsis of a running action.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !tmux
+        .screen()
+        .lines()
+        .any(|line| line.trim_end() == "refresh argocd/storefront")
+    {
+        assert!(Instant::now() < deadline, "{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    tmux.type_text(":activity");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["argocd:storefront", "payments"], 30);
+    tmux.keys(&["G"]);
+    tmux.wait_for(&["ledger of argocd:storefront", "refresh"], 10);
+}

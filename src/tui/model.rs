@@ -348,6 +348,8 @@ pub struct AutoSynced {
 #[derive(Clone, Debug)]
 pub struct AppLedger {
     pub app: AppName,
+    /// The name the apps table shows (`web`, `argocd:shop`).
+    pub label: String,
     /// Oldest first, as the ledger keeps them; or why it could not be read.
     pub entries: Result<Vec<LedgerEntry>, String>,
     pub commit_times: HashMap<String, Timestamp>,
@@ -356,7 +358,8 @@ pub struct AppLedger {
 /// The activity screen: every app's ledger and figures.
 #[derive(Clone, Debug, Default)]
 pub struct ActivityView {
-    /// In the configuration's order.
+    /// The configured apps in the configuration's order, then the Argo CD and Flux
+    /// apps in the apps table's.
     pub ledgers: Vec<AppLedger>,
     pub pending: Pending,
     pub selected: usize,

@@ -374,9 +374,12 @@ fn spawn_effect(effect: Effect, engine: &Engine, sender: &mpsc::UnboundedSender<
                 generation,
                 result: effects::events(&engine, &app, managed.as_ref()).await,
             },
-            Effect::LoadActivity { generation } => Msg::Activity {
+            Effect::LoadActivity {
                 generation,
-                ledgers: effects::activity(&engine).await,
+                engine_apps,
+            } => Msg::Activity {
+                generation,
+                ledgers: effects::activity(&engine, engine_apps).await,
             },
             Effect::ReadRepos { generation, fetch } => Msg::Repos {
                 generation,

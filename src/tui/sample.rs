@@ -243,21 +243,25 @@ pub fn ledgers() -> Vec<AppLedger> {
     vec![
         AppLedger {
             app: AppName::new("app-000"),
+            label: "app-000".into(),
             entries: Ok(busy),
             commit_times: times(&[a.clone(), b.clone(), c.clone(), d.clone()]),
         },
         AppLedger {
             app: AppName::new("app-001"),
+            label: "app-001".into(),
             entries: Ok(vec![entry(Operation::Sync, &a.0, 6 * DAY)]),
             commit_times: times(&[a]),
         },
         AppLedger {
             app: AppName::new("app-002"),
+            label: "app-002".into(),
             entries: Ok(Vec::new()),
             commit_times: Default::default(),
         },
         AppLedger {
             app: AppName::new("app-003"),
+            label: "app-003".into(),
             entries: Err(
                 "forbidden: configmaps \"driftdeck-ledger-app-003\" is forbidden (hint: ask for get on configmaps in driftdeck-system)".into(),
             ),

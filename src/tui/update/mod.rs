@@ -199,9 +199,11 @@ pub enum Effect {
         app: AppName,
         managed: Option<Managed>,
     },
-    /// Read every app's ledger and the commit times of its revisions.
+    /// Read every app's ledger and the commit times of its revisions: the
+    /// configured apps' and those of the Argo CD and Flux apps found (by row).
     LoadActivity {
         generation: u64,
+        engine_apps: Vec<(AppName, Managed)>,
     },
     /// Read every Git source's branch tip; `fetch` remote ones first.
     ReadRepos {
@@ -535,8 +537,14 @@ fn load_history(model: &mut Model) -> Option<Effect> {
 }
 
 fn load_activity(model: &mut Model) -> Effect {
+    let engine_apps = model
+        .apps
+        .iter()
+        .filter_map(|row| Some((row.name.clone(), Managed::of(row.engine_app()?))))
+        .collect();
     Effect::LoadActivity {
         generation: model.activity.pending.start(),
+        engine_apps,
     }
 }
 

@@ -52,7 +52,7 @@ fn render_figures(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rec
         usize::from(area.height.saturating_sub(3)),
     );
     let rows = view.ledgers[shown.clone()].iter().map(|ledger| {
-        let name = Cell::from(text::one_line(ledger.app.as_str()).into_owned());
+        let name = Cell::from(text::one_line(&ledger.label).into_owned());
         match figures_of(model, ledger) {
             Ok(figures) => {
                 let mut cells = figure_cells(name, &figures, theme);
@@ -70,7 +70,7 @@ fn render_figures(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rec
             }
         }
     });
-    let longest = view.ledgers.iter().map(|l| l.app.as_str().chars().count());
+    let longest = view.ledgers.iter().map(|l| l.label.chars().count());
     let name_width = longest.max().unwrap_or(0).clamp(8, 32) as u16;
     let widths = [
         Constraint::Length(name_width),
@@ -192,7 +192,7 @@ fn render_ledger(
 ) {
     let block = Block::default().borders(Borders::ALL).title(format!(
         " ledger of {} (PgUp/PgDn) ",
-        text::one_line(ledger.app.as_str())
+        text::one_line(&ledger.label)
     ));
     let (entries, error) = match &ledger.entries {
         Ok(entries) => (entries.as_slice(), None),

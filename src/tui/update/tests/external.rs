@@ -447,3 +447,24 @@ fn refresh_on_an_engine_apps_diff_renders_and_compares_again() {
     assert_eq!(against, None);
     assert!(again > first);
 }
+
+#[test]
+fn the_activity_screen_reads_the_engine_apps_ledgers_too() {
+    let mut model = engine_model();
+    let effects = keys::open_activity(&mut model);
+    let [Effect::LoadActivity { engine_apps, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let asked: Vec<(&str, String, Option<&str>)> = engine_apps
+        .iter()
+        .map(|(row, managed)| (row.as_str(), managed.label(), managed.context.as_deref()))
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            (GUESTBOOK, "argocd:guestbook".to_owned(), None),
+            (APPS, "flux:apps".to_owned(), None),
+            (PODINFO, "flux:podinfo".to_owned(), None),
+        ]
+    );
+}

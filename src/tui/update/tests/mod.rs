@@ -255,7 +255,7 @@ fn ctx_sends_every_app_to_a_known_context_and_back() {
 
 fn activity_generation(effects: &[Effect]) -> Option<u64> {
     effects.iter().find_map(|e| match e {
-        Effect::LoadActivity { generation } => Some(*generation),
+        Effect::LoadActivity { generation, .. } => Some(*generation),
         _ => None,
     })
 }
