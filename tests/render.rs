@@ -83,6 +83,17 @@ fn a_directory_renders_every_manifest_below_the_path_at_the_revision() {
         Some("apps/web/nested/svc.yml")
     );
 
+    // Argo CD's way (no `directory.recurse`): the path's own files only; the
+    // renderer's cache tells the two apart.
+    let mut flat = app("apps/web", RenderKind::Auto);
+    flat.directory.recurse = false;
+    let rendered = renderer.render(&flat, &git, &head).unwrap();
+    assert_eq!(
+        keys(&rendered),
+        ["apps/Deployment/shop/web", "core/Namespace/-/shop"],
+        "nested/svc.yml left out"
+    );
+
     let old = renderer
         .render(
             &app("apps/web", RenderKind::Directory),
@@ -339,6 +350,38 @@ fn helm_renders_a_chart_with_value_files_and_inline_values() {
         error.to_string().contains("outside the repository"),
         "{error}"
     );
+}
+
+#[test]
+fn helm_renders_with_the_clusters_capabilities_when_given() {
+    let mut repo = TempRepo::new();
+    repo.write(
+        "charts/caps/Chart.yaml",
+        "apiVersion: v2\nname: caps\nversion: 0.1.0\n",
+    );
+    repo.write(
+        "charts/caps/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caps\ndata:\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n  widgets: {{ .Capabilities.APIVersions.Has \"example.com/v1/Widget\" | quote }}\n",
+    );
+    repo.commit("chart");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let mut spec = app("charts/caps", RenderKind::Helm);
+    let read = |spec: &driftdeck::model::AppSpec| {
+        let rendered = Renderer::default().render(spec, &git, &head).unwrap();
+        let data = &manifest(&rendered, "ConfigMap").object["data"];
+        (
+            data["kube"].as_str().unwrap().to_owned(),
+            data["widgets"].as_str().unwrap().to_owned(),
+        )
+    };
+    // Helm's defaults: no Widget kind.
+    assert_eq!(read(&spec).1, "false");
+    spec.helm.capabilities = Some(driftdeck::model::Capabilities {
+        kube_version: "v1.31.4".into(),
+        api_versions: vec!["example.com/v1".into(), "example.com/v1/Widget".into()],
+    });
+    assert_eq!(read(&spec), ("v1.31.4".to_owned(), "true".to_owned()));
 }
 
 /// As Flux packages a chart from Git with `valuesFiles`: the files merged in order

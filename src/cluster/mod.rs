@@ -13,5 +13,6 @@ pub use connect::{Connection, connect, context_names, load_kubeconfig};
 pub use error::ClusterError;
 pub use resources::{
     ApplyMode, Catalog, Served, apply, delete, discover, discover_groups, get, list, merge_patch,
+    server_version,
 };
 pub use watch::{Change, watch_labelled};

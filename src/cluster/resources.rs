@@ -32,6 +32,22 @@ impl Catalog {
         self.kinds.len()
     }
 
+    /// Every `group/version` served and every `group/version/Kind`, sorted, as
+    /// Helm's `--api-versions` takes them (each kind in its recommended version).
+    pub fn api_versions(&self) -> Vec<String> {
+        let mut versions: Vec<String> = self
+            .kinds
+            .iter()
+            .flat_map(|((_, kind), served)| {
+                let api_version = &served.resource.api_version;
+                [api_version.clone(), format!("{api_version}/{kind}")]
+            })
+            .collect();
+        versions.sort_unstable();
+        versions.dedup();
+        versions
+    }
+
     pub fn is_empty(&self) -> bool {
         self.kinds.is_empty()
     }
@@ -183,6 +199,16 @@ pub async fn get(
         .await
         .map_err(|e| ClusterError::from_kube(&connection.context, e))?;
     found.map(|object| typed_value(served, object)).transpose()
+}
+
+/// The API server's version (`v1.32.0`).
+pub async fn server_version(connection: &Connection) -> Result<String, ClusterError> {
+    let info = connection
+        .client
+        .apiserver_version()
+        .await
+        .map_err(|e| ClusterError::from_kube(&connection.context, e))?;
+    Ok(info.git_version)
 }
 
 /// A JSON merge patch (RFC 7386) of one object, sent as `field_manager`.

@@ -322,6 +322,7 @@ fn app_spec(
         path,
         render: kind(render),
         helm,
+        directory: Default::default(),
         destination: Destination {
             context: app.destination.context,
             namespace,

@@ -25,7 +25,8 @@ use crate::integrations::actions::commit_of;
 use crate::integrations::recipe::{self, Recipe};
 use crate::integrations::{AppKind, ExternalApp};
 use crate::model::{
-    AppName, AppSpec, Destination, IgnoreDifference, RepoName, RepoSpec, ResourceKey, SyncPolicy,
+    AppName, AppSpec, Capabilities, Destination, IgnoreDifference, RepoName, RepoSpec, ResourceKey,
+    SyncPolicy,
 };
 
 /// An engine app compared with what runs, and what the comparison leaves out.
@@ -122,6 +123,9 @@ pub async fn compare(
             Some(recipe::substitution_vars(substitution, &found)?)
         }
     };
+    if recipe.render == crate::model::RenderKind::Helm {
+        recipe.helm.capabilities = capabilities(clusters, context, &mut recipe.notes).await;
+    }
     let branch = branch_of(target_revision.as_deref());
     let app_spec = app_spec(&recipe, &connection.context)?;
     let rendered = tokio::task::spawn_blocking(move || {
@@ -149,6 +153,35 @@ pub async fn compare(
         drift,
         notes,
     })
+}
+
+/// What a chart sees of the cluster of `context`, as its engine would show it:
+/// the server's version and the kinds it serves. When they cannot be read the
+/// chart renders with Helm's defaults, which is noted.
+async fn capabilities(
+    clusters: &Clusters,
+    context: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Option<Capabilities> {
+    let read = async {
+        let session = clusters.session(context).await?;
+        let kube_version = cluster::server_version(&session.connection).await?;
+        Ok::<_, ClusterError>(Capabilities {
+            kube_version,
+            api_versions: session.catalog.api_versions(),
+        })
+    };
+    match read.await {
+        Ok(capabilities) => Some(capabilities),
+        Err(error) => {
+            notes.push(format!(
+                "the cluster's version could not be read ({}): the chart rendered with \
+                 Helm's default capabilities",
+                one_line(&error)
+            ));
+            None
+        }
+    }
 }
 
 /// The commit a HelmRelease's chart was built from, and the version Flux packaged
@@ -209,6 +242,7 @@ fn app_spec(recipe: &Recipe, context: &str) -> Result<AppSpec, String> {
         path: repo_path(&recipe.path)?,
         render: recipe.render,
         helm: recipe.helm.clone(),
+        directory: recipe.directory,
         destination: Destination {
             context: Some(context.to_owned()),
             namespace: recipe.namespace.clone(),

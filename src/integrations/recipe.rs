@@ -43,7 +43,7 @@ use serde_json::{Map, Value};
 use super::read::{Fault, Identity, Node, identify};
 use super::{AppKind, MappingError, flux::substitute};
 use crate::error::{Classified, ErrorKind};
-use crate::model::{HelmOptions, HelmParameter, RenderKind};
+use crate::model::{DirectoryOptions, HelmOptions, HelmParameter, RenderKind};
 pub use shape::{release_values, shape, substitution_vars};
 
 /// The longest release name Helm accepts.
@@ -58,6 +58,8 @@ pub struct Recipe {
     /// The path within the repository (`""`: the whole repository).
     pub path: String,
     pub render: RenderKind,
+    /// Argo CD reads a plain directory's own files only, unless `directory.recurse`.
+    pub directory: DirectoryOptions,
     /// Where objects without a namespace go.
     pub namespace: String,
     pub helm: HelmOptions,
@@ -221,7 +223,9 @@ fn argocd(root: &Node<'_>) -> Read {
             .notes
             .push("spec.source.kustomize (name prefix, images, patches, …) is not applied".into());
     }
+    recipe.directory.recurse = false;
     if let Some(directory) = source.at(&["directory"])? {
+        recipe.directory.recurse = directory.value.get("recurse") == Some(&Value::Bool(true));
         let set = |key: &str| {
             directory
                 .value

@@ -84,6 +84,21 @@ impl fmt::Display for RenderKind {
     }
 }
 
+/// How a `directory` app's files are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryOptions {
+    /// Every file below the path (driftdeck's and Flux's way), or only the path's
+    /// own files (Argo CD's, unless `directory.recurse`).
+    pub recurse: bool,
+}
+
+impl Default for DirectoryOptions {
+    fn default() -> Self {
+        Self { recurse: true }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HelmOptions {
@@ -106,6 +121,19 @@ pub struct HelmOptions {
     /// The value files replace the chart's own `values.yaml` instead of going over
     /// it (as Flux packages a chart from Git with `valuesFiles`).
     pub replace_chart_values: bool,
+    /// The cluster's, for `.Capabilities` (as Argo CD passes them to Helm, and as
+    /// Flux's Helm sees them); Helm's own defaults when absent.
+    pub capabilities: Option<Capabilities>,
+}
+
+/// What a chart sees of the cluster (`.Capabilities`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Capabilities {
+    /// `v1.32.0`.
+    pub kube_version: String,
+    /// `apps/v1` and `apps/v1/Deployment`, for every kind served.
+    pub api_versions: Vec<String>,
 }
 
 /// One Helm `--set name=value` (`--set-string` when `force_string`).
@@ -169,6 +197,7 @@ pub struct AppSpec {
     pub path: String,
     pub render: RenderKind,
     pub helm: HelmOptions,
+    pub directory: DirectoryOptions,
     pub destination: Destination,
     pub sync: SyncPolicy,
     pub ignore_differences: Vec<IgnoreDifference>,

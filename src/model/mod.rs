@@ -15,8 +15,8 @@ mod sync;
 pub mod text;
 
 pub use app::{
-    AppName, AppSpec, Destination, HelmOptions, HelmParameter, IgnoreDifference, RenderKind,
-    RepoName, RepoSource, RepoSpec, SyncPolicy,
+    AppName, AppSpec, Capabilities, Destination, DirectoryOptions, HelmOptions, HelmParameter,
+    IgnoreDifference, RenderKind, RepoName, RepoSource, RepoSpec, SyncPolicy,
 };
 pub use commit::{CommitId, CommitInfo};
 pub use health::{Health, HealthStatus};

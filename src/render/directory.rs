@@ -1,6 +1,7 @@
-//! `directory` rendering: every `*.yaml`, `*.yml` and `*.json` below the app's path,
-//! read straight from the Git object database. Hidden files and folders below the
-//! path are skipped. A symlink is followed only to a file inside the repository.
+//! `directory` rendering: every `*.yaml`, `*.yml` and `*.json` below the app's path
+//! (or, without `recurse`, in the path itself), read straight from the Git object
+//! database. Hidden files and folders below the path are skipped. A symlink is
+//! followed only to a file inside the repository.
 
 use std::path::Path;
 
@@ -25,11 +26,12 @@ pub(super) fn render(
         let path = Path::new(&file.path);
         let below = file.path.strip_prefix(&app.path).unwrap_or(&file.path);
         let hidden = below.split('/').any(|part| part.starts_with('.'));
+        let nested = below.trim_start_matches('/').contains('/');
         let wanted = path
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
-        if hidden || !wanted {
+        if hidden || !wanted || (nested && !app.directory.recurse) {
             continue;
         }
         has_links |= file.kind == FileKind::Symlink;

@@ -47,6 +47,15 @@ pub(super) fn render(
         }
         .into(),
     ];
+    if let Some(capabilities) = &app.helm.capabilities {
+        args.extend([
+            "--kube-version".into(),
+            capabilities.kube_version.clone().into(),
+        ]);
+        for version in &capabilities.api_versions {
+            args.extend(["--api-versions".into(), version.into()]);
+        }
+    }
     if let Some(version) = &app.helm.chart_version {
         set_chart_version(&export, &app.path, version)?;
     }

@@ -117,6 +117,7 @@ pub fn app(path: &str, render: driftdeck::model::RenderKind) -> driftdeck::model
         path: path.into(),
         render,
         helm: HelmOptions::default(),
+        directory: Default::default(),
         destination: Destination {
             context: None,
             namespace: "shop".into(),

@@ -66,6 +66,8 @@ fn an_argo_cd_helm_source_brings_its_value_files_values_and_parameters() {
         Recipe {
             path: "charts/shop".into(),
             render: RenderKind::Helm,
+            // Argo CD's way, though a chart has no directory to read.
+            directory: DirectoryOptions { recurse: false },
             namespace: "shop".into(),
             helm: HelmOptions {
                 value_files: vec!["values-prod.yaml".into()],
@@ -85,6 +87,7 @@ fn an_argo_cd_helm_source_brings_its_value_files_values_and_parameters() {
                 ],
                 skip_crds: true,
                 replace_chart_values: false,
+                capabilities: None,
                 namespace: None,
                 chart_version: None,
             },
@@ -577,5 +580,35 @@ fn shaping_moves_labels_and_substitutes_the_rendered_objects() {
     assert_eq!(
         manifests[1].key,
         ResourceKey::new("", "Namespace", "", "web")
+    );
+}
+
+#[test]
+fn an_argo_cd_directory_reads_the_paths_own_files_unless_it_recurses() {
+    let spec = |directory: Value| {
+        application(json!({
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "shop"},
+            "source": {"repoURL": "https://git.example.com/shop.git", "path": "apps/shop",
+                "directory": directory}
+        }))
+    };
+    let read = |directory: Value| {
+        recipe(AppKind::Application, &spec(directory))
+            .unwrap()
+            .directory
+            .recurse
+    };
+    assert!(!read(Value::Null));
+    assert!(!read(json!({"recurse": false})));
+    assert!(read(json!({"recurse": true})));
+    // Flux reads every file below the path.
+    let object = kustomization(
+        json!({"path": "./apps/web", "sourceRef": {"kind": "GitRepository", "name": "fleet"}}),
+    );
+    assert!(
+        recipe(AppKind::Kustomization, &object)
+            .unwrap()
+            .directory
+            .recurse
     );
 }
