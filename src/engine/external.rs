@@ -16,7 +16,7 @@ use crate::error::Classified;
 use crate::integrations::{AppKind, ExternalApp, MappingError, argocd, flux};
 use crate::model::ResourceKey;
 
-pub const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
+pub use crate::integrations::flux::SOURCE_GROUP;
 /// The API groups of Argo CD and Flux apps and sources.
 pub const GROUPS: [&str; 4] = [
     "argoproj.io",

@@ -157,9 +157,23 @@ impl Prepared {
                     ),
                     None => format!("commit on {} of {}", revert.branch, revert.url),
                 },
-                Step::AwaitCommit { target, .. } => format!(
+                Step::AwaitCommit {
+                    target,
+                    commit: None,
+                    ..
+                } => format!(
                     "wait until {}/{} has handled the request and has the new commit",
                     target.kind, target.name
+                ),
+                Step::AwaitCommit {
+                    target,
+                    commit: Some(commit),
+                    ..
+                } => format!(
+                    "wait until {}/{} has handled the request and is built from {}",
+                    target.kind,
+                    target.name,
+                    commit.get(..7).unwrap_or(commit)
                 ),
             });
         }
@@ -451,8 +465,13 @@ async fn run_steps(
                 let said = await_reconcile(connection, catalog, target, (token, None), waits);
                 progress.said.push(said.await?);
             }
-            Step::AwaitCommit { target, token } => {
-                let commit = progress.written.as_ref().map(CommitId::as_str);
+            Step::AwaitCommit {
+                target,
+                token,
+                commit,
+            } => {
+                let written = progress.written.as_ref().map(CommitId::as_str);
+                let commit = commit.as_deref().or(written);
                 let commit = commit.ok_or("no commit was written to wait for")?;
                 let said =
                     await_reconcile(connection, catalog, target, (token, Some(commit)), waits);

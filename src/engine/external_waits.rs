@@ -138,12 +138,17 @@ fn not_before(handled: &str, token: &str) -> bool {
     }
 }
 
-/// A Flux object's revision: a source's artifact, an app's last applied.
+/// A Flux object's revision: a HelmChart's source revision (its artifact's is the
+/// chart version), a source's artifact, an app's last applied.
 fn revision_of(object: &Value) -> Option<String> {
-    ["/status/artifact/revision", "/status/lastAppliedRevision"]
-        .iter()
-        .find_map(|pointer| object.pointer(pointer)?.as_str())
-        .map(str::to_owned)
+    [
+        "/status/observedSourceArtifactRevision",
+        "/status/artifact/revision",
+        "/status/lastAppliedRevision",
+    ]
+    .iter()
+    .find_map(|pointer| object.pointer(pointer)?.as_str())
+    .map(str::to_owned)
 }
 
 /// The `Ready` condition's status and `reason: message`.
@@ -255,7 +260,21 @@ fn operation_stand(object: &Value, token: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::not_before;
+    use serde_json::json;
+
+    use super::{not_before, revision_of};
+
+    #[test]
+    fn a_helm_charts_revision_is_the_source_revision_it_was_built_from() {
+        let commit = "main@sha1:1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
+        let chart = json!({"status": {"observedSourceArtifactRevision": commit,
+            "artifact": {"revision": "6.5.0+1a2b3c4d5e6f"}}});
+        assert_eq!(revision_of(&chart).as_deref(), Some(commit));
+        let source = json!({"status": {"artifact": {"revision": commit}}});
+        assert_eq!(revision_of(&source).as_deref(), Some(commit));
+        let app = json!({"status": {"lastAppliedRevision": commit}});
+        assert_eq!(revision_of(&app).as_deref(), Some(commit));
+    }
 
     #[test]
     fn a_request_handled_later_counts_for_an_earlier_one() {

@@ -107,8 +107,13 @@ pub enum Step {
     /// Write and push the commit `revert` describes.
     Commit(GitRevert),
     /// As `AwaitReconcile`, then `target`'s revision (a source's artifact, an app's
-    /// last applied) must be the commit the plan's `Commit` step wrote.
-    AwaitCommit { target: ResourceKey, token: String },
+    /// last applied, a HelmChart's source revision) must be `commit`, else the
+    /// commit the plan's `Commit` step wrote.
+    AwaitCommit {
+        target: ResourceKey,
+        token: String,
+        commit: Option<String>,
+    },
 }
 
 /// A commit that restores `path` of the repository at `url` as it was at `to`, on

@@ -67,7 +67,8 @@ use super::{
 use crate::model::{Health, ResourceKey, SyncStatus};
 pub use helm_release::from_helm_release;
 
-const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
+/// The API group of Flux's sources.
+pub const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
 
 /// Maps a Flux `Kustomization`, with its source object when the caller has it.
 pub fn from_kustomization(

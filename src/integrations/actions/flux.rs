@@ -11,6 +11,24 @@ use super::{
 use crate::integrations::{AppKind, ExternalApp};
 use crate::model::ledger::Operation;
 
+/// The HelmChart Flux made for a HelmRelease (`status.helmChart`, `NS/NAME`).
+fn helm_chart(app: &ExternalApp, objects: &Objects<'_>) -> Option<crate::model::ResourceKey> {
+    if app.kind != AppKind::HelmRelease {
+        return None;
+    }
+    let (namespace, name) = objects
+        .app
+        .pointer("/status/helmChart")?
+        .as_str()?
+        .split_once('/')?;
+    Some(crate::model::ResourceKey::new(
+        crate::integrations::flux::SOURCE_GROUP,
+        "HelmChart",
+        namespace,
+        name,
+    ))
+}
+
 /// Flux rollback. A Git source: pin it (`spec.ref.commit`, the old ref kept in an
 /// annotation), reconcile the source and the app, then suspend the app so that the
 /// rollback holds until it is unpinned. A HelmRelease from a Helm repository: pin its
@@ -44,7 +62,7 @@ pub(super) fn rollback(
             .pointer("/spec/ref")
             .cloned()
             .unwrap_or_else(|| json!({}));
-        let steps = vec![
+        let mut steps = vec![
             Step::Patch {
                 target: source.clone(),
                 body: json!({
@@ -64,6 +82,18 @@ pub(super) fn rollback(
                 target: source.clone(),
                 token: token.clone(),
             },
+        ];
+        // A HelmRelease's chart from Git is packaged into the HelmChart Flux made:
+        // the release must not reconcile before the chart is built from the commit.
+        if let Some(chart) = helm_chart(app, objects) {
+            steps.push(request_reconcile(&chart, &token));
+            steps.push(Step::AwaitCommit {
+                target: chart,
+                token: token.clone(),
+                commit: Some(commit.to_owned()),
+            });
+        }
+        steps.extend([
             request_reconcile(&key, &token),
             Step::AwaitReconcile {
                 target: key.clone(),
@@ -74,7 +104,7 @@ pub(super) fn rollback(
                 body: json!({"spec": {"suspend": true}}),
                 what: "set spec.suspend=true (the rollback holds until unpinned)".into(),
             },
-        ];
+        ]);
         return Ok(Plan {
             title: format!("roll back {name} to {}", &commit[..7]),
             steps,

@@ -83,9 +83,14 @@ pub(super) fn revert(
             Step::AwaitCommit {
                 target: source,
                 token: token.clone(),
+                commit: None,
             },
             request_reconcile(&key, &token),
-            Step::AwaitCommit { target: key, token },
+            Step::AwaitCommit {
+                target: key,
+                token,
+                commit: None,
+            },
         ],
         warnings: vec![
             format!(

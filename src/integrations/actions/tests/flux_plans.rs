@@ -420,3 +420,45 @@ fn source_first_skips_an_oci_helm_repository_which_flux_does_not_reconcile() {
     assert_eq!(plan.patched().len(), 2);
     assert!(plan.warnings.is_empty());
 }
+
+#[test]
+fn flux_rollback_of_a_helm_release_from_git_waits_for_its_chart_built_from_the_commit() {
+    let mut release = helm_release();
+    release["spec"]["chart"]["spec"] = json!({"chart": "./charts/podinfo",
+        "sourceRef": {"kind": "GitRepository", "name": "fleet", "namespace": "flux-system"}});
+    release["status"]["helmChart"] = json!("flux-system/apps-podinfo");
+    let git = git_repository(json!({"branch": "main"}));
+    let mapped = flux::from_helm_release(&release, Some(&git)).unwrap();
+    let objects = Objects {
+        app: &release,
+        source: Some(&git),
+    };
+    let to = format!("main@sha1:{GOOD}");
+    let plan = plan(&mapped, &objects, &Ask::Rollback { to }, &request()).unwrap();
+    let chart = ResourceKey::new(
+        "source.toolkit.fluxcd.io",
+        "HelmChart",
+        "flux-system",
+        "apps-podinfo",
+    );
+    assert_eq!(
+        plan.steps[1..],
+        [
+            await_reconcile(&git_key()),
+            request_reconcile(&chart),
+            Step::AwaitCommit {
+                target: chart.clone(),
+                token: TOKEN.into(),
+                commit: Some(GOOD.into()),
+            },
+            request_reconcile(&hr_key()),
+            await_reconcile(&hr_key()),
+            patch(
+                &hr_key(),
+                json!({"spec": {"suspend": true}}),
+                "set spec.suspend=true (the rollback holds until unpinned)"
+            ),
+        ]
+    );
+    assert_eq!(plan.patched(), vec![&git_key(), &chart, &hr_key()]);
+}

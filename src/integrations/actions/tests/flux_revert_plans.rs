@@ -17,6 +17,7 @@ fn await_commit(target: &ResourceKey) -> Step {
     Step::AwaitCommit {
         target: target.clone(),
         token: TOKEN.into(),
+        commit: None,
     }
 }
 
