@@ -843,10 +843,8 @@ async fn support_actions_work_on_the_workloads_an_engine_app_manages() {
         [&ingress],
         "the namesake in `other` is not infra's"
     );
-    assert_eq!(
-        support::find_workload(&objects, "deployment/ingress").unwrap(),
-        &ingress
-    );
+    let found = support::find_workload(&objects, "deployment/ingress").unwrap();
+    assert_eq!(found, &ingress);
 
     // Its pods, once the sandbox's controllers have made them, and their log.
     let mut pods = Vec::new();
@@ -864,12 +862,25 @@ async fn support_actions_work_on_the_workloads_an_engine_app_manages() {
 
     // Scaled and restarted where the engine's inventory says, not in `other`.
     let served = objects.catalog.get("apps", "Deployment").unwrap();
-    workloads::scale(&connection, served, "infra", "ingress", 2, "driftdeck")
-        .await
-        .unwrap();
-    workloads::restart(&connection, served, "infra", "ingress", "driftdeck")
-        .await
-        .unwrap();
+    workloads::scale(
+        &connection,
+        served,
+        &found.namespace,
+        &found.name,
+        2,
+        "driftdeck",
+    )
+    .await
+    .unwrap();
+    workloads::restart(
+        &connection,
+        served,
+        &found.namespace,
+        &found.name,
+        "driftdeck",
+    )
+    .await
+    .unwrap();
     let read = |namespace: &str, path: &str| {
         cluster.ok(&[
             "get",

@@ -12,7 +12,10 @@ struct Tmux {
 
 impl Tmux {
     fn start(command: &str) -> Self {
-        let session = format!("driftdeck-e2e-{}", std::process::id());
+        // Tests run at once in one process: each its own session.
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let session = format!("driftdeck-e2e-{}-{n}", std::process::id());
         let status = Command::new("tmux")
             .args([
                 "new-session",
@@ -367,6 +370,7 @@ fn a_person_scales_an_argo_cd_apps_workload_and_finds_its_ledger_on_the_activity
             break;
         }
         assert!(Instant::now() < deadline, "{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(500));
     }
     tmux.wait_for(
         &[
@@ -423,5 +427,11 @@ fn a_person_scales_an_argo_cd_apps_workload_and_finds_its_ledger_on_the_activity
     tmux.keys(&["Enter"]);
     tmux.wait_for(&["argocd:storefront", "payments"], 30);
     tmux.keys(&["G"]);
-    tmux.wait_for(&["ledger of argocd:storefront", "refresh"], 10);
+    let screen = tmux.wait_for(&["ledger of argocd:storefront"], 10);
+    assert!(
+        screen
+            .lines()
+            .any(|line| line.contains("refresh  1f3d2c4 ok")),
+        "the ledger's entry: {screen}"
+    );
 }

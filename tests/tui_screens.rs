@@ -123,7 +123,7 @@ fn logs_with_a_search() {
                         containers: vec!["web".into()],
                     })
                     .into(),
-                pod: Some("web-7d9f-abcde".into()),
+                pod: Some("shop/web-7d9f-abcde".into()),
                 lines,
             }),
         },

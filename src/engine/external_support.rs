@@ -76,7 +76,7 @@ async fn labelled_workloads(
         };
         let listed = match cluster::list(&session.connection, served, None, Some(&selector)).await {
             Ok(listed) => listed,
-            Err(_) => {
+            Err(ClusterError::Forbidden { .. }) => {
                 cluster::list(
                     &session.connection,
                     served,
@@ -85,6 +85,7 @@ async fn labelled_workloads(
                 )
                 .await?
             }
+            Err(error) => return Err(error),
         };
         found.extend(
             listed

@@ -63,6 +63,13 @@ pub struct AppPod {
     pub containers: Vec<String>,
 }
 
+impl AppPod {
+    /// `namespace/name`: a pod's name alone may repeat across an app's namespaces.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+}
+
 /// Every pod the app's workloads select, sorted by namespace and name.
 pub async fn pods(objects: &AppObjects) -> Result<Vec<AppPod>, ClusterError> {
     let mut found = Vec::new();

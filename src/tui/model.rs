@@ -274,8 +274,12 @@ pub struct LogsView {
 }
 
 impl LogsView {
+    pub fn selected_pod(&self) -> Option<&AppPod> {
+        self.pods.get(self.pod)
+    }
+
     pub fn pod_name(&self) -> Option<&str> {
-        self.pods.get(self.pod).map(|p| p.name.as_str())
+        self.selected_pod().map(|p| p.name.as_str())
     }
 
     pub fn container_name(&self) -> Option<&str> {
@@ -401,6 +405,7 @@ pub enum Action {
     },
     DeletePod {
         app: AppName,
+        namespace: String,
         pod: String,
         managed: Option<Managed>,
     },
@@ -459,7 +464,9 @@ impl Action {
                 replicas,
                 managed,
             } => format!("scale {workload} of {} to {replicas}", shown(app, managed)),
-            Self::DeletePod { app, pod, managed } => {
+            Self::DeletePod {
+                app, pod, managed, ..
+            } => {
                 format!("delete pod {pod} of {}", shown(app, managed))
             }
             Self::Automation { app, suspend: true } => format!("suspend automation of {app}"),

@@ -254,12 +254,17 @@ pub async fn run(engine: &Engine, action: Action) -> Result<String, Failure> {
             replicas,
             managed,
         } => change_workload(engine, &app, &workload, Some(replicas), managed.as_ref()).await,
-        Action::DeletePod { app, pod, managed } => {
+        Action::DeletePod {
+            app,
+            namespace,
+            pod,
+            managed,
+        } => {
             let objects = super::app_objects(engine, &app, managed.as_ref()).await?;
             let pods = support::pods(&objects).await.map_err(|e| one_line(&e))?;
             let found = pods
                 .iter()
-                .find(|p| p.name == pod)
+                .find(|p| p.namespace == namespace && p.name == pod)
                 .ok_or_else(|| format!("pod {pod} is not one of {app}'s any more"))?;
             let served = objects
                 .catalog

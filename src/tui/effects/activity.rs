@@ -32,7 +32,12 @@ pub async fn activity(engine: &Engine, engine_apps: Vec<(AppName, Managed)>) -> 
         };
         let source = engine.config.repo_of(spec).ok().cloned();
         let label = spec.name.to_string();
-        (spec.name.clone(), label, entries, source)
+        (
+            spec.name.clone(),
+            label,
+            entries,
+            Source::Configured(source),
+        )
     });
     let managed = engine_apps.into_iter().map(|(row, managed)| async move {
         let entries = match engine.clusters.session(managed.context.as_deref()).await {
@@ -41,19 +46,28 @@ pub async fn activity(engine: &Engine, engine_apps: Vec<(AppName, Managed)>) -> 
                 .map_err(|e| one_line(&e)),
             Err(e) => Err(one_line(&e)),
         };
-        let source = managed
+        // Its Git source, as the history pane finds it (a chart from a Helm
+        // repository has none): looked for below, off the async workers.
+        let url = managed
             .app
             .source
             .as_ref()
-            .and_then(|s| s.url.as_deref())
-            .and_then(|url| engine_source(&engine.config.repos, url, None).ok());
-        (row, managed.label(), entries, source)
+            .filter(|s| s.path.is_some() || s.chart.is_none())
+            .and_then(|s| s.url.clone());
+        (row, managed.label(), entries, Source::Engine(url))
     });
     let mut read: Vec<_> = join_all(native).await;
     read.extend(join_all(managed).await);
+    let repos = engine.config.repos.clone();
     let timed = tokio::task::spawn_blocking(move || {
         read.into_iter()
             .map(|(app, label, entries, source)| {
+                let source = match source {
+                    Source::Configured(spec) => spec,
+                    Source::Engine(url) => {
+                        url.and_then(|url| engine_source(&repos, &url, None).ok())
+                    }
+                };
                 let commit_times = match (&entries, &source) {
                     (Ok(entries), Some(source)) => commit_times(source, entries),
                     _ => HashMap::new(),
@@ -68,6 +82,15 @@ pub async fn activity(engine: &Engine, engine_apps: Vec<(AppName, Managed)>) -> 
             .collect()
     });
     timed.await.unwrap_or_default()
+}
+
+/// Where an app's commits are looked up.
+enum Source {
+    /// A configured app's repository.
+    Configured(Option<RepoSpec>),
+    /// An engine app's source URL, read only when driftdeck may
+    /// (`external_source::engine_source`).
+    Engine(Option<String>),
 }
 
 /// The commit (author) time of every revision in `entries` that the app's source

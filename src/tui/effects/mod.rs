@@ -19,7 +19,7 @@ use crate::config::Config;
 use crate::diff::{DiffMode, ResourceDiff};
 use crate::engine::clusters::Clusters;
 use crate::engine::drift::{self, Drift};
-use crate::engine::support::{self, AppObjects};
+use crate::engine::support::{self, AppObjects, AppPod};
 use crate::engine::target::{self, Cluster, Desired};
 use crate::engine::{external_support, observe, status};
 use crate::health;
@@ -263,11 +263,11 @@ pub async fn open_logs(
     let chosen = wanted
         .pod
         .as_ref()
-        .and_then(|p| pods.iter().find(|pod| pod.name == *p))
+        .and_then(|p| pods.iter().find(|pod| pod.id() == *p))
         .or_else(|| pods.first());
     let read = LogsRead {
         pods: pods.clone(),
-        pod: chosen.map(|p| p.name.clone()),
+        pod: chosen.map(AppPod::id),
         lines: Vec::new(),
     };
     let Some(pod) = chosen else {

@@ -425,7 +425,11 @@ pub(super) fn open_logs(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     };
     let managed = managed(model);
-    if model.logs.app.as_ref() != Some(&app) || model.logs.managed != managed {
+    if model.logs.app.as_ref() == Some(&app) {
+        // The same app: its pod, container and options stay; its engine's view of
+        // it is the latest.
+        model.logs.managed = managed;
+    } else {
         model.logs = LogsView {
             app: Some(app),
             managed,

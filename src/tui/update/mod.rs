@@ -20,6 +20,7 @@ use super::model::{
 };
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
+use crate::engine::support::AppPod;
 use crate::integrations::actions::Ask;
 use crate::model::AppName;
 use status_line::{outcome_kept, say, say_news, say_outcome, show_kept_news};
@@ -134,8 +135,8 @@ pub struct DiffRead {
 /// The lines read for the logs screen.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LogsRead {
-    pub pods: Vec<crate::engine::support::AppPod>,
-    /// The pod the lines are from.
+    pub pods: Vec<AppPod>,
+    /// The pod the lines are from ([`AppPod::id`]).
     pub pod: Option<String>,
     pub lines: Vec<String>,
 }
@@ -145,7 +146,7 @@ pub struct LogsRead {
 pub struct LogsWanted {
     /// Keep the stream open for new lines (never for a previous container).
     pub follow: bool,
-    /// `None`: the first pod.
+    /// `namespace/name`; `None`: the first pod.
     pub pod: Option<String>,
     pub container: Option<String>,
     pub previous: bool,
@@ -303,7 +304,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                                 .logs
                                 .pods
                                 .iter()
-                                .position(|p| p.name == pod)
+                                .position(|p| p.id() == pod)
                                 .unwrap_or(0);
                         }
                         model.logs.lines = read.lines;
@@ -573,7 +574,7 @@ fn on_log_lines(model: &mut Model, generation: u64, lines: Vec<String>, end: Opt
 fn load_logs(model: &mut Model) -> Option<Effect> {
     let app = model.logs.app.clone()?;
     let wanted = LogsWanted {
-        pod: model.logs.pod_name().map(str::to_owned),
+        pod: model.logs.selected_pod().map(AppPod::id),
         container: model.logs.container_name().map(str::to_owned),
         previous: model.logs.previous,
         tail: model.logs.tail,

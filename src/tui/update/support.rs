@@ -8,8 +8,9 @@ use crate::integrations::Automation;
 use crate::tui::keymap::Command;
 use crate::tui::model::{Action, Managed, Model, Screen};
 
-/// The workload kinds `x` restarts; `+`/`-` scale all but DaemonSets.
+/// The workload kinds `x` restarts, and those `+`/`-` scale.
 const RESTARTABLE: &[&str] = &["Deployment", "StatefulSet", "DaemonSet"];
+const SCALABLE: &[&str] = &["Deployment", "StatefulSet", "ReplicaSet"];
 
 /// The workload selected on the app screen, as last read.
 struct Selected {
@@ -57,12 +58,19 @@ pub fn workload_action(model: &Model, command: Command) -> Result<Action, String
         .ok_or("no app")?;
     let managed = managed(model);
     let resource = selected_workload(model).ok_or("open the app (Enter) and select a workload")?;
-    // An engine app may span namespaces: its workloads are named with theirs.
-    let workload = match &managed {
-        Some(_) if !resource.namespace.is_empty() => {
-            format!("{}/{}/{}", resource.namespace, resource.kind, resource.name)
-        }
-        _ => format!("{}/{}", resource.kind, resource.name),
+    // An engine app may span namespaces: its workloads are named with theirs, and
+    // so is a native app's whose name is in two namespaces.
+    let namesake = model.selected_app().is_some_and(|row| {
+        row.resources.iter().any(|other| {
+            other.kind == resource.kind
+                && other.name == resource.name
+                && other.namespace != resource.namespace
+        })
+    });
+    let workload = if (managed.is_some() || namesake) && !resource.namespace.is_empty() {
+        format!("{}/{}/{}", resource.namespace, resource.kind, resource.name)
+    } else {
+        format!("{}/{}", resource.kind, resource.name)
     };
     match command {
         Command::Restart if RESTARTABLE.contains(&resource.kind.as_str()) => Ok(Action::Restart {
@@ -72,6 +80,9 @@ pub fn workload_action(model: &Model, command: Command) -> Result<Action, String
         }),
         Command::Restart => Err(format!(
             "{workload} cannot be restarted: select a Deployment, StatefulSet or DaemonSet"
+        )),
+        _ if !SCALABLE.contains(&resource.kind.as_str()) => Err(format!(
+            "{workload} cannot be scaled: select a Deployment, StatefulSet or ReplicaSet"
         )),
         _ => {
             if !resource.read && managed.is_some() {
@@ -104,10 +115,11 @@ pub fn workload_action(model: &Model, command: Command) -> Result<Action, String
 /// `ctrl-d` on the logs screen: the pod shown.
 pub fn delete_pod_action(model: &Model) -> Result<Action, String> {
     let app = model.logs.app.clone().ok_or("no app")?;
-    let pod = model.logs.pod_name().ok_or("no pod to delete")?;
+    let pod = model.logs.selected_pod().ok_or("no pod to delete")?;
     Ok(Action::DeletePod {
         app,
-        pod: pod.to_owned(),
+        namespace: pod.namespace.clone(),
+        pod: pod.name.clone(),
         managed: model.logs.managed.clone(),
     })
 }
@@ -149,22 +161,17 @@ pub fn confirmation(model: &Model, action: &Action) -> Option<Vec<String>> {
     let context = row.map_or_else(String::new, |r| r.context.clone());
     // Where it lands: the pod's or the workload's namespace, else the app's.
     let namespace = match action {
-        Action::DeletePod { pod, .. } => model
-            .logs
-            .pods
-            .iter()
-            .find(|p| p.name == *pod)
-            .map(|p| p.namespace.clone()),
+        Action::DeletePod { namespace, .. } => Some(namespace.clone()),
         _ => selected_workload(model).map(|s| s.namespace),
     }
     .filter(|ns| !ns.is_empty())
     .or_else(|| row.map(|r| r.namespace.clone()))
     .unwrap_or_default();
     let Some(managed) = managed else {
-        return Some(vec![
+        return Some(neutralised(vec![
             format!("context {context}, namespace {namespace}"),
             what,
-        ]);
+        ]));
     };
     let mut lines = vec![
         format!(
@@ -181,7 +188,16 @@ pub fn confirmation(model: &Model, action: &Action) -> Option<Vec<String>> {
          rules (Argo CD projects and roles) are not consulted on this path"
             .into(),
     );
-    Some(lines)
+    Some(neutralised(lines))
+}
+
+/// Names from the cluster (the engine's list of resources, a pod's) as plain
+/// one-line text.
+fn neutralised(lines: Vec<String>) -> Vec<String> {
+    lines
+        .iter()
+        .map(|line| crate::model::text::one_line(line).into_owned())
+        .collect()
 }
 
 /// What the app's engine does about the change, as far as its settings tell.

@@ -347,7 +347,7 @@ fn logs_stream_while_following_and_search_counts_matches() {
                     name: "web-1".into(),
                     containers: vec!["web".into(), "sidecar".into()],
                 }],
-                pod: Some("web-1".into()),
+                pod: Some("shop/web-1".into()),
                 lines: vec!["ok".into()],
             }),
         },

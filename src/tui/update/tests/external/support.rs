@@ -257,12 +257,15 @@ fn logs_events_and_delete_pod_of_an_engine_app_go_to_its_context() {
         Msg::Logs {
             generation: *generation,
             result: Ok(LogsRead {
-                pods: vec![AppPod {
-                    namespace: "guestbook".into(),
-                    name: "guestbook-ui-7d9f-abcde".into(),
-                    containers: vec!["main".into()],
-                }],
-                pod: Some("guestbook-ui-7d9f-abcde".into()),
+                // The same name in two namespaces: the one read is the one meant.
+                pods: ["default", "guestbook"]
+                    .map(|namespace| AppPod {
+                        namespace: namespace.into(),
+                        name: "guestbook-ui-7d9f-abcde".into(),
+                        containers: vec!["main".into()],
+                    })
+                    .into(),
+                pod: Some("guestbook/guestbook-ui-7d9f-abcde".into()),
                 lines: vec!["GET / 200".into()],
             }),
         },
@@ -273,6 +276,7 @@ fn logs_events_and_delete_pod_of_an_engine_app_go_to_its_context() {
         asked.action,
         Action::DeletePod {
             app: AppName::new(GUESTBOOK),
+            namespace: "guestbook".into(),
             pod: "guestbook-ui-7d9f-abcde".into(),
             managed: Some(managed),
         }
