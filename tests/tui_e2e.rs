@@ -36,6 +36,15 @@ impl Tmux {
         Self { session }
     }
 
+    /// `driftdeck demo` in `dir`; the shell says how it exited and stays a while.
+    fn demo(dir: &Path) -> Self {
+        Self::start(&format!(
+            "{} demo --dir {}; echo driftdeck-exited-$?; sleep 60",
+            env!("CARGO_BIN_EXE_driftdeck"),
+            dir.display()
+        ))
+    }
+
     fn screen(&self) -> String {
         let output = Command::new("tmux")
             .args(["capture-pane", "-p", "-t", &self.session])
@@ -116,12 +125,7 @@ fn select_app(tmux: &Tmux, row: usize) {
 fn a_person_syncs_rolls_back_and_reads_logs_in_the_demo() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let command = format!(
-        "{} demo --dir {}; echo driftdeck-exited-$?; sleep 60",
-        env!("CARGO_BIN_EXE_driftdeck"),
-        dir.display()
-    );
-    let tmux = Tmux::start(&command);
+    let tmux = Tmux::demo(dir);
     // The overview, and payments degraded by its bad commit.
     let screen = tmux.wait_for(&["driftdeck apps", "payments", "Degraded"], 90);
     assert!(screen.contains("history: web"), "{screen}");
@@ -329,12 +333,7 @@ fn kubectl_apply(dir: &Path, manifests: &str) -> bool {
 fn a_person_scales_an_argo_cd_apps_workload_and_finds_its_ledger_on_the_activity_screen() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let command = format!(
-        "{} demo --dir {}; echo driftdeck-exited-$?; sleep 60",
-        env!("CARGO_BIN_EXE_driftdeck"),
-        dir.display()
-    );
-    let tmux = Tmux::start(&command);
+    let tmux = Tmux::demo(dir);
     tmux.wait_for(&["driftdeck apps", "orders"], 90);
     let crds = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gitops/crds.yaml"),

@@ -195,13 +195,10 @@ async fn chart_built(
     source: &crate::integrations::AppSource,
     notes: &mut Vec<String>,
 ) -> Result<(String, Option<String>), String> {
-    let chart = release
-        .pointer("/status/helmChart")
-        .and_then(Value::as_str)
-        .and_then(|text| text.split_once('/'));
+    let chart = crate::integrations::flux::generated_chart(release);
     let served = catalog.get(external::SOURCE_GROUP, "HelmChart");
-    if let (Some((namespace, name)), Some(served)) = (chart, served) {
-        let found = cluster::get(connection, served, Some(namespace), name)
+    if let (Some(chart), Some(served)) = (chart, served) {
+        let found = cluster::get(connection, served, Some(&chart.namespace), &chart.name)
             .await
             .map_err(|e| one_line(&e))?;
         let built = found.as_ref().and_then(|chart| {

@@ -65,7 +65,7 @@ use super::{
     ManagedResource, MappingError, Operation, OperationPhase, without_password,
 };
 use crate::model::{Health, ResourceKey, SyncStatus};
-pub use helm_release::from_helm_release;
+pub use helm_release::{from_helm_release, generated_chart};
 
 /// The API group of Flux's sources.
 pub const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";

@@ -143,6 +143,11 @@ impl ExternalApp {
         self.kind.engine()
     }
 
+    /// `argocd:shop`, `flux:infra`: the apps table's words for it.
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.engine().label(), self.name)
+    }
+
     /// The engine object itself, for actions and for finding it among live objects.
     pub fn key(&self) -> ResourceKey {
         ResourceKey::new(

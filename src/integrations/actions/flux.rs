@@ -11,24 +11,6 @@ use super::{
 use crate::integrations::{AppKind, ExternalApp};
 use crate::model::ledger::Operation;
 
-/// The HelmChart Flux made for a HelmRelease (`status.helmChart`, `NS/NAME`).
-fn helm_chart(app: &ExternalApp, objects: &Objects<'_>) -> Option<crate::model::ResourceKey> {
-    if app.kind != AppKind::HelmRelease {
-        return None;
-    }
-    let (namespace, name) = objects
-        .app
-        .pointer("/status/helmChart")?
-        .as_str()?
-        .split_once('/')?;
-    Some(crate::model::ResourceKey::new(
-        crate::integrations::flux::SOURCE_GROUP,
-        "HelmChart",
-        namespace,
-        name,
-    ))
-}
-
 /// Flux rollback. A Git source: pin it (`spec.ref.commit`, the old ref kept in an
 /// annotation), reconcile the source and the app, then suspend the app so that the
 /// rollback holds until it is unpinned. A HelmRelease from a Helm repository: pin its
@@ -85,7 +67,10 @@ pub(super) fn rollback(
         ];
         // A HelmRelease's chart from Git is packaged into the HelmChart Flux made:
         // the release must not reconcile before the chart is built from the commit.
-        if let Some(chart) = helm_chart(app, objects) {
+        let chart = (app.kind == AppKind::HelmRelease)
+            .then(|| crate::integrations::flux::generated_chart(objects.app))
+            .flatten();
+        if let Some(chart) = chart {
             steps.push(request_reconcile(&chart, &token));
             steps.push(Step::AwaitCommit {
                 target: chart,

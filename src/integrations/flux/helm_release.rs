@@ -65,13 +65,23 @@ pub fn from_helm_release(
     let generated = root
         .text(&["status", "helmChart"])
         .map_err(about)?
-        .and_then(|text| text.split_once('/'))
-        .map(|(chart_namespace, chart)| {
-            ResourceKey::new(SOURCE_GROUP, "HelmChart", chart_namespace, chart)
-        });
+        .and_then(chart_key);
     let expected: Vec<ResourceKey> = primary.iter().chain(&generated).cloned().collect();
     let source = given_source(&label, source, &expected)?;
     read(&root, namespace, name, primary, source.as_ref()).map_err(about)
+}
+
+/// The HelmChart Flux made for a release (`status.helmChart`, `NS/NAME`).
+pub fn generated_chart(release: &Value) -> Option<ResourceKey> {
+    release
+        .pointer("/status/helmChart")
+        .and_then(Value::as_str)
+        .and_then(chart_key)
+}
+
+fn chart_key(text: &str) -> Option<ResourceKey> {
+    let (namespace, name) = text.split_once('/')?;
+    Some(ResourceKey::new(SOURCE_GROUP, "HelmChart", namespace, name))
 }
 
 fn read(

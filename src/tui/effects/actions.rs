@@ -11,7 +11,7 @@ use crate::engine::sync::{self, SyncOptions};
 use crate::engine::target::{self, Cluster, Desired};
 use crate::engine::{automation, ledger, operation, support};
 use crate::model::{AppName, SyncStatus, text};
-use crate::tui::model::{Action, Managed};
+use crate::tui::model::{Action, Managed, shown};
 
 /// The plan of a sync, or the preview of a rollback: where, and what changes.
 pub async fn plan(engine: &Engine, action: &Action) -> Result<Vec<String>, Failure> {
@@ -278,9 +278,7 @@ pub async fn run(engine: &Engine, action: Action) -> Result<String, Failure> {
             )
             .await
             .map_err(|e| one_line(&e))?;
-            let app = managed
-                .as_ref()
-                .map_or_else(|| app.to_string(), Managed::label);
+            let app = shown(&app, managed.as_ref());
             Ok(format!("deleted pod {pod} of {app}"))
         }
         Action::Automation { app, suspend } => {
@@ -346,7 +344,7 @@ async fn change_workload(
     managed: Option<&Managed>,
 ) -> Result<String, Failure> {
     let objects = super::app_objects(engine, app, managed).await?;
-    let app = managed.map_or_else(|| app.to_string(), Managed::label);
+    let app = shown(app, managed);
     let key = support::find_workload(&objects, workload).map_err(|e| one_line(&e))?;
     let served = objects
         .catalog

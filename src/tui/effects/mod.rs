@@ -264,10 +264,11 @@ pub async fn open_logs(
         .pod
         .as_ref()
         .and_then(|p| pods.iter().find(|pod| pod.id() == *p))
-        .or_else(|| pods.first());
+        .or_else(|| pods.first())
+        .cloned();
     let read = LogsRead {
-        pods: pods.clone(),
-        pod: chosen.map(AppPod::id),
+        pod: chosen.as_ref().map(AppPod::id),
+        pods,
         lines: Vec::new(),
     };
     let Some(pod) = chosen else {
