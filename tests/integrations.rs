@@ -626,7 +626,7 @@ mod engine_diff {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_apps_are_rendered_as_their_engine_renders_them_and_compared_with_the_cluster() {
     use driftdeck::engine::clusters::Clusters;
-    use driftdeck::model::SyncStatus::{OutOfSync, Synced};
+    use driftdeck::model::SyncStatus::{Missing, OutOfSync, Synced};
     use engine_diff::{app, diff, edit, install, kustomization, repo, repos, statuses};
 
     let (repo, commits) = repo();
@@ -768,18 +768,44 @@ async fn engine_apps_are_rendered_as_their_engine_renders_them_and_compared_with
         ),
         "{refused}"
     );
+    // A name prefix and a patch are built by kustomize, as Flux builds them: the
+    // prefixed objects are not in the cluster.
     gitops
         .create(kustomization(
-            "retagged",
+            "prefixed",
             &commits[0],
-            serde_json::json!({"images": [{"name": "nginx", "newTag": "1.27"}]}),
+            serde_json::json!({
+                "namePrefix": "eu-",
+                "patches": [{
+                    "patch": "- op: add\n  path: /data/owner\n  value: ops",
+                    "target": {"kind": "ConfigMap", "name": "web-settings"},
+                }],
+            }),
         ))
         .await;
-    let retagged = app(&gitops, "Kustomization", "flux-system", "retagged").await;
-    let compared = diff(&clusters, &repos, &retagged, None).await.unwrap();
+    let prefixed = app(&gitops, "Kustomization", "flux-system", "prefixed").await;
+    let compared = diff(&clusters, &repos, &prefixed, None).await.unwrap();
+    assert!(compared.notes.is_empty(), "{:?}", compared.notes);
     assert_eq!(
-        compared.notes,
-        ["spec.images not applied: those fields may differ from what Flux applies"]
+        statuses(&compared),
+        [
+            ("core/ConfigMap/web/eu-web-prod".to_owned(), Missing),
+            ("core/ConfigMap/web/eu-web-settings".to_owned(), Missing),
+        ]
+    );
+    let patched = compared
+        .drift
+        .resources
+        .iter()
+        .find(|r| r.key.name == "eu-web-settings")
+        .unwrap();
+    // Patched as kustomize built it, substituted after (a patch naming the
+    // object `web-prod` would match nothing: its name is `web-${cluster_env}`
+    // until the substitution).
+    assert!(
+        patched.unified.contains("owner: ops") && patched.unified.contains("env: prod"),
+        "{}",
+        patched.unified
     );
 }
 

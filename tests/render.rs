@@ -285,6 +285,141 @@ fn kustomize_failures_reach_the_user_with_the_tools_stderr() {
     );
 }
 
+/// A path without a kustomization, as a Flux Kustomization names it: built the
+/// way kustomize-controller builds it.
+fn flux_path(repo: &mut TempRepo) {
+    repo.write(
+        "apps/web/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: ${replicas}\n  template:\n    spec:\n      serviceAccountName: web\n      containers: [{name: web, image: nginx:1.0}]\n",
+    );
+    repo.write(
+        "apps/web/rbac/sa.yaml",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: web}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\nsubjects:\n- {kind: ServiceAccount, name: web, namespace: default}\n",
+    );
+    repo.write(
+        "apps/web/settings.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata:\n  quoted: \"${replicas}\"\n  env: '${env:=dev}'\n  literal: $${env}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: raw\n  annotations: {kustomize.toolkit.fluxcd.io/substitute: disabled}\ndata:\n  kept: ${env}\n",
+    );
+    repo.write("apps/web/README.md", "not a manifest\n");
+    repo.write(
+        "components/tls/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonAnnotations: {tls: 'on'}\n",
+    );
+    repo.commit("flux path");
+}
+
+#[test]
+fn an_engines_kustomize_options_are_built_by_kustomize_itself() {
+    use driftdeck::model::{KustomizeImage, KustomizeOptions};
+    let mut repo = TempRepo::new();
+    flux_path(&mut repo);
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let mut spec = app("apps/web", RenderKind::Kustomize);
+    spec.kustomize = KustomizeOptions {
+        generate: true,
+        namespace: Some("web-prod".into()),
+        name_prefix: Some("eu-".into()),
+        images: vec![KustomizeImage {
+            name: "nginx".into(),
+            new_tag: Some("1.27".into()),
+            ..KustomizeImage::default()
+        }],
+        patches: vec![serde_json::json!({
+            "patch": "- op: replace\n  path: /spec/template/spec/containers/0/name\n  value: main",
+            "target": {"kind": "Deployment"}
+        })],
+        components: vec!["../../components/tls".into()],
+        substitute: Some([("replicas".into(), "3".into())].into()),
+        ..KustomizeOptions::default()
+    };
+    let rendered = Renderer::default().render(&spec, &git, &head).unwrap();
+    let mut keys = keys(&rendered);
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "apps/Deployment/web-prod/eu-web",
+            "core/ConfigMap/web-prod/eu-raw",
+            "core/ConfigMap/web-prod/eu-settings",
+            "core/ServiceAccount/web-prod/eu-web",
+            "rbac.authorization.k8s.io/RoleBinding/web-prod/eu-web",
+        ]
+    );
+    let deploy = manifest(&rendered, "Deployment");
+    assert_eq!(
+        deploy.object["spec"]["replicas"], 3,
+        "a number, as Flux applies it"
+    );
+    let pod = &deploy.object["spec"]["template"]["spec"];
+    assert_eq!(pod["serviceAccountName"], "eu-web");
+    assert_eq!(pod["containers"][0]["image"], "nginx:1.27");
+    assert_eq!(pod["containers"][0]["name"], "main");
+    assert_eq!(deploy.object["metadata"]["annotations"]["tls"], "on");
+    // kustomize's namespace and name references reach the RoleBinding's subjects.
+    let binding = manifest(&rendered, "RoleBinding");
+    assert_eq!(
+        binding.object["subjects"],
+        serde_json::json!([{"kind": "ServiceAccount", "name": "eu-web", "namespace": "web-prod"}])
+    );
+    // kustomize writes `"${replicas}"` from Git without its quotes, so Flux's
+    // substitution makes it a number; `$${…}` is a literal; an object that opts
+    // out keeps its `${…}`.
+    let settings = rendered
+        .manifests
+        .iter()
+        .find(|m| m.key.name == "eu-settings")
+        .unwrap();
+    assert_eq!(
+        settings.object["data"],
+        serde_json::json!({"quoted": 3, "env": "dev", "literal": "${env}"})
+    );
+    let raw = rendered
+        .manifests
+        .iter()
+        .find(|m| m.key.name == "eu-raw")
+        .unwrap();
+    assert_eq!(raw.object["data"]["kept"], "${env}");
+}
+
+#[test]
+fn a_bad_substitution_or_kustomization_is_a_classified_error() {
+    use driftdeck::model::KustomizeOptions;
+    let mut repo = TempRepo::new();
+    repo.write(
+        "apps/web/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata:\n  a: ${env\n",
+    );
+    repo.write("apps/listed/kustomization.yaml", "- not\n- a map\n");
+    repo.commit("bad");
+    let git = GitRepo::open(repo.path()).unwrap();
+    let head = git.resolve("HEAD").unwrap();
+    let mut spec = app("apps/web", RenderKind::Kustomize);
+    spec.kustomize = KustomizeOptions {
+        generate: true,
+        substitute: Some([("env".into(), "prod".into())].into()),
+        ..KustomizeOptions::default()
+    };
+    let error = Renderer::default().render(&spec, &git, &head).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidManifest);
+    assert!(error.to_string().contains("ConfigMap/web"), "{error}");
+    assert!(error.hint().unwrap().contains("substitute: disabled"));
+    // Without variables, Flux substitutes nothing: the text stays as it is.
+    spec.kustomize.substitute = Some(Default::default());
+    let rendered = Renderer::default().render(&spec, &git, &head).unwrap();
+    assert_eq!(rendered.manifests[0].object["data"]["a"], "${env");
+    let mut listed = app("apps/listed", RenderKind::Kustomize);
+    listed.kustomize.name_prefix = Some("p-".into());
+    let error = Renderer::default()
+        .render(&listed, &git, &head)
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidManifest);
+    assert!(
+        error.to_string().contains("apps/listed") && error.to_string().contains("not a YAML map"),
+        "{error}"
+    );
+}
+
 fn chart(repo: &TempRepo) {
     repo.write(
         "charts/web/Chart.yaml",

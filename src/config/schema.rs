@@ -323,6 +323,7 @@ fn app_spec(
         render: kind(render),
         helm,
         directory: Default::default(),
+        kustomize: Default::default(),
         destination: Destination {
             context: app.destination.context,
             namespace,

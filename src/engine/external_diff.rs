@@ -113,16 +113,13 @@ pub async fn compare(
         recipe.helm.values =
             recipe::release_values(&recipe.values_from, &found, recipe.helm.values.as_ref())?;
     }
-    let vars = match &recipe.substitution {
-        None => None,
-        Some(substitution) => {
-            let mut found = Vec::new();
-            for (name, _) in &substitution.from {
-                found.push(config_maps.read(connection, &app.namespace, name).await?);
-            }
-            Some(recipe::substitution_vars(substitution, &found)?)
+    if let Some(substitution) = &recipe.substitution {
+        let mut found = Vec::new();
+        for (name, _) in &substitution.from {
+            found.push(config_maps.read(connection, &app.namespace, name).await?);
         }
-    };
+        recipe.kustomize.substitute = Some(recipe::substitution_vars(substitution, &found)?);
+    }
     if recipe.render == crate::model::RenderKind::Helm {
         recipe.helm.capabilities = capabilities(clusters, context, &mut recipe.notes).await;
     }
@@ -141,7 +138,7 @@ pub async fn compare(
     .await
     .map_err(|e| e.to_string())?;
     let mut desired = rendered?;
-    recipe::shape(&mut desired.manifests, &recipe, vars.as_ref())?;
+    recipe::shape(&mut desired.manifests, &recipe);
     let cluster = target::observe_in(clusters, &desired, context)
         .await
         .map_err(|e| one_line(&e))?;
@@ -240,6 +237,7 @@ fn app_spec(recipe: &Recipe, context: &str) -> Result<AppSpec, String> {
         render: recipe.render,
         helm: recipe.helm.clone(),
         directory: recipe.directory,
+        kustomize: recipe.kustomize.clone(),
         destination: Destination {
             context: Some(context.to_owned()),
             namespace: recipe.namespace.clone(),

@@ -53,7 +53,7 @@
 //!   empty and only `lastAppliedRevision` tells what is deployed.
 
 mod helm_release;
-pub mod substitute;
+
 #[cfg(test)]
 mod tests;
 

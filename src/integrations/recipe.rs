@@ -19,14 +19,19 @@
 //!   the app's name), `helm.namespace`, `helm.skipCrds`; namespace
 //!   `spec.destination.namespace`. Refused: a chart from a Helm repository
 //!   (`chart`), a config management plugin, `helm.fileParameters`, a destination
-//!   other than the cluster the app is defined in. Noted: `spec.source.kustomize`
-//!   options and `directory` include/exclude/jsonnet.
-//! - **Flux `Kustomization`** (from a `GitRepository`): `spec.path`,
-//!   `spec.targetNamespace` (every namespaced object moves there),
-//!   `spec.commonMetadata`, `spec.postBuild.substitute` and `substituteFrom`
-//!   ConfigMaps. Refused: another source kind, `substituteFrom` a Secret, remote
-//!   clusters (`spec.kubeConfig`). Noted: `patches`, `images`, `namePrefix`,
-//!   `nameSuffix`, `components`, `decryption`.
+//!   other than the cluster the app is defined in. `spec.source.kustomize`
+//!   (`namePrefix`, `nameSuffix`, `namespace`, `images` in `kustomize edit set
+//!   image` form, `replicas`, `patches`, `components`, `commonLabels` — to
+//!   `labels` without selectors with `labelWithoutSelector` —, `commonAnnotations`)
+//!   is laid over the kustomization, which kustomize then builds. Noted: the other
+//!   kustomize fields and `directory` include/exclude/jsonnet.
+//! - **Flux `Kustomization`** (from a `GitRepository`): `spec.path` built by
+//!   kustomize, with a kustomization written where there is none;
+//!   `targetNamespace`, `namePrefix`, `nameSuffix`, `images`, `patches` and
+//!   `components` laid over it, as kustomize-controller does; `commonMetadata`;
+//!   `postBuild.substitute` and `substituteFrom` ConfigMaps, substituted in what
+//!   kustomize built. Refused: another source kind, `substituteFrom` a Secret,
+//!   remote clusters (`spec.kubeConfig`). Noted: `decryption`.
 //! - **Flux `HelmRelease`** with `spec.chart.spec.sourceRef` a `GitRepository`:
 //!   the chart at `spec.chart.spec.chart`, `valuesFiles` (relative to the
 //!   repository; they replace the chart's own `values.yaml`, as Flux packages
@@ -41,9 +46,13 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::read::{Fault, Identity, Node, identify};
-use super::{AppKind, MappingError, flux::substitute};
+use super::{AppKind, MappingError};
 use crate::error::{Classified, ErrorKind};
-use crate::model::{DirectoryOptions, HelmOptions, HelmParameter, RenderKind};
+use crate::model::{
+    DirectoryOptions, HelmOptions, HelmParameter, KustomizeImage, KustomizeOptions,
+    KustomizeReplicas, RenderKind,
+};
+use crate::render::substitute;
 pub use shape::{release_values, shape, substitution_vars};
 
 /// The longest release name Helm accepts.
@@ -65,12 +74,14 @@ pub struct Recipe {
     pub helm: HelmOptions,
     /// Flux `valuesFrom` ConfigMaps, merged in order under `helm.values`.
     pub values_from: Vec<ValuesRef>,
-    /// Flux: the namespace every namespaced object is moved to.
-    pub target_namespace: Option<String>,
+    /// What the engine lays over the kustomization (Flux's target namespace, name
+    /// prefix, images, patches, components; Argo CD's `kustomize` options), and,
+    /// once the caller has read them, the post-build variables.
+    pub kustomize: KustomizeOptions,
     /// Flux `commonMetadata`: labels and annotations added to every object.
     pub common_labels: Map<String, Value>,
     pub common_annotations: Map<String, Value>,
-    /// Flux `postBuild`.
+    /// Flux `postBuild`: where the variables come from.
     pub substitution: Option<Substitution>,
     /// What the engine applies that the rendering leaves out.
     pub notes: Vec<String>,
@@ -218,27 +229,114 @@ fn argocd(root: &Node<'_>) -> Read {
             .value
             .as_object()
             .is_some_and(|map| !map.is_empty())
+        && let Err(reason) = argocd_kustomize(&kustomize, &mut recipe)?
     {
-        recipe
-            .notes
-            .push("spec.source.kustomize (name prefix, images, patches, …) is not applied".into());
+        return Ok(Err(reason));
     }
     recipe.directory.recurse = false;
     if let Some(directory) = source.at(&["directory"])? {
         recipe.directory.recurse = directory.value.get("recurse") == Some(&Value::Bool(true));
-        let set = |key: &str| {
-            directory
-                .value
-                .get(key)
-                .is_some_and(|v| !v.is_null() && v != "" && v != &Value::Object(Map::new()))
-        };
-        if ["include", "exclude", "jsonnet"].iter().any(|key| set(key)) {
+        if ["include", "exclude", "jsonnet"]
+            .iter()
+            .any(|key| set(directory.value, key))
+        {
             recipe
                 .notes
                 .push("spec.source.directory include, exclude and jsonnet are not applied".into());
         }
     }
     Ok(Ok(recipe))
+}
+
+/// `spec.source.kustomize`, laid over the kustomization as Argo CD's
+/// `kustomize edit` calls lay it; an app with such options is built by kustomize.
+fn argocd_kustomize(
+    kustomize: &Node<'_>,
+    recipe: &mut Recipe,
+) -> Result<Result<(), String>, Fault> {
+    recipe.render = RenderKind::Kustomize;
+    let options = &mut recipe.kustomize;
+    options.name_prefix = kustomize.string(&["namePrefix"])?;
+    options.name_suffix = kustomize.string(&["nameSuffix"])?;
+    options.namespace = kustomize.string(&["namespace"])?;
+    for image in kustomize.items(&["images"])? {
+        let Some(text) = image.text(&[])? else {
+            continue;
+        };
+        match KustomizeImage::parse(text) {
+            Some(image) => options.images.push(image),
+            None => {
+                return Ok(Err(format!(
+                    "spec.source.kustomize.images: {} is not an image override",
+                    crate::model::text::one_line(text)
+                )));
+            }
+        }
+    }
+    for replicas in kustomize.items(&["replicas"])? {
+        let name = replicas.required(&["name"])?.to_owned();
+        let count = match replicas.value.get("count") {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.parse().ok(),
+            _ => None,
+        };
+        let Some(count) = count else {
+            return Err(replicas.malformed_at("count", "a number of replicas"));
+        };
+        options.replicas.push(KustomizeReplicas { name, count });
+    }
+    for patch in kustomize.items(&["patches"])? {
+        if !patch.value.is_object() {
+            return Err(patch.malformed("a kustomize patch"));
+        }
+        options.patches.push(patch.value.clone());
+    }
+    for component in kustomize.items(&["components"])? {
+        if let Some(component) = component.string(&[])? {
+            options.components.push(component);
+        }
+    }
+    for (field, into) in [
+        ("commonLabels", &mut options.common_labels),
+        ("commonAnnotations", &mut options.common_annotations),
+    ] {
+        if let Some(map) = kustomize.at(&[field])? {
+            *into = map
+                .value
+                .as_object()
+                .cloned()
+                .ok_or_else(|| map.malformed("a map"))?;
+        }
+    }
+    options.labels_without_selector = kustomize.flag(&["labelWithoutSelector"])?;
+    let unapplied: Vec<&str> = [
+        "commonAnnotationsEnvsubst",
+        "labelIncludeTemplates",
+        "version",
+        "kubeVersion",
+        "apiVersions",
+    ]
+    .into_iter()
+    .filter(|field| set(kustomize.value, field))
+    .collect();
+    if !unapplied.is_empty() {
+        recipe.notes.push(format!(
+            "spec.source.kustomize.{} not applied: the build may differ from Argo CD's",
+            unapplied.join(", .")
+        ));
+    }
+    Ok(Ok(()))
+}
+
+/// Whether `field` of `object` holds something (not null, empty or `false`).
+fn set(object: &Value, field: &str) -> bool {
+    object.get(field).is_some_and(|v| {
+        !v.is_null()
+            && v != ""
+            && v != &Value::Bool(false)
+            && v != &Value::Array(vec![])
+            && v != &Value::Object(Map::new())
+    })
 }
 
 /// The one source of a multi-source app that renders, when the others are only
@@ -344,12 +442,43 @@ fn kustomization(root: &Node<'_>, namespace: &str) -> Read {
     let target_namespace = root.string(&["spec", "targetNamespace"])?;
     let mut recipe = Recipe {
         path: root.string(&["spec", "path"])?.unwrap_or_default(),
+        // kustomize-controller builds every path, writing a kustomization where
+        // there is none.
+        render: RenderKind::Kustomize,
         namespace: target_namespace
             .clone()
             .unwrap_or_else(|| namespace.to_owned()),
-        target_namespace,
         ..Recipe::default()
     };
+    let options = &mut recipe.kustomize;
+    options.generate = true;
+    options.namespace = target_namespace;
+    options.name_prefix = root.string(&["spec", "namePrefix"])?;
+    options.name_suffix = root.string(&["spec", "nameSuffix"])?;
+    for image in root.items(&["spec", "images"])? {
+        options.images.push(KustomizeImage {
+            name: image.required(&["name"])?.to_owned(),
+            new_name: image.string(&["newName"])?,
+            new_tag: image.string(&["newTag"])?,
+            digest: image.string(&["digest"])?,
+        });
+    }
+    for patch in root.items(&["spec", "patches"])? {
+        let mut entry = Map::new();
+        entry.insert("patch".into(), patch.required(&["patch"])?.into());
+        if let Some(target) = patch.at(&["target"])? {
+            if !target.value.is_object() {
+                return Err(target.malformed("a patch target"));
+            }
+            entry.insert("target".into(), target.value.clone());
+        }
+        options.patches.push(Value::Object(entry));
+    }
+    for component in root.items(&["spec", "components"])? {
+        if let Some(component) = component.string(&[])? {
+            options.components.push(component);
+        }
+    }
     if let Some(metadata) = root.at(&["spec", "commonMetadata"])? {
         for (field, into) in [
             ("labels", &mut recipe.common_labels),
@@ -397,26 +526,6 @@ fn kustomization(root: &Node<'_>, namespace: &str) -> Read {
                 .push((name.to_owned(), from.flag(&["optional"])?));
         }
         recipe.substitution = Some(substitution);
-    }
-    let unapplied: Vec<&str> = [
-        "patches",
-        "images",
-        "namePrefix",
-        "nameSuffix",
-        "components",
-    ]
-    .into_iter()
-    .filter(|field| {
-        root.value
-            .pointer(&format!("/spec/{field}"))
-            .is_some_and(|v| !v.is_null() && v != "" && v != &Value::Array(vec![]))
-    })
-    .collect();
-    if !unapplied.is_empty() {
-        recipe.notes.push(format!(
-            "spec.{} not applied: those fields may differ from what Flux applies",
-            unapplied.join(", spec.")
-        ));
     }
     if root.at(&["spec", "decryption"])?.is_some() {
         recipe.notes.push(

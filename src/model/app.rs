@@ -198,6 +198,8 @@ pub struct AppSpec {
     pub render: RenderKind,
     pub helm: HelmOptions,
     pub directory: DirectoryOptions,
+    /// What an engine lays over the kustomization (none for driftdeck's own apps).
+    pub kustomize: super::KustomizeOptions,
     pub destination: Destination,
     pub sync: SyncPolicy,
     pub ignore_differences: Vec<IgnoreDifference>,

@@ -7,6 +7,7 @@ pub mod activity;
 mod app;
 mod commit;
 mod health;
+mod kustomize;
 pub mod ledger;
 pub mod lists;
 mod resource;
@@ -20,5 +21,6 @@ pub use app::{
 };
 pub use commit::{CommitId, CommitInfo};
 pub use health::{Health, HealthStatus};
+pub use kustomize::{KustomizeImage, KustomizeOptions, KustomizeReplicas};
 pub use resource::{Manifest, ResourceKey, SourceRef};
 pub use sync::SyncStatus;

@@ -1,5 +1,7 @@
 //! `kustomize` rendering: `kustomize build` (or `kubectl kustomize` when only kubectl
-//! is installed) on an export of the tree, so bases outside the app path resolve.
+//! is installed) on an export of the tree, so bases outside the app path resolve;
+//! an engine's options laid over the kustomization first (`overlay.rs`), Flux's
+//! post-build variables substituted in what it built (`substitute.rs`).
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -33,15 +35,27 @@ pub(super) fn render(
     };
     let export = Export::new(repo, commit)?;
     let dir = export.root().join(&app.path);
+    if app.kustomize.generate || !app.kustomize.lays_nothing() {
+        super::overlay::write(&dir, display_path(&app.path), &app.kustomize)?;
+    }
     let args: Vec<OsString> = vec![subcommand.into(), "--".into(), dir.into_os_string()];
-    let output = tool.run(&args, &export.root(), &[], timeout)?;
-    let source = format!("<{} {subcommand} {}>", tool.name, display_path(&app.path));
+    let mut output = tool.run(&args, &export.root(), &[], timeout)?;
+    // Flux substitutes nothing, not even defaults, when there are no variables.
+    if let Some(vars) = app.kustomize.substitute.as_ref().filter(|v| !v.is_empty()) {
+        let built = documents::as_text(&output, Path::new(&source_name(&tool, subcommand, app)))?;
+        output = super::substitute::stream(built, vars)?.into_bytes();
+    }
+    let source = source_name(&tool, subcommand, app);
     let manifests = documents::parse_manifests(&output, Path::new(&source))?;
     Ok(Output {
         manifests,
         warnings: super::warnings_for(app, export.warnings),
         reaches_outside_path: true,
     })
+}
+
+fn source_name(tool: &Tool, subcommand: &str, app: &AppSpec) -> String {
+    format!("<{} {subcommand} {}>", tool.name, display_path(&app.path))
 }
 
 pub(super) fn display_path(path: &str) -> &str {

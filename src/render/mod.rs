@@ -9,6 +9,8 @@ mod documents;
 mod export;
 mod helm;
 mod kustomize;
+mod overlay;
+pub mod substitute;
 mod tool;
 
 use std::path::PathBuf;
@@ -86,6 +88,12 @@ pub enum RenderError {
     #[error("`{command}` did not finish within {}s and was stopped", .timeout.as_secs())]
     ToolTimeout { command: String, timeout: Duration },
 
+    #[error("kustomization at '{path}': {reason}")]
+    Kustomization { path: String, reason: String },
+
+    #[error("post-build substitution failed in {0}")]
+    Substitute(#[from] substitute::StreamError),
+
     #[error("cannot prepare a temporary export of the tree: {0}")]
     Export(std::io::Error),
 }
@@ -96,7 +104,10 @@ impl Classified for RenderError {
             Self::Git(error) => error.kind(),
             Self::PathMissing { .. } => ErrorKind::NotFound,
             Self::ValueFileOutside { .. } => ErrorKind::Config,
-            Self::Document(_) | Self::Duplicate { .. } => ErrorKind::InvalidManifest,
+            Self::Document(_)
+            | Self::Duplicate { .. }
+            | Self::Kustomization { .. }
+            | Self::Substitute(_) => ErrorKind::InvalidManifest,
             Self::Export(_) => ErrorKind::Io,
             _ => ErrorKind::Render,
         }
@@ -116,6 +127,15 @@ impl Classified for RenderError {
             Self::ToolMissing { tool, env_var } => Some(format!(
                 "install {tool} and put it on PATH, or set {env_var} to its path"
             )),
+            Self::Kustomization { .. } => Some(
+                "the engine's kustomize options are laid over this file; it must be a YAML map"
+                    .into(),
+            ),
+            Self::Substitute(_) => Some(
+                "the engine fails on the same `${…}`: fix it in Git, or annotate the object \
+                 kustomize.toolkit.fluxcd.io/substitute: disabled"
+                    .into(),
+            ),
             Self::ToolTimeout { .. } => Some(
                 "the renderer may be waiting on the network (remote bases or chart dependencies)"
                     .into(),

@@ -118,6 +118,7 @@ pub fn app(path: &str, render: driftdeck::model::RenderKind) -> driftdeck::model
         render,
         helm: HelmOptions::default(),
         directory: Default::default(),
+        kustomize: Default::default(),
         destination: Destination {
             context: None,
             namespace: "shop".into(),

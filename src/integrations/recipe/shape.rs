@@ -1,15 +1,15 @@
 //! The parts of a [`Recipe`] applied around driftdeck's renderer: a HelmRelease's
 //! values merged from its `valuesFrom` ConfigMaps, a Kustomization's post-build
-//! variables, and the rendered objects moved to the target namespace, given the
-//! common metadata and substituted. Pure: the ConfigMaps' data is passed in.
+//! variables (which the renderer substitutes), and the rendered objects given the
+//! common metadata. Pure: the ConfigMaps' data is passed in.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
 use super::{Recipe, Substitution, ValuesRef};
-use crate::integrations::flux::substitute;
 use crate::model::Manifest;
+use crate::render::substitute;
 use crate::yaml::LayerError;
 
 /// A HelmRelease's values: each `valuesFrom` entry in order (`found` holds the
@@ -139,14 +139,11 @@ pub fn substitution_vars(
     Ok(vars)
 }
 
-/// The rendered objects as the engine applies them: namespaced ones moved to the
-/// target namespace, the common labels and annotations added, the post-build
-/// variables substituted. Keys follow the objects' new names and namespaces.
-pub fn shape(
-    manifests: &mut Vec<Manifest>,
-    recipe: &Recipe,
-    vars: Option<&BTreeMap<String, String>>,
-) -> Result<(), String> {
+/// The rendered objects as the engine applies them: a chart's hooks and tests
+/// left out, Flux's common labels and annotations added (kustomize-controller adds
+/// them as it applies, after the substitution, which neither reads nor changes
+/// them).
+pub fn shape(manifests: &mut Vec<Manifest>, recipe: &Recipe) {
     // Helm hooks and tests run beside a release; neither engine compares them.
     if recipe.render == crate::model::RenderKind::Helm {
         manifests.retain(|manifest| {
@@ -157,22 +154,6 @@ pub fn shape(
         });
     }
     for manifest in manifests.iter_mut() {
-        if let Some(target) = &recipe.target_namespace
-            && !manifest.key.namespace.is_empty()
-            && let Some(metadata) = manifest
-                .object
-                .get_mut("metadata")
-                .and_then(Value::as_object_mut)
-        {
-            metadata.insert("namespace".into(), Value::String(target.clone()));
-        }
-        // Flux substitutes nothing, not even defaults, when there are no variables.
-        if let Some(vars) = vars.filter(|vars| !vars.is_empty()) {
-            manifest.object = substitute::object(&manifest.object, vars)
-                .map_err(|e| format!("postBuild could not substitute {}: {e}", manifest.key))?;
-        }
-        // kustomize-controller adds the common metadata as it applies: after the
-        // substitution, which neither reads nor changes it.
         for (field, common) in [
             ("labels", &recipe.common_labels),
             ("annotations", &recipe.common_annotations),
@@ -193,21 +174,5 @@ pub fn shape(
                 }
             }
         }
-        let metadata = |field: &str| {
-            manifest
-                .object
-                .pointer(&format!("/metadata/{field}"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        if let Some(name) = metadata("name") {
-            manifest.key.name = name;
-        }
-        if !manifest.key.namespace.is_empty()
-            && let Some(namespace) = metadata("namespace")
-        {
-            manifest.key.namespace = namespace;
-        }
     }
-    Ok(())
 }

@@ -123,15 +123,13 @@ fn a_plain_argo_cd_source_renders_by_what_its_path_holds() {
     let object = application(json!({
         "destination": {"namespace": "shop"},
         "source": {"repoURL": "https://git.example.com/shop.git", "path": "apps/shop",
-                   "kustomize": {"namePrefix": "prod-"}}
+                   "kustomize": {}}
     }));
     let recipe = recipe(AppKind::Application, &object).unwrap();
     assert_eq!(recipe.render, RenderKind::Auto);
     assert_eq!(recipe.path, "apps/shop");
-    assert_eq!(
-        recipe.notes,
-        ["spec.source.kustomize (name prefix, images, patches, …) is not applied"]
-    );
+    assert!(recipe.kustomize.lays_nothing() && !recipe.kustomize.generate);
+    assert!(recipe.notes.is_empty(), "{:?}", recipe.notes);
 }
 
 #[test]
@@ -239,26 +237,37 @@ fn a_flux_kustomization_brings_its_namespace_metadata_and_variables() {
             "substituteFrom": [{"kind": "ConfigMap", "name": "vars", "optional": true}]
         },
         "patches": [{"patch": "[]", "target": {"kind": "Deployment"}}],
-        "images": [{"name": "nginx", "newTag": "2"}]
+        "images": [{"name": "nginx", "newName": "registry.local/nginx", "newTag": "2"}],
+        "namePrefix": "eu-",
+        "components": ["../../components/tls"]
     }));
     let recipe = recipe(AppKind::Kustomization, &object).unwrap();
     assert_eq!(
         recipe,
         Recipe {
             path: "./apps/web".into(),
+            render: RenderKind::Kustomize,
             namespace: "web".into(),
-            target_namespace: Some("web".into()),
+            kustomize: KustomizeOptions {
+                generate: true,
+                namespace: Some("web".into()),
+                name_prefix: Some("eu-".into()),
+                images: vec![KustomizeImage {
+                    name: "nginx".into(),
+                    new_name: Some("registry.local/nginx".into()),
+                    new_tag: Some("2".into()),
+                    digest: None,
+                }],
+                patches: vec![json!({"patch": "[]", "target": {"kind": "Deployment"}})],
+                components: vec!["../../components/tls".into()],
+                ..KustomizeOptions::default()
+            },
             common_labels: json!({"team": "shop"}).as_object().unwrap().clone(),
             common_annotations: json!({"owner": "ops"}).as_object().unwrap().clone(),
             substitution: Some(Substitution {
                 vars: BTreeMap::from([("cluster_env".into(), "prod".into())]),
                 from: vec![("vars".into(), true)],
             }),
-            notes: vec![
-                "spec.patches, spec.images not applied: those fields may differ from what \
-                 Flux applies"
-                    .into()
-            ],
             ..Recipe::default()
         }
     );
@@ -525,9 +534,9 @@ fn inline_variables_win_over_config_maps_and_later_config_maps_over_earlier() {
 }
 
 #[test]
-fn shaping_moves_labels_and_substitutes_the_rendered_objects() {
-    let manifest = |kind: &str, namespace: &str, object: Value| Manifest {
-        key: ResourceKey::new("", kind, namespace, "${name}"),
+fn shaping_adds_the_common_metadata_and_leaves_out_a_charts_hooks() {
+    let manifest = |kind: &str, object: Value| Manifest {
+        key: ResourceKey::new("", kind, "", "web"),
         api_version: "v1".into(),
         object,
         source: SourceRef {
@@ -540,46 +549,117 @@ fn shaping_moves_labels_and_substitutes_the_rendered_objects() {
     let mut manifests = vec![
         manifest(
             "ConfigMap",
-            "flux-system",
-            json!({"apiVersion": "v1", "kind": "ConfigMap",
-                   "metadata": {"name": "${name}", "namespace": "flux-system"},
-                   "data": {"replicas": "${replicas}"}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web"}}),
         ),
         manifest(
             "Namespace",
-            "",
             json!({"apiVersion": "v1", "kind": "Namespace",
-                   "metadata": {"name": "${name}", "labels": {"keep": "yes"}}}),
+                   "metadata": {"name": "web", "labels": {"keep": "yes", "team": "old"}}}),
         ),
     ];
     let recipe = Recipe {
-        target_namespace: Some("web".into()),
         common_labels: json!({"team": "shop"}).as_object().unwrap().clone(),
+        common_annotations: json!({"owner": "ops"}).as_object().unwrap().clone(),
         ..Recipe::default()
     };
-    let vars = BTreeMap::from([
-        ("name".into(), "web".into()),
-        ("replicas".into(), "3".into()),
-    ]);
-    shape(&mut manifests, &recipe, Some(&vars)).unwrap();
+    shape(&mut manifests, &recipe);
     assert_eq!(
         manifests[0].object,
-        json!({"apiVersion": "v1", "kind": "ConfigMap",
-               "metadata": {"name": "web", "namespace": "web", "labels": {"team": "shop"}},
-               "data": {"replicas": 3}})
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web",
+               "labels": {"team": "shop"}, "annotations": {"owner": "ops"}}})
     );
     assert_eq!(
-        manifests[0].key,
-        ResourceKey::new("", "ConfigMap", "web", "web")
+        manifests[1].object.pointer("/metadata/labels"),
+        Some(&json!({"keep": "yes", "team": "shop"}))
+    );
+    let hook = |name: &str, hook: Option<&str>| {
+        let mut object = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}});
+        if let Some(hook) = hook {
+            object["metadata"]["annotations"] = json!({"helm.sh/hook": hook});
+        }
+        manifest("Pod", object)
+    };
+    let mut chart = vec![hook("app", None), hook("test", Some("test"))];
+    let helm = Recipe {
+        render: RenderKind::Helm,
+        ..Recipe::default()
+    };
+    shape(&mut chart, &helm);
+    assert_eq!(chart.len(), 1);
+    assert_eq!(chart[0].object["metadata"]["name"], "app");
+}
+
+#[test]
+fn argo_cd_kustomize_options_are_laid_over_the_kustomization() {
+    let object = application(json!({
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": "shop"},
+        "source": {"repoURL": "https://git.example.com/shop.git", "path": "apps/shop",
+            "kustomize": {
+                "namePrefix": "eu-",
+                "nameSuffix": "-v2",
+                "namespace": "shop-eu",
+                "images": ["nginx:1.27", "redis=registry.local/redis:7"],
+                "replicas": [{"name": "web", "count": 3}, {"name": "worker", "count": "2"}],
+                "patches": [{"patch": "[]", "target": {"kind": "Deployment"}}],
+                "components": ["../components/tls"],
+                "commonLabels": {"team": "shop"},
+                "labelWithoutSelector": true,
+                "commonAnnotations": {"owner": "ops"},
+                "version": "v5.4.0"
+            }}
+    }));
+    let recipe = recipe(AppKind::Application, &object).unwrap();
+    assert_eq!(recipe.render, RenderKind::Kustomize);
+    assert_eq!(
+        recipe.kustomize,
+        KustomizeOptions {
+            generate: false,
+            namespace: Some("shop-eu".into()),
+            name_prefix: Some("eu-".into()),
+            name_suffix: Some("-v2".into()),
+            images: vec![
+                KustomizeImage {
+                    name: "nginx".into(),
+                    new_tag: Some("1.27".into()),
+                    ..KustomizeImage::default()
+                },
+                KustomizeImage {
+                    name: "redis".into(),
+                    new_name: Some("registry.local/redis".into()),
+                    new_tag: Some("7".into()),
+                    ..KustomizeImage::default()
+                },
+            ],
+            replicas: vec![
+                KustomizeReplicas {
+                    name: "web".into(),
+                    count: 3
+                },
+                KustomizeReplicas {
+                    name: "worker".into(),
+                    count: 2
+                },
+            ],
+            patches: vec![json!({"patch": "[]", "target": {"kind": "Deployment"}})],
+            components: vec!["../components/tls".into()],
+            common_labels: json!({"team": "shop"}).as_object().unwrap().clone(),
+            labels_without_selector: true,
+            common_annotations: json!({"owner": "ops"}).as_object().unwrap().clone(),
+            substitute: None,
+        }
     );
     assert_eq!(
-        manifests[1].object,
-        json!({"apiVersion": "v1", "kind": "Namespace",
-               "metadata": {"name": "web", "labels": {"keep": "yes", "team": "shop"}}})
+        recipe.notes,
+        vec!["spec.source.kustomize.version not applied: the build may differ from Argo CD's"]
     );
+    let bad = application(json!({
+        "destination": {"server": "https://kubernetes.default.svc"},
+        "source": {"repoURL": "https://git.example.com/shop.git", "path": "a",
+            "kustomize": {"images": ["=x"]}}
+    }));
     assert_eq!(
-        manifests[1].key,
-        ResourceKey::new("", "Namespace", "", "web")
+        refused(AppKind::Application, &bad),
+        "spec.source.kustomize.images: =x is not an image override"
     );
 }
 
@@ -601,14 +681,12 @@ fn an_argo_cd_directory_reads_the_paths_own_files_unless_it_recurses() {
     assert!(!read(Value::Null));
     assert!(!read(json!({"recurse": false})));
     assert!(read(json!({"recurse": true})));
-    // Flux reads every file below the path.
+    // Flux builds every path with kustomize, writing a kustomization where there is
+    // none (which lists every manifest below the path).
     let object = kustomization(
         json!({"path": "./apps/web", "sourceRef": {"kind": "GitRepository", "name": "fleet"}}),
     );
-    assert!(
-        recipe(AppKind::Kustomization, &object)
-            .unwrap()
-            .directory
-            .recurse
-    );
+    let flux = recipe(AppKind::Kustomization, &object).unwrap();
+    assert_eq!(flux.render, RenderKind::Kustomize);
+    assert!(flux.kustomize.generate);
 }

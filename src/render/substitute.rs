@@ -1,21 +1,15 @@
 //! Flux's post-build variable substitution (`spec.postBuild` of a Kustomization),
-//! as kustomize-controller applies it to each rendered object: `${name}` and the
-//! default forms `${name:=word}`, `${name=word}`, `${name:-word}`, `${name-word}`
-//! (a default applies when the variable is unset or empty); `$${…}` is an escape
-//! for a literal `${…}`; `$name` without braces is left alone, as Flux leaves it.
-//! An unset variable without a default becomes the empty string (Flux's default,
-//! non-strict mode). Objects labelled or annotated
-//! `kustomize.toolkit.fluxcd.io/substitute: disabled` are not touched.
-//!
-//! Flux substitutes in the YAML text of each object, so a value that was the text
-//! `${replicas}` becomes the number `3` when the variable holds `3`. Here the
-//! object is JSON: every string (keys and values) is substituted, and a one-line
-//! value whose text changed is read again as a YAML scalar, so that it takes the
-//! type the YAML text would give it. Pure.
+//! as kustomize-controller applies it to the YAML text of each object kustomize
+//! built: `${name}` and the default forms `${name:=word}`, `${name=word}`,
+//! `${name:-word}`, `${name-word}` (a default applies when the variable is unset
+//! or empty); `$${…}` is an escape for a literal `${…}`; `$name` without braces is
+//! left alone, as Flux leaves it. An unset variable without a default becomes the
+//! empty string (Flux's default, non-strict mode). Objects labelled or annotated
+//! `kustomize.toolkit.fluxcd.io/substitute: disabled` are not touched. Pure.
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The label or annotation that turns substitution off for one object.
 pub const DISABLED: &str = "kustomize.toolkit.fluxcd.io/substitute";
@@ -49,60 +43,78 @@ pub fn valid_name(name: &str) -> bool {
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
-/// `object` with the variables substituted, unless the object opts out.
-pub fn object(object: &Value, vars: &BTreeMap<String, String>) -> Result<Value, SubstituteError> {
-    let opted_out = ["labels", "annotations"].iter().any(|field| {
+/// kustomize's output with the variables substituted in each object's YAML text,
+/// as kustomize-controller substitutes each object it built, except in objects
+/// that opt out. kustomize writes `"${x}"` from Git as `${x}`, so a value that
+/// becomes `3` is read as a number, as Flux reads it.
+pub fn stream(built: &str, vars: &BTreeMap<String, String>) -> Result<String, StreamError> {
+    let mut out = String::with_capacity(built.len());
+    for (index, document) in documents(built).into_iter().enumerate() {
+        if index > 0 {
+            out.push_str("---\n");
+        }
+        let parsed = crate::yaml::documents(document)
+            .ok()
+            .and_then(|parsed| parsed.into_iter().next())
+            .map(|d| d.value)
+            .unwrap_or(Value::Null);
+        if opted_out(&parsed) {
+            out.push_str(document);
+            continue;
+        }
+        let substituted = text(document, vars).map_err(|error| StreamError {
+            object: describe(&parsed, index),
+            error,
+        })?;
+        out.push_str(&substituted);
+    }
+    Ok(out)
+}
+
+/// Why one built object could not be substituted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{object}: {error}")]
+pub struct StreamError {
+    /// `Kind/name` (or the document's place when it has no name).
+    pub object: String,
+    pub error: SubstituteError,
+}
+
+/// The documents of a stream as kustomize writes it: separated by `---` lines
+/// (which kustomize never writes inside a document: block scalars are indented).
+fn documents(stream: &str) -> Vec<&str> {
+    let mut documents = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    for line in stream.split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            documents.push(&stream[start..at]);
+            start = at + line.len();
+        }
+        at += line.len();
+    }
+    documents.push(&stream[start..]);
+    documents.retain(|d| !d.trim().is_empty());
+    documents
+}
+
+fn opted_out(object: &Value) -> bool {
+    ["labels", "annotations"].iter().any(|field| {
         object
             .pointer(&format!("/metadata/{field}"))
             .and_then(|map| map.get(DISABLED))
             .and_then(Value::as_str)
             == Some("disabled")
-    });
-    if opted_out {
-        return Ok(object.clone());
-    }
-    value(object, vars)
-}
-
-fn value(node: &Value, vars: &BTreeMap<String, String>) -> Result<Value, SubstituteError> {
-    Ok(match node {
-        Value::String(original) => {
-            let substituted = text(original, vars)?;
-            if substituted == *original {
-                node.clone()
-            } else {
-                retyped(substituted)
-            }
-        }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|item| value(item, vars))
-                .collect::<Result<_, _>>()?,
-        ),
-        Value::Object(map) => {
-            let mut out = Map::new();
-            for (key, item) in map {
-                out.insert(text(key, vars)?, value(item, vars)?);
-            }
-            Value::Object(out)
-        }
-        other => other.clone(),
     })
 }
 
-/// A substituted one-line text read as the YAML scalar it now is: `3` a number,
-/// `true` a boolean; anything else (several lines, a mapping, a list) stays text.
-fn retyped(text: String) -> Value {
-    if text.contains('\n') || text.trim().is_empty() {
-        return Value::String(text);
-    }
-    match crate::yaml::documents(&text) {
-        Ok(documents) if documents.len() == 1 => match &documents[0].value {
-            scalar @ (Value::Number(_) | Value::Bool(_) | Value::Null) => scalar.clone(),
-            _ => Value::String(text),
-        },
-        _ => Value::String(text),
+fn describe(object: &Value, index: usize) -> String {
+    let field = |pointer: &str| object.pointer(pointer).and_then(Value::as_str);
+    match (field("/kind"), field("/metadata/name")) {
+        (Some(kind), Some(name)) => {
+            crate::model::text::one_line(&format!("{kind}/{name}")).into_owned()
+        }
+        _ => format!("object {} of kustomize's output", index + 1),
     }
 }
 
@@ -183,7 +195,6 @@ fn expression(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
@@ -234,42 +245,28 @@ mod tests {
     }
 
     #[test]
-    fn a_whole_value_takes_the_type_its_yaml_text_has() {
-        let vars = vars(&[("replicas", "3"), ("on", "true"), ("name", "web")]);
-        let object = json!({
-            "metadata": {"name": "${name}", "labels": {"tier-${name}": "x"}},
-            "spec": {
-                "replicas": "${replicas}",
-                "paused": "${on}",
-                "image": "nginx:${replicas}",
-                "port": "${missing:=8080}",
-                "script": "echo ${name}\necho $HOME",
-            }
-        });
-        let out = super::object(&object, &vars).unwrap();
+    fn each_built_object_is_substituted_in_its_text_unless_it_opts_out() {
+        let vars = vars(&[("replicas", "3"), ("name", "web")]);
+        let built = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  n: ${replicas}\n  s: '${name}: x'\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n  name: raw\ndata:\n  a: ${name}\n  script: |\n    ---\n";
+        let out = stream(built, &vars).unwrap();
         assert_eq!(
             out,
-            json!({
-                "metadata": {"name": "web", "labels": {"tier-web": "x"}},
-                "spec": {
-                    "replicas": 3,
-                    "paused": true,
-                    "image": "nginx:3",
-                    "port": 8080,
-                    "script": "echo web\necho $HOME",
-                }
-            })
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  n: 3\n  s: 'web: x'\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n  name: raw\ndata:\n  a: ${name}\n  script: |\n    ---\n"
+        );
+        let parsed = crate::yaml::documents(&out).unwrap();
+        assert_eq!(parsed[0].value.pointer("/data/n"), Some(&Value::from(3)));
+        assert_eq!(
+            parsed[0].value.pointer("/data/s"),
+            Some(&Value::from("web: x"))
         );
     }
 
     #[test]
-    fn an_object_that_opts_out_is_left_alone() {
-        let vars = vars(&[("name", "web")]);
-        for field in ["labels", "annotations"] {
-            let object =
-                json!({"metadata": {field: {DISABLED: "disabled"}}, "data": {"a": "${name}"}});
-            assert_eq!(super::object(&object, &vars).unwrap(), object);
-        }
+    fn a_bad_expression_names_the_object_not_its_text() {
+        let built = "kind: Secret\nmetadata:\n  name: db\ndata:\n  p: hunter2${x\n";
+        let error = stream(built, &BTreeMap::new()).unwrap_err();
+        assert_eq!(error.object, "Secret/db");
+        assert!(!error.to_string().contains("hunter2"), "{error}");
     }
 
     #[test]

@@ -1,0 +1,331 @@
+//! An engine's kustomize options laid over the kustomization at an app's path in
+//! a temporary export, so that kustomize applies them itself: the namespace (with
+//! its RoleBinding subjects and name references), prefixes and suffixes, images,
+//! replicas, patches, components and labels. Where the path has no kustomization
+//! and the options ask for one (Flux), one is written listing the path's
+//! manifests, as kustomize-controller writes it. The edited file is written back
+//! as JSON, which kustomize reads as YAML.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::RenderError;
+use super::kustomize::FILE_NAMES;
+use crate::model::KustomizeOptions;
+
+/// Lays `options` over the kustomization in `dir` (`shown`: the app's path, for
+/// errors), writing one first if asked to.
+pub(super) fn write(
+    dir: &Path,
+    shown: &str,
+    options: &KustomizeOptions,
+) -> Result<(), RenderError> {
+    let existing = FILE_NAMES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| path.is_file());
+    let fail = |reason: String| RenderError::Kustomization {
+        path: shown.to_owned(),
+        reason,
+    };
+    let (file, mut kustomization) = match existing {
+        Some(_) if options.lays_nothing() => return Ok(()),
+        Some(file) => {
+            let bytes = std::fs::read(&file).map_err(RenderError::Export)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| fail("its kustomization is not UTF-8".into()))?;
+            let parsed = crate::yaml::documents(&text)
+                .map_err(|e| fail(format!("its kustomization is not YAML: {e}")))?
+                .into_iter()
+                .next()
+                .map(|d| d.value)
+                .unwrap_or_else(|| Value::Object(Map::new()));
+            let Value::Object(map) = parsed else {
+                return Err(fail("its kustomization is not a YAML map".into()));
+            };
+            (file, map)
+        }
+        None if options.generate => {
+            let mut resources = Vec::new();
+            list(dir, Path::new(""), &mut resources).map_err(RenderError::Export)?;
+            (dir.join(FILE_NAMES[0]), generated(resources))
+        }
+        None => {
+            return Err(fail(
+                "the engine lays kustomize options over it, and it has no kustomization".into(),
+            ));
+        }
+    };
+    lay(&mut kustomization, options);
+    let json = serde_json::to_string_pretty(&Value::Object(kustomization))
+        .map_err(|e| RenderError::Export(std::io::Error::other(e)))?;
+    std::fs::write(file, json).map_err(RenderError::Export)
+}
+
+/// The kustomization kustomize-controller writes for a path without one.
+fn generated(resources: Vec<String>) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert(
+        "apiVersion".into(),
+        "kustomize.config.k8s.io/v1beta1".into(),
+    );
+    map.insert("kind".into(), "Kustomization".into());
+    map.insert(
+        "resources".into(),
+        Value::Array(resources.into_iter().map(Value::String).collect()),
+    );
+    map
+}
+
+/// Every `.yaml`/`.yml` file below `dir`, and every folder holding a
+/// kustomization (listed, not entered), in name order; hidden names skipped.
+fn list(root: &Path, below: &Path, into: &mut Vec<String>) -> std::io::Result<()> {
+    let mut entries: Vec<_> =
+        std::fs::read_dir(root.join(below))?.collect::<Result<Vec<_>, _>>()?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with('.') {
+            continue;
+        }
+        let relative = below.join(name);
+        let shown = relative.to_string_lossy().replace('\\', "/");
+        if entry.file_type()?.is_dir() {
+            if FILE_NAMES
+                .iter()
+                .any(|f| root.join(&relative).join(f).is_file())
+            {
+                into.push(shown);
+            } else {
+                list(root, &relative, into)?;
+            }
+        } else if below.as_os_str().is_empty() && FILE_NAMES.contains(&name) {
+            continue;
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            into.push(shown);
+        }
+    }
+    Ok(())
+}
+
+/// `options` over a kustomization's fields, as Flux's generator and Argo CD's
+/// `kustomize edit` calls set them.
+fn lay(kustomization: &mut Map<String, Value>, options: &KustomizeOptions) {
+    for (field, value) in [
+        ("namespace", &options.namespace),
+        ("namePrefix", &options.name_prefix),
+        ("nameSuffix", &options.name_suffix),
+    ] {
+        if let Some(value) = value.as_ref().filter(|v| !v.is_empty()) {
+            kustomization.insert(field.into(), Value::String(value.clone()));
+        }
+    }
+    for image in &options.images {
+        let value = serde_json::to_value(image).unwrap_or(Value::Null);
+        replace_by_name(kustomization, "images", &image.name, value);
+    }
+    for replicas in &options.replicas {
+        let value = serde_json::to_value(replicas).unwrap_or(Value::Null);
+        replace_by_name(kustomization, "replicas", &replicas.name, value);
+    }
+    append(kustomization, "patches", options.patches.iter().cloned());
+    append(
+        kustomization,
+        "components",
+        options.components.iter().cloned().map(Value::String),
+    );
+    if !options.common_labels.is_empty() {
+        if options.labels_without_selector {
+            let mut entry = Map::new();
+            entry.insert("pairs".into(), Value::Object(options.common_labels.clone()));
+            entry.insert("includeSelectors".into(), Value::Bool(false));
+            append(kustomization, "labels", [Value::Object(entry)]);
+        } else {
+            merge_map(kustomization, "commonLabels", &options.common_labels);
+        }
+    }
+    merge_map(
+        kustomization,
+        "commonAnnotations",
+        &options.common_annotations,
+    );
+}
+
+fn list_mut<'a>(kustomization: &'a mut Map<String, Value>, field: &str) -> &'a mut Vec<Value> {
+    let entry = kustomization
+        .entry(field)
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !entry.is_array() {
+        *entry = Value::Array(Vec::new());
+    }
+    match entry {
+        Value::Array(items) => items,
+        _ => unreachable!("an array was just put there"),
+    }
+}
+
+fn append(
+    kustomization: &mut Map<String, Value>,
+    field: &str,
+    items: impl IntoIterator<Item = Value>,
+) {
+    let mut items = items.into_iter().peekable();
+    if items.peek().is_some() {
+        list_mut(kustomization, field).extend(items);
+    }
+}
+
+fn replace_by_name(kustomization: &mut Map<String, Value>, field: &str, name: &str, value: Value) {
+    let list = list_mut(kustomization, field);
+    match list
+        .iter_mut()
+        .find(|item| item.get("name").and_then(Value::as_str) == Some(name))
+    {
+        Some(item) => *item = value,
+        None => list.push(value),
+    }
+}
+
+fn merge_map(kustomization: &mut Map<String, Value>, field: &str, over: &Map<String, Value>) {
+    if over.is_empty() {
+        return;
+    }
+    let entry = kustomization
+        .entry(field)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !entry.is_object() {
+        *entry = Value::Object(Map::new());
+    }
+    if let Some(map) = entry.as_object_mut() {
+        map.extend(over.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{KustomizeImage, KustomizeReplicas};
+    use serde_json::json;
+
+    #[test]
+    fn options_replace_by_name_append_and_merge() {
+        let Value::Object(mut kustomization) = json!({
+            "resources": ["a.yaml"],
+            "namePrefix": "old-",
+            "images": [{"name": "nginx", "newTag": "1"}, {"name": "redis", "newTag": "7"}],
+            "replicas": [{"name": "web", "count": 1}],
+            "patches": [{"path": "p.yaml"}],
+            "commonLabels": {"team": "a", "tier": "web"},
+        }) else {
+            unreachable!()
+        };
+        let options = KustomizeOptions {
+            namespace: Some("shop".into()),
+            name_prefix: Some("new-".into()),
+            images: vec![KustomizeImage {
+                name: "nginx".into(),
+                new_tag: Some("2".into()),
+                ..KustomizeImage::default()
+            }],
+            replicas: vec![
+                KustomizeReplicas {
+                    name: "web".into(),
+                    count: 3,
+                },
+                KustomizeReplicas {
+                    name: "worker".into(),
+                    count: 2,
+                },
+            ],
+            patches: vec![json!({"patch": "x", "target": {"kind": "Deployment"}})],
+            components: vec!["../components/tls".into()],
+            common_labels: json!({"team": "b"}).as_object().unwrap().clone(),
+            common_annotations: json!({"owner": "ops"}).as_object().unwrap().clone(),
+            ..KustomizeOptions::default()
+        };
+        lay(&mut kustomization, &options);
+        assert_eq!(
+            Value::Object(kustomization),
+            json!({
+                "resources": ["a.yaml"],
+                "namespace": "shop",
+                "namePrefix": "new-",
+                "images": [{"name": "nginx", "newTag": "2"}, {"name": "redis", "newTag": "7"}],
+                "replicas": [{"name": "web", "count": 3}, {"name": "worker", "count": 2}],
+                "patches": [{"path": "p.yaml"}, {"patch": "x", "target": {"kind": "Deployment"}}],
+                "components": ["../components/tls"],
+                "commonLabels": {"team": "b", "tier": "web"},
+                "commonAnnotations": {"owner": "ops"},
+            })
+        );
+    }
+
+    #[test]
+    fn labels_without_selector_go_to_labels() {
+        let mut kustomization = Map::new();
+        let options = KustomizeOptions {
+            common_labels: json!({"team": "b"}).as_object().unwrap().clone(),
+            labels_without_selector: true,
+            ..KustomizeOptions::default()
+        };
+        lay(&mut kustomization, &options);
+        assert_eq!(
+            Value::Object(kustomization),
+            json!({"labels": [{"pairs": {"team": "b"}, "includeSelectors": false}]})
+        );
+    }
+
+    #[test]
+    fn a_generated_kustomization_lists_manifests_and_kustomized_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "b.yaml",
+            "a.yml",
+            "notes.md",
+            ".hidden.yaml",
+            "sub/c.yaml",
+            "base/kustomization.yaml",
+            "base/d.yaml",
+            ".git/x.yaml",
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let options = KustomizeOptions {
+            generate: true,
+            namespace: Some("shop".into()),
+            ..KustomizeOptions::default()
+        };
+        write(root, "apps/shop", &options).unwrap();
+        let written: Value =
+            serde_json::from_slice(&std::fs::read(root.join("kustomization.yaml")).unwrap())
+                .unwrap();
+        assert_eq!(
+            written,
+            json!({
+                "apiVersion": "kustomize.config.k8s.io/v1beta1",
+                "kind": "Kustomization",
+                "resources": ["a.yml", "b.yaml", "base", "sub/c.yaml"],
+                "namespace": "shop",
+            })
+        );
+    }
+
+    #[test]
+    fn without_a_kustomization_the_options_fail_unless_one_may_be_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = KustomizeOptions {
+            name_prefix: Some("p-".into()),
+            ..KustomizeOptions::default()
+        };
+        let error = write(dir.path(), "apps/shop", &options).unwrap_err();
+        assert!(error.to_string().contains("apps/shop"), "{error}");
+        std::fs::write(dir.path().join("kustomization.yaml"), "- a list").unwrap();
+        let error = write(dir.path(), "apps/shop", &options).unwrap_err();
+        assert!(error.to_string().contains("not a YAML map"), "{error}");
+    }
+}
