@@ -985,6 +985,88 @@ async fn a_flux_rollback_pins_the_source_and_unpin_puts_it_back() {
     assert_eq!(entries[2].reason.as_deref(), Some("INC-9 fixed in Git"));
 }
 
+/// A source pinned by the rollback of an app that was deleted since: discovery
+/// says who pinned it, and another app built from it unpins it (refused while the
+/// pinning app exists, as that one stays suspended until unpinned from itself).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_pinned_by_a_deleted_app_is_unpinned_from_another_app() {
+    let gitops = Gitops::start().await;
+    let _controllers = gitops.controllers(true);
+    gitops
+        .create(json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": "tenants", "namespace": "flux-system"},
+            "spec": {"interval": "10m", "path": "./tenants", "prune": true,
+                "sourceRef": {"kind": "GitRepository", "name": "platform"}},
+        }))
+        .await;
+    gitops
+        .act(
+            "Kustomization",
+            "flux-system",
+            "infra",
+            Ask::Rollback {
+                to: format!("main@sha1:{PREVIOUS}"),
+            },
+            Some("INC-9: ingress broken"),
+        )
+        .await;
+
+    let found = external::discover(&gitops.connection, &gitops.catalog).await;
+    let tenants = found.apps.iter().find(|a| a.name == "tenants").unwrap();
+    assert_eq!(
+        tenants.source.as_ref().unwrap().pinned_by.as_deref(),
+        Some("Kustomization/flux-system/infra")
+    );
+    let refused = gitops
+        .prepare("Kustomization", "flux-system", "tenants", Ask::Unpin, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, ActionError::Refused(m) if m.contains("unpin it from that app")),
+        "{refused:?}"
+    );
+
+    gitops
+        .cluster
+        .ok(&["delete", "kustomization", "infra", "-n", "flux-system"]);
+    let (prepared, summary) = gitops
+        .act(
+            "Kustomization",
+            "flux-system",
+            "tenants",
+            Ask::Unpin,
+            Some("infra was removed; follow main again"),
+        )
+        .await;
+    assert_eq!(
+        prepared.plan.title,
+        "unpin GitRepository flux-system/platform (pinned by the rollback of \
+         Kustomization/flux-system/infra, which is gone)"
+    );
+    assert!(
+        summary.contains(&format!("Applied revision: main@sha1:{HEAD}")),
+        "{summary}"
+    );
+    let platform = gitops
+        .read("GitRepository", "flux-system", "platform")
+        .await;
+    assert_eq!(platform["spec"]["ref"], json!({"branch": "main"}));
+    assert_eq!(annotation(&platform, PINNED_FROM), None, "{platform:#}");
+    let tenants = gitops.read("Kustomization", "flux-system", "tenants").await;
+    assert_eq!(tenants["spec"].get("suspend"), None, "never suspended");
+    let entries = gitops.ledger(&prepared).await;
+    assert_eq!(
+        operations(&entries),
+        [(Operation::Unpin, Outcome::Succeeded)]
+    );
+    assert_eq!(
+        entries[0].reason.as_deref(),
+        Some("infra was removed; follow main again")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_helm_release_rollback_pins_the_chart_version() {
     let gitops = Gitops::start().await;

@@ -328,6 +328,60 @@ fn engine_app_screen() {
     snapshot("engine_app", &model);
 }
 
+/// A Flux app whose source a driftdeck rollback pinned says so under the table
+/// and on its app screen: by itself (`u` unpins), by an app still there (unpin
+/// there), or by an app gone from the context (`u` unpins from here).
+#[test]
+fn a_pinned_source_says_who_pinned_it_and_where_to_unpin() {
+    use driftdeck::tui::model::Seen;
+    let pin = |model: &mut Model, by: &str| {
+        for row in &mut model.apps {
+            if let Seen::Engine(engine_app) = &mut row.seen
+                && engine_app.app.name == "infra"
+                && let Some(source) = &mut engine_app.app.source
+            {
+                source.pinned_by = Some(by.to_owned());
+            }
+        }
+    };
+    let mut model = with_engine_apps();
+    let at = model
+        .apps
+        .iter()
+        .position(|row| row.label() == "flux:infra")
+        .unwrap();
+    model.selected = at;
+    pin(&mut model, "Kustomization/flux-system/infra");
+    let screen = draw(&model, 160, 45);
+    assert!(
+        screen.contains(
+            "GitRepository platform pinned by this app's rollback: u unpins and resumes it"
+        ),
+        "{screen}"
+    );
+    // (Only Flux apps pin; any app found in the context counts as there.)
+    pin(&mut model, "Application/argocd/shop");
+    let screen = draw(&model, 160, 45);
+    assert!(
+        screen.contains("pinned by the rollback of Application/argocd/shop: unpin it from there"),
+        "{screen}"
+    );
+    pin(&mut model, "Kustomization/flux-system/shop");
+    let screen = draw(&model, 160, 45);
+    assert!(
+        screen.contains(
+            "pinned by the rollback of Kustomization/flux-system/shop, which is gone: u unpins it"
+        ),
+        "{screen}"
+    );
+    press(&mut model, &[KeyCode::Enter]);
+    let screen = draw(&model, 160, 45);
+    assert!(
+        screen.contains("pinned     GitRepository platform pinned by the rollback of"),
+        "{screen}"
+    );
+}
+
 #[test]
 fn engine_action_form() {
     let mut model = with_engine_apps();

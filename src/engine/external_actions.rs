@@ -211,9 +211,25 @@ pub async fn prepare(
         reason: reason.clone(),
         at: Timestamp::now(),
     };
+    // A source pinned by another app's rollback may be unpinned from here only
+    // when that app is gone.
+    let pinner = mapped
+        .source
+        .as_ref()
+        .and_then(|s| s.pinned_by.as_deref())
+        .and_then(actions::pinner_key)
+        .filter(|pinner| *pinner != mapped.key());
+    let pinner_gone = match pinner {
+        Some(pinner) if matches!(ask, Ask::Unpin) => matches!(
+            fetch(connection, catalog, &pinner).await,
+            Err(ActionError::Gone { .. } | ActionError::NotServed { .. })
+        ),
+        _ => false,
+    };
     let objects = Objects {
         app: &object,
         source: source.as_ref(),
+        pinner_gone,
     };
     let plan = actions::plan(&mapped, &objects, ask, &request).map_err(ActionError::Refused)?;
     let revert = match plan.steps.iter().find_map(|step| match step {

@@ -162,6 +162,20 @@ pub struct Objects<'a> {
     pub app: &'a Value,
     /// A Flux app's source object (`GitRepository`, …), when it has one.
     pub source: Option<&'a Value>,
+    /// The source is pinned by another app's rollback, and that app no longer
+    /// exists: any app built from the source may unpin it.
+    pub pinner_gone: bool,
+}
+
+/// The app a pinned source's `PINNED_BY` names (`Kind/namespace/name`), as a key.
+pub fn pinner_key(by: &str) -> Option<ResourceKey> {
+    let mut parts = by.splitn(3, '/');
+    let (kind, namespace, name) = (parts.next()?, parts.next()?, parts.next()?);
+    let kind = [super::AppKind::Kustomization, super::AppKind::HelmRelease]
+        .into_iter()
+        .find(|k| k.label() == kind)?;
+    (!namespace.is_empty() && !name.is_empty())
+        .then(|| ResourceKey::new(kind.group(), kind.label(), namespace, name))
 }
 
 /// Plans `ask` for `app`; `Err` says why it cannot be done (in words for the user).

@@ -141,6 +141,7 @@ fn source(root: &Node<'_>) -> Result<Option<AppSource>, Fault> {
         path: node.string(&["path"])?,
         chart: node.string(&["chart"])?,
         target_revision: node.string(&["targetRevision"])?,
+        pinned_by: None,
     }))
 }
 

@@ -130,6 +130,7 @@ fn read_kustomization(
         path: root.string(&["spec", "path"])?,
         chart: None,
         target_revision: source.map(Source::reference).transpose()?.flatten(),
+        pinned_by: source.and_then(Source::pinned_by),
     };
     Ok(ExternalApp {
         kind: AppKind::Kustomization,
@@ -318,6 +319,16 @@ struct Source<'a> {
 impl Source<'_> {
     fn url(&self) -> Result<Option<String>, Fault> {
         Ok(self.node.text(&["spec", "url"])?.map(without_password))
+    }
+
+    /// The app whose rollback pinned this source, if one did.
+    fn pinned_by(&self) -> Option<String> {
+        let annotations = self.node.value.pointer("/metadata/annotations")?;
+        annotations.get(super::actions::PINNED_FROM)?;
+        annotations
+            .get(super::actions::PINNED_BY)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     }
 
     /// What the source follows, in Flux's order of precedence.

@@ -148,6 +148,12 @@ impl ExternalApp {
         format!("{}:{}", self.engine().label(), self.name)
     }
 
+    /// `Kustomization/flux-system/web`: how a pinned source names the app whose
+    /// rollback pinned it.
+    pub fn qualified(&self) -> String {
+        format!("{}/{}/{}", self.kind.label(), self.namespace, self.name)
+    }
+
     /// The engine object itself, for actions and for finding it among live objects.
     pub fn key(&self) -> ResourceKey {
         ResourceKey::new(
@@ -191,6 +197,10 @@ pub struct AppSource {
     /// What the app follows, as written: a branch, tag, semver range, commit or
     /// chart version (`main`, `HEAD`, `v1.2.0`, `>=6.0.0`).
     pub target_revision: Option<String>,
+    /// A Flux source pinned by a driftdeck rollback: the app rolled back
+    /// (`Kind/namespace/name`), from which it is unpinned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned_by: Option<String>,
 }
 
 /// Who keeps the app in sync without a person asking.

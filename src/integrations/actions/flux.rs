@@ -142,7 +142,7 @@ pub(super) fn rollback(
 
 /// The app a rollback pins a source for, as `PINNED_BY` names it.
 fn pinned_by(app: &ExternalApp) -> String {
-    format!("{}/{}/{}", app.kind.label(), app.namespace, app.name)
+    app.qualified()
 }
 
 /// A rollback of an app (or source) pinned by an earlier one is refused: unpin first.
@@ -200,7 +200,8 @@ pub(super) fn unpin(
             .pointer("/metadata/annotations")
             .and_then(|a| a.get(PINNED_BY))
             .and_then(Value::as_str);
-        if let Some(by) = by.filter(|by| *by != pinned_by(app)) {
+        let orphaned = by.is_some_and(|by| by != pinned_by(app)) && objects.pinner_gone;
+        if let Some(by) = by.filter(|by| *by != pinned_by(app) && !orphaned) {
             return Err(format!(
                 "{} {}/{} was pinned by the rollback of {}: unpin it from that app, \
                  which resumes it too",
@@ -218,7 +219,7 @@ pub(super) fn unpin(
                 reference.entry(key.clone()).or_insert(Value::Null);
             }
         }
-        let steps = vec![
+        let mut steps = vec![
             Step::Patch {
                 target: source_key.clone(),
                 body: json!({
@@ -232,9 +233,32 @@ pub(super) fn unpin(
                 what: format!("restore spec.ref to {was}, reconcile"),
             },
             Step::AwaitReconcile {
-                target: source_key,
+                target: source_key.clone(),
                 token: token.clone(),
             },
+        ];
+        if orphaned {
+            // The app that was rolled back (and suspended) is gone; this one was
+            // never suspended by it: it is only reconciled with the source's ref.
+            let by = crate::model::text::one_line(by.unwrap_or_default()).into_owned();
+            steps.extend([
+                request_reconcile(&key, &token),
+                Step::AwaitReconcile { target: key, token },
+            ]);
+            let mut plan = base(
+                format!(
+                    "unpin {} {}/{} (pinned by the rollback of {by}, which is gone)",
+                    source_key.kind, source_key.namespace, source_key.name
+                ),
+                steps,
+            );
+            plan.warnings.push(format!(
+                "every app built from {} {}/{} follows {was} again",
+                source_key.kind, source_key.namespace, source_key.name
+            ));
+            return Ok(plan);
+        }
+        steps.extend([
             Step::Patch {
                 target: key.clone(),
                 body: json!({
@@ -244,7 +268,7 @@ pub(super) fn unpin(
                 what: format!("set spec.suspend=false, annotate {REQUESTED_AT}={token}"),
             },
             Step::AwaitReconcile { target: key, token },
-        ];
+        ]);
         return Ok(base(format!("unpin and resume {name}"), steps));
     }
     if let Some(was) = pinned_from(objects.app) {

@@ -123,6 +123,7 @@ fn argo_plan(value: &Value, ask: &Ask, request: &Request) -> Result<Plan, String
     let objects = Objects {
         app: value,
         source: None,
+        pinner_gone: false,
     };
     plan(&app, &objects, ask, request)
 }
@@ -216,10 +217,16 @@ fn git_key() -> ResourceKey {
 }
 
 fn ks_plan(app: &Value, source: &Value, ask: &Ask) -> Result<Plan, String> {
+    ks_plan_with(app, source, ask, false)
+}
+
+/// `pinner_gone`: the app whose rollback pinned the source no longer exists.
+fn ks_plan_with(app: &Value, source: &Value, ask: &Ask, pinner_gone: bool) -> Result<Plan, String> {
     let mapped = flux::from_kustomization(app, Some(source)).unwrap();
     let objects = Objects {
         app,
         source: Some(source),
+        pinner_gone,
     };
     plan(&mapped, &objects, ask, &request())
 }
@@ -285,6 +292,7 @@ fn hr_plan(app: &Value, ask: &Ask) -> Result<Plan, String> {
     let objects = Objects {
         app,
         source: Some(&source),
+        pinner_gone: false,
     };
     plan(&mapped, &objects, ask, &request())
 }

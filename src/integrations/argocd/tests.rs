@@ -130,6 +130,7 @@ fn a_synced_healthy_app_reads_in_full() {
             path: Some("guestbook".into()),
             chart: None,
             target_revision: Some("HEAD".into()),
+            pinned_by: None,
         }),
         automation: Automation::ArgoCd(SyncPolicy {
             automated: true,
@@ -400,6 +401,7 @@ fn multi_source_apps_read_their_first_source_and_revision() {
             path: None,
             chart: Some("redis".into()),
             target_revision: Some("19.0.1".into()),
+            pinned_by: None,
         })
     );
     assert_eq!(app.target_revision.as_deref(), Some("19.0.1"));

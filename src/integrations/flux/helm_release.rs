@@ -146,6 +146,7 @@ fn read(
         path: chart.clone().filter(|_| in_repository),
         chart: chart.filter(|_| !in_repository),
         target_revision: target,
+        pinned_by: from_primary.and_then(Source::pinned_by),
     };
 
     Ok(ExternalApp {

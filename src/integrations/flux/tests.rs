@@ -120,6 +120,7 @@ fn a_synced_healthy_kustomization_reads_in_full() {
             path: Some("./apps/production".into()),
             chart: None,
             target_revision: Some("main".into()),
+            pinned_by: None,
         }),
         automation: Automation::Flux {
             suspended: false,

@@ -133,6 +133,20 @@ pub fn summary(model: &Model, engine_app: &EngineApp, theme: &Theme) -> Vec<Line
         );
         return vec![first, second];
     }
+    // A pin says more than a healthy app's message, less than a failure.
+    if app.problems().next().is_none()
+        && let Some((words, warn)) = pin_words(model, engine_app)
+    {
+        let style = if warn {
+            theme.error()
+        } else {
+            Style::default()
+        };
+        return vec![
+            first,
+            Line::styled(text::one_line(&words).into_owned(), style),
+        ];
+    }
     let second = match (app.problems().next(), &app.operation) {
         (Some(problem), _) => Line::styled(
             text::one_line(&format!("{}: {}", problem.type_name, problem.summary())).into_owned(),
@@ -155,6 +169,45 @@ pub fn summary(model: &Model, engine_app: &EngineApp, theme: &Theme) -> Vec<Line
         ),
     };
     vec![first, second]
+}
+
+/// What a person should know of a source a driftdeck rollback pinned, and
+/// whether it is a warning: pinned by this app (`u` undoes it), by another app
+/// (unpinned from there), or by an app not found in its context any more (unpinned
+/// from here).
+fn pin_words(model: &Model, engine_app: &EngineApp) -> Option<(String, bool)> {
+    let app = &engine_app.app;
+    let by = app.source.as_ref()?.pinned_by.as_deref()?;
+    let source = app
+        .source
+        .as_ref()
+        .and_then(|s| s.object.as_ref())
+        .map_or_else(
+            || "its source".to_owned(),
+            |o| format!("{} {}", o.kind, o.name),
+        );
+    let unpin = model.keymap.key_of(crate::tui::keymap::Command::Unpin);
+    if by == app.qualified() {
+        return Some((
+            format!("{source} pinned by this app's rollback: {unpin} unpins and resumes it"),
+            false,
+        ));
+    }
+    let found = model.apps.iter().any(|row| {
+        row.engine_app()
+            .is_some_and(|other| other.context == engine_app.context && other.app.qualified() == by)
+    });
+    Some(if found {
+        (
+            format!("{source} pinned by the rollback of {by}: unpin it from there"),
+            false,
+        )
+    } else {
+        (
+            format!("{source} pinned by the rollback of {by}, which is gone: {unpin} unpins it"),
+            true,
+        )
+    })
 }
 
 fn phase_word(phase: OperationPhase) -> &'static str {
@@ -258,7 +311,7 @@ pub fn render_app(
         .borders(Borders::ALL)
         .title(" engine state ");
     frame.render_widget(
-        Paragraph::new(state_lines(model, app, theme))
+        Paragraph::new(state_lines(model, engine_app, theme))
             .block(block)
             .wrap(Wrap { trim: false })
             .scroll((model.app_view.scroll, 0)),
@@ -281,7 +334,8 @@ fn health_of<'a>(
     })
 }
 
-fn state_lines(model: &Model, app: &ExternalApp, theme: &Theme) -> Vec<Line<'static>> {
+fn state_lines(model: &Model, engine_app: &EngineApp, theme: &Theme) -> Vec<Line<'static>> {
+    let app = &engine_app.app;
     let line = |label: &str, value: String| {
         Line::from(vec![
             Span::styled(format!("{label:<11}"), theme.dim()),
@@ -319,6 +373,17 @@ fn state_lines(model: &Model, app: &ExternalApp, theme: &Theme) -> Vec<Line<'sta
         words.extend(source.chart.clone());
         words.extend(source.target_revision.clone().map(|r| format!("@ {r}")));
         lines.push(line("source", words.join(" ")));
+        if let Some((words, warn)) = pin_words(model, engine_app) {
+            let style = if warn {
+                theme.error()
+            } else {
+                Style::default()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<11}", "pinned"), theme.dim()),
+                Span::styled(text::one_line(&words).into_owned(), style),
+            ]));
+        }
     }
     if let Some(op) = &app.operation {
         lines.push(line(

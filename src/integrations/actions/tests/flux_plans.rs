@@ -207,6 +207,49 @@ fn flux_rollback_pins_the_git_source_and_unpin_restores_it() {
                 .into()
         )
     );
+    // The source says who pinned it, for discovery to show.
+    let mapped = flux::from_kustomization(&other, Some(&git)).unwrap();
+    assert_eq!(
+        mapped.source.unwrap().pinned_by.as_deref(),
+        Some("Kustomization/flux-system/apps")
+    );
+    // Once that app is gone, any app built from the source unpins it, and is
+    // reconciled (it was never suspended by the rollback).
+    let infra = ResourceKey::new(
+        "kustomize.toolkit.fluxcd.io",
+        "Kustomization",
+        "flux-system",
+        "infra",
+    );
+    let orphan = ks_plan_with(&other, &git, &Ask::Unpin, true).unwrap();
+    assert_eq!(
+        orphan,
+        flux_plan(
+            "unpin GitRepository flux-system/fleet (pinned by the rollback of \
+             Kustomization/flux-system/apps, which is gone)",
+            vec![
+                patch(
+                    &git_key(),
+                    json!({
+                        "metadata": {"annotations": {
+                            PINNED_FROM: null,
+                            PINNED_BY: null,
+                            REQUESTED_AT: TOKEN
+                        }},
+                        "spec": {"ref": {"branch": "main", "commit": null}}
+                    }),
+                    r#"restore spec.ref to {"branch":"main"}, reconcile"#
+                ),
+                await_reconcile(&git_key()),
+                request_reconcile(&infra),
+                await_reconcile(&infra),
+            ],
+            &[
+                r#"every app built from GitRepository flux-system/fleet follows {"branch":"main"} again"#
+            ],
+            Operation::Unpin
+        )
+    );
 
     let unpin = ks_plan(&app, &git, &Ask::Unpin).unwrap();
     assert_eq!(
@@ -397,6 +440,7 @@ fn source_first_skips_an_oci_helm_repository_which_flux_does_not_reconcile() {
     let objects = Objects {
         app: &release,
         source: Some(&oci),
+        pinner_gone: false,
     };
     let ask = Ask::Reconcile {
         with_source: true,
@@ -432,6 +476,7 @@ fn flux_rollback_of_a_helm_release_from_git_waits_for_its_chart_built_from_the_c
     let objects = Objects {
         app: &release,
         source: Some(&git),
+        pinner_gone: false,
     };
     let to = format!("main@sha1:{GOOD}");
     let plan = plan(&mapped, &objects, &Ask::Rollback { to }, &request()).unwrap();

@@ -121,6 +121,7 @@ fn a_deployed_release_reads_in_full() {
             path: None,
             chart: Some("podinfo".into()),
             target_revision: Some("6.6.x".into()),
+            pinned_by: None,
         }),
         automation: Automation::Flux {
             suspended: false,
@@ -278,6 +279,7 @@ fn a_chart_ref_to_an_oci_repository() {
             path: None,
             chart: None,
             target_revision: Some(">=6.0.0".into()),
+            pinned_by: None,
         })
     );
     assert_eq!(chart_version("6.6.2@sha256:4fe1c0"), "6.6.2");
