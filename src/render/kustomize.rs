@@ -36,7 +36,7 @@ pub(super) fn render(
     let export = Export::new(repo, commit)?;
     let dir = export.root().join(&app.path);
     if app.kustomize.generate || !app.kustomize.lays_nothing() {
-        super::overlay::write(&dir, display_path(&app.path), &app.kustomize)?;
+        super::overlay::write(&export.root(), &app.path, &app.kustomize)?;
     }
     let args: Vec<OsString> = vec![subcommand.into(), "--".into(), dir.into_os_string()];
     let mut output = tool.run(&args, &export.root(), &[], timeout)?;

@@ -14,13 +14,17 @@ use super::RenderError;
 use super::kustomize::FILE_NAMES;
 use crate::model::KustomizeOptions;
 
-/// Lays `options` over the kustomization in `dir` (`shown`: the app's path, for
-/// errors), writing one first if asked to.
+/// Lays `options` over the kustomization at `path` of the export at `root`,
+/// writing one first if asked to. The components and patch files the options
+/// name come from a cluster object: each must be in the export, or nothing is
+/// built.
 pub(super) fn write(
-    dir: &Path,
-    shown: &str,
+    root: &Path,
+    path: &str,
     options: &KustomizeOptions,
 ) -> Result<(), RenderError> {
+    let dir = root.join(path);
+    let shown = super::kustomize::display_path(path);
     let existing = FILE_NAMES
         .iter()
         .map(|name| dir.join(name))
@@ -29,6 +33,7 @@ pub(super) fn write(
         path: shown.to_owned(),
         reason,
     };
+    inside(root, path, options).map_err(fail)?;
     let (file, mut kustomization) = match existing {
         Some(_) if options.lays_nothing() => return Ok(()),
         Some(file) => {
@@ -48,7 +53,7 @@ pub(super) fn write(
         }
         None if options.generate => {
             let mut resources = Vec::new();
-            list(dir, Path::new(""), &mut resources).map_err(RenderError::Export)?;
+            list(&dir, Path::new(""), &mut resources).map_err(RenderError::Export)?;
             (dir.join(FILE_NAMES[0]), generated(resources))
         }
         None => {
@@ -61,6 +66,33 @@ pub(super) fn write(
     let json = serde_json::to_string_pretty(&Value::Object(kustomization))
         .map_err(|e| RenderError::Export(std::io::Error::other(e)))?;
     std::fs::write(file, json).map_err(RenderError::Export)
+}
+
+/// Refuses a component or patch file that is not in the export: outside the
+/// repository, a URL (kustomize would fetch it), or absent at this commit.
+fn inside(root: &Path, path: &str, options: &KustomizeOptions) -> Result<(), String> {
+    let patch_files = options
+        .patches
+        .iter()
+        .filter_map(|patch| patch.get("path").and_then(Value::as_str));
+    let named = options
+        .components
+        .iter()
+        .map(|c| (c.as_str(), true))
+        .chain(patch_files.map(|p| (p, false)));
+    for (name, folder) in named {
+        let found = crate::git::within_root(&Path::new(path).join(name))
+            .map(|clean| root.join(clean))
+            .filter(|at| if folder { at.is_dir() } else { at.is_file() });
+        if found.is_none() {
+            let what = if folder { "component" } else { "patch file" };
+            return Err(format!(
+                "the {what} {} is not in the repository at this commit",
+                crate::model::text::one_line(name)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The kustomization kustomize-controller writes for a path without one.
@@ -300,7 +332,7 @@ mod tests {
             namespace: Some("shop".into()),
             ..KustomizeOptions::default()
         };
-        write(root, "apps/shop", &options).unwrap();
+        write(root, "", &options).unwrap();
         let written: Value =
             serde_json::from_slice(&std::fs::read(root.join("kustomization.yaml")).unwrap())
                 .unwrap();
@@ -318,14 +350,64 @@ mod tests {
     #[test]
     fn without_a_kustomization_the_options_fail_unless_one_may_be_written() {
         let dir = tempfile::tempdir().unwrap();
+        let shop = dir.path().join("apps/shop");
+        std::fs::create_dir_all(&shop).unwrap();
         let options = KustomizeOptions {
             name_prefix: Some("p-".into()),
             ..KustomizeOptions::default()
         };
         let error = write(dir.path(), "apps/shop", &options).unwrap_err();
         assert!(error.to_string().contains("apps/shop"), "{error}");
-        std::fs::write(dir.path().join("kustomization.yaml"), "- a list").unwrap();
+        std::fs::write(shop.join("kustomization.yaml"), "- a list").unwrap();
         let error = write(dir.path(), "apps/shop", &options).unwrap_err();
         assert!(error.to_string().contains("not a YAML map"), "{error}");
+    }
+
+    #[test]
+    fn components_and_patch_files_must_be_in_the_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("tree");
+        for folder in ["apps/shop", "components/tls"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        std::fs::write(root.join("apps/shop/kustomization.yaml"), "resources: []\n").unwrap();
+        std::fs::write(root.join("apps/shop/p.yaml"), "[]\n").unwrap();
+        std::fs::create_dir_all(dir.path().join("outside")).unwrap();
+        let with = |components: &[&str], patch: &str| KustomizeOptions {
+            components: components.iter().map(|c| (*c).to_owned()).collect(),
+            patches: vec![json!({"path": patch})],
+            ..KustomizeOptions::default()
+        };
+        write(
+            &root,
+            "apps/shop",
+            &with(&["../../components/tls"], "p.yaml"),
+        )
+        .unwrap();
+        for (options, said) in [
+            (
+                with(&["../../../outside"], "p.yaml"),
+                "component ../../../outside",
+            ),
+            (
+                with(&["https://github.com/x/y//c"], "p.yaml"),
+                "component https://",
+            ),
+            (
+                with(&["../../components/gone"], "p.yaml"),
+                "component ../../components/gone",
+            ),
+            (
+                with(&[], "../../../../etc/hostname"),
+                "patch file ../../../../etc/hostname",
+            ),
+            (with(&["/etc"], "p.yaml"), "component /etc"),
+        ] {
+            let error = write(&root, "apps/shop", &options).unwrap_err().to_string();
+            assert!(
+                error.contains(said) && error.contains("not in the repository"),
+                "{error}"
+            );
+        }
     }
 }
