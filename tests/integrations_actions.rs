@@ -1028,6 +1028,27 @@ async fn a_source_pinned_by_a_deleted_app_is_unpinned_from_another_app() {
         "{refused:?}"
     );
 
+    // Moved to another source, infra no longer holds the pin either.
+    gitops.cluster.ok(&[
+        "patch",
+        "kustomization",
+        "infra",
+        "-n",
+        "flux-system",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"spec":{"sourceRef":{"kind":"GitRepository","name":"elsewhere"}}}"#,
+    ]);
+    let moved = gitops
+        .prepare("Kustomization", "flux-system", "tenants", Ask::Unpin, None)
+        .await
+        .unwrap();
+    assert!(
+        moved.plan.title.contains("which no longer builds from it"),
+        "{}",
+        moved.plan.title
+    );
     gitops
         .cluster
         .ok(&["delete", "kustomization", "infra", "-n", "flux-system"]);
@@ -1043,7 +1064,7 @@ async fn a_source_pinned_by_a_deleted_app_is_unpinned_from_another_app() {
     assert_eq!(
         prepared.plan.title,
         "unpin GitRepository flux-system/platform (pinned by the rollback of \
-         Kustomization/flux-system/infra, which is gone)"
+         Kustomization/flux-system/infra, which no longer builds from it)"
     );
     assert!(
         summary.contains(&format!("Applied revision: main@sha1:{HEAD}")),

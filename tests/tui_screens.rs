@@ -370,7 +370,7 @@ fn a_pinned_source_says_who_pinned_it_and_where_to_unpin() {
     let screen = draw(&model, 160, 45);
     assert!(
         screen.contains(
-            "pinned by the rollback of Kustomization/flux-system/shop, which is gone: u unpins it"
+            "pinned by the rollback of Kustomization/flux-system/shop, which is not among the apps found: u unpins it if it is gone"
         ),
         "{screen}"
     );
@@ -390,6 +390,7 @@ fn engine_action_form() {
         panic!("no engine form");
     };
     let generation = form.pending.generation;
+    let title = form.action.title();
     let driftdeck::tui::model::Action::Engine { ask, .. } = form.action.clone() else {
         panic!("not an engine action");
     };
@@ -397,13 +398,13 @@ fn engine_action_form() {
         &mut model,
         Msg::EnginePlanned {
             generation,
-            result: Ok((vec![
+            result: Ok(driftdeck::tui::model::EnginePlan { title, ask, lines: vec![
                 "context prod-eu · namespace flux-system · Kustomization infra".into(),
                 "protected by Kubernetes RBAC only (patch on the objects below); Argo CD's own RBAC is not consulted on this path".into(),
                 "warning: flux-system/infra is suspended: it is resumed first".into(),
                 "patch Kustomization flux-system/infra: annotate reconcile.fluxcd.io/requestedAt=2026-11-23T12:00:00Z, set spec.suspend=false".into(),
                 "wait until Kustomization/infra has handled the request".into(),
-            ], ask)),
+            ]}),
         },
     );
     snapshot("engine_action_form", &model);
@@ -426,7 +427,7 @@ fn engine_diff_with_notes() {
             result: Ok(DiffRead {
                 resources: sample::app(1).resources,
                 notes: vec![
-                    "spec.source.kustomize (name prefix, images, patches, …) is not applied".into(),
+                    "spec.source.kustomize.version not applied: the build may differ from Argo CD's".into(),
                 ],
             }),
         },

@@ -212,7 +212,7 @@ pub async fn prepare(
         at: Timestamp::now(),
     };
     // A source pinned by another app's rollback may be unpinned from here only
-    // when that app is gone.
+    // when that app is gone, or no longer built from the source.
     let pinner = mapped
         .source
         .as_ref()
@@ -220,10 +220,23 @@ pub async fn prepare(
         .and_then(actions::pinner_key)
         .filter(|pinner| *pinner != mapped.key());
     let pinner_gone = match pinner {
-        Some(pinner) if matches!(ask, Ask::Unpin) => matches!(
-            fetch(connection, catalog, &pinner).await,
-            Err(ActionError::Gone { .. } | ActionError::NotServed { .. })
-        ),
+        Some(pinner) if matches!(ask, Ask::Unpin) => {
+            match fetch(connection, catalog, &pinner).await {
+                Ok(object) => {
+                    let kind = if pinner.kind == "HelmRelease" {
+                        AppKind::HelmRelease
+                    } else {
+                        AppKind::Kustomization
+                    };
+                    let builds_from = map(kind, &object, None)
+                        .ok()
+                        .and_then(|app| app.source.and_then(|s| s.object));
+                    builds_from != source_key
+                }
+                Err(ActionError::Gone { .. } | ActionError::NotServed { .. }) => true,
+                Err(other) => return Err(other),
+            }
+        }
         _ => false,
     };
     let objects = Objects {

@@ -163,7 +163,8 @@ pub struct Objects<'a> {
     /// A Flux app's source object (`GitRepository`, …), when it has one.
     pub source: Option<&'a Value>,
     /// The source is pinned by another app's rollback, and that app no longer
-    /// exists: any app built from the source may unpin it.
+    /// exists or no longer builds from the source: any app built from it may
+    /// unpin it.
     pub pinner_gone: bool,
 }
 

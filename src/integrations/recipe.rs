@@ -218,6 +218,19 @@ fn argocd(root: &Node<'_>) -> Read {
         target_revision: source.string(&["targetRevision"])?,
         index,
     });
+    // As Argo CD counts source types: a field that sets nothing does not count.
+    let directory_set = source.value.get("directory").is_some_and(|d| {
+        ["recurse", "include", "exclude", "jsonnet"]
+            .iter()
+            .any(|key| set(d, key))
+    });
+    if set(source.value, "helm") && (set(source.value, "kustomize") || directory_set) {
+        return Ok(Err(
+            "its source sets helm and kustomize (or directory) at once, which Argo CD \
+             refuses (multiple application sources defined)"
+                .into(),
+        ));
+    }
     if let Some(helm) = source.at(&["helm"])? {
         recipe.render = RenderKind::Helm;
         if let Err(reason) = argocd_helm(&helm, &mut recipe)? {
@@ -259,6 +272,8 @@ fn argocd_kustomize(
     options.name_prefix = kustomize.string(&["namePrefix"])?;
     options.name_suffix = kustomize.string(&["nameSuffix"])?;
     options.namespace = kustomize.string(&["namespace"])?;
+    options.merge_images = true;
+    options.ignore_missing_components = kustomize.flag(&["ignoreMissingComponents"])?;
     for image in kustomize.items(&["images"])? {
         let Some(text) = image.text(&[])? else {
             continue;
@@ -479,6 +494,7 @@ fn kustomization(root: &Node<'_>, namespace: &str) -> Read {
             options.components.push(component);
         }
     }
+    options.ignore_missing_components = root.flag(&["spec", "ignoreMissingComponents"])?;
     if let Some(metadata) = root.at(&["spec", "commonMetadata"])? {
         for (field, into) in [
             ("labels", &mut recipe.common_labels),

@@ -20,14 +20,19 @@ pub struct KustomizeOptions {
     pub namespace: Option<String>,
     pub name_prefix: Option<String>,
     pub name_suffix: Option<String>,
-    /// Each replaces the kustomization's image of the same name.
+    /// Each replaces the kustomization's image of the same name (Flux), or
+    /// changes only the fields it gives (`merge_images`: Argo CD's `kustomize edit
+    /// set image`).
     pub images: Vec<KustomizeImage>,
+    pub merge_images: bool,
     /// Each replaces the kustomization's entry of the same name.
     pub replicas: Vec<KustomizeReplicas>,
     /// kustomize `patches` entries (`patch` or `path`, and `target`), appended.
     pub patches: Vec<Value>,
     /// Paths of components, relative to the app's path, appended.
     pub components: Vec<String>,
+    /// A component not in the repository is left out, not an error.
+    pub ignore_missing_components: bool,
     /// Labels added to every object, merged over the kustomization's.
     pub common_labels: Map<String, Value>,
     /// The labels go to `labels` without touching selectors, not `commonLabels`.

@@ -33,7 +33,13 @@ pub(super) fn write(
         path: shown.to_owned(),
         reason,
     };
-    inside(root, path, options).map_err(fail)?;
+    let mut options = options.clone();
+    if options.ignore_missing_components {
+        options
+            .components
+            .retain(|component| in_export(root, path, component, true));
+    }
+    inside(root, path, &options).map_err(fail)?;
     let (file, mut kustomization) = match existing {
         Some(_) if options.lays_nothing() => return Ok(()),
         Some(file) => {
@@ -62,7 +68,7 @@ pub(super) fn write(
             ));
         }
     };
-    lay(&mut kustomization, options);
+    lay(&mut kustomization, &options);
     let json = serde_json::to_string_pretty(&Value::Object(kustomization))
         .map_err(|e| RenderError::Export(std::io::Error::other(e)))?;
     std::fs::write(file, json).map_err(RenderError::Export)
@@ -81,10 +87,7 @@ fn inside(root: &Path, path: &str, options: &KustomizeOptions) -> Result<(), Str
         .map(|c| (c.as_str(), true))
         .chain(patch_files.map(|p| (p, false)));
     for (name, folder) in named {
-        let found = crate::git::within_root(&Path::new(path).join(name))
-            .map(|clean| root.join(clean))
-            .filter(|at| if folder { at.is_dir() } else { at.is_file() });
-        if found.is_none() {
+        if !in_export(root, path, name, folder) {
             let what = if folder { "component" } else { "patch file" };
             return Err(format!(
                 "the {what} {} is not in the repository at this commit",
@@ -93,6 +96,13 @@ fn inside(root: &Path, path: &str, options: &KustomizeOptions) -> Result<(), Str
         }
     }
     Ok(())
+}
+
+/// Whether `name`, relative to `path`, is a folder (or file) of the export.
+fn in_export(root: &Path, path: &str, name: &str, folder: bool) -> bool {
+    crate::git::within_root(&Path::new(path).join(name))
+        .map(|clean| root.join(clean))
+        .is_some_and(|at| if folder { at.is_dir() } else { at.is_file() })
 }
 
 /// The kustomization kustomize-controller writes for a path without one.
@@ -110,8 +120,25 @@ fn generated(resources: Vec<String>) -> Map<String, Value> {
     map
 }
 
+/// What source-controller leaves out of every artifact by default (its VCS, CI
+/// and extra exclusions); the rest of the tree, hidden names too, is Flux's.
+const FLUX_EXCLUDED_FOLDERS: [&str; 3] = [".git", ".github", ".circleci"];
+const FLUX_EXCLUDED_FILES: [&str; 10] = [
+    ".travis.yml",
+    ".gitlab-ci.yml",
+    "appveyor.yml",
+    ".drone.yml",
+    "cloudbuild.yaml",
+    "codeship-services.yml",
+    "codeship-steps.yml",
+    ".goreleaser.yml",
+    ".sops.yaml",
+    ".flux.yaml",
+];
+
 /// Every `.yaml`/`.yml` file below `dir`, and every folder holding a
-/// kustomization (listed, not entered), in name order; hidden names skipped.
+/// kustomization (listed, not entered), in name order, as kustomize-controller
+/// lists them in the artifact source-controller made.
 fn list(root: &Path, below: &Path, into: &mut Vec<String>) -> std::io::Result<()> {
     let mut entries: Vec<_> =
         std::fs::read_dir(root.join(below))?.collect::<Result<Vec<_>, _>>()?;
@@ -119,12 +146,15 @@ fn list(root: &Path, below: &Path, into: &mut Vec<String>) -> std::io::Result<()
     for entry in entries {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if name.starts_with('.') {
-            continue;
-        }
         let relative = below.join(name);
         let shown = relative.to_string_lossy().replace('\\', "/");
-        if entry.file_type()?.is_dir() {
+        let folder = entry.file_type()?.is_dir();
+        if (folder && FLUX_EXCLUDED_FOLDERS.contains(&name))
+            || (!folder && FLUX_EXCLUDED_FILES.contains(&name))
+        {
+            continue;
+        }
+        if folder {
             if FILE_NAMES
                 .iter()
                 .any(|f| root.join(&relative).join(f).is_file())
@@ -156,7 +186,11 @@ fn lay(kustomization: &mut Map<String, Value>, options: &KustomizeOptions) {
     }
     for image in &options.images {
         let value = serde_json::to_value(image).unwrap_or(Value::Null);
-        replace_by_name(kustomization, "images", &image.name, value);
+        if options.merge_images {
+            merge_image(kustomization, image);
+        } else {
+            replace_by_name(kustomization, "images", &image.name, value);
+        }
     }
     for replicas in &options.replicas {
         let value = serde_json::to_value(replicas).unwrap_or(Value::Null);
@@ -185,17 +219,39 @@ fn lay(kustomization: &mut Map<String, Value>, options: &KustomizeOptions) {
     );
 }
 
-fn list_mut<'a>(kustomization: &'a mut Map<String, Value>, field: &str) -> &'a mut Vec<Value> {
-    let entry = kustomization
-        .entry(field)
-        .or_insert_with(|| Value::Array(Vec::new()));
-    if !entry.is_array() {
-        *entry = Value::Array(Vec::new());
-    }
-    match entry {
-        Value::Array(items) => items,
-        _ => unreachable!("an array was just put there"),
-    }
+/// `f` on the list in `field` (a new one when absent or not a list).
+fn with_list(kustomization: &mut Map<String, Value>, field: &str, f: impl FnOnce(&mut Vec<Value>)) {
+    let mut items = match kustomization.remove(field) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    f(&mut items);
+    kustomization.insert(field.into(), Value::Array(items));
+}
+
+/// `kustomize edit set image` (Argo CD): over an image of the same name, only
+/// what the override gives changes; a tag drops the digest and a digest the tag.
+fn merge_image(kustomization: &mut Map<String, Value>, image: &crate::model::KustomizeImage) {
+    with_list(kustomization, "images", |list| {
+        let Some(Value::Object(existing)) = list
+            .iter_mut()
+            .find(|item| item.get("name").and_then(Value::as_str) == Some(image.name.as_str()))
+        else {
+            list.push(serde_json::to_value(image).unwrap_or(Value::Null));
+            return;
+        };
+        if let Some(new_name) = &image.new_name {
+            existing.insert("newName".into(), new_name.clone().into());
+        }
+        if let Some(tag) = &image.new_tag {
+            existing.insert("newTag".into(), tag.clone().into());
+            existing.remove("digest");
+        }
+        if let Some(digest) = &image.digest {
+            existing.insert("digest".into(), digest.clone().into());
+            existing.remove("newTag");
+        }
+    });
 }
 
 fn append(
@@ -205,19 +261,20 @@ fn append(
 ) {
     let mut items = items.into_iter().peekable();
     if items.peek().is_some() {
-        list_mut(kustomization, field).extend(items);
+        with_list(kustomization, field, |list| list.extend(items));
     }
 }
 
 fn replace_by_name(kustomization: &mut Map<String, Value>, field: &str, name: &str, value: Value) {
-    let list = list_mut(kustomization, field);
-    match list
-        .iter_mut()
-        .find(|item| item.get("name").and_then(Value::as_str) == Some(name))
-    {
-        Some(item) => *item = value,
-        None => list.push(value),
-    }
+    with_list(kustomization, field, |list| {
+        match list
+            .iter_mut()
+            .find(|item| item.get("name").and_then(Value::as_str) == Some(name))
+        {
+            Some(item) => *item = value,
+            None => list.push(value),
+        }
+    });
 }
 
 fn merge_map(kustomization: &mut Map<String, Value>, field: &str, over: &Map<String, Value>) {
@@ -295,6 +352,39 @@ mod tests {
     }
 
     #[test]
+    fn argo_cd_image_overrides_change_only_what_they_give() {
+        let Value::Object(mut kustomization) = json!({"images": [
+            {"name": "nginx", "newName": "registry.local/nginx", "digest": "sha256:a"},
+        ]}) else {
+            unreachable!()
+        };
+        let options = KustomizeOptions {
+            images: vec![
+                KustomizeImage {
+                    name: "nginx".into(),
+                    new_tag: Some("2".into()),
+                    ..KustomizeImage::default()
+                },
+                KustomizeImage {
+                    name: "redis".into(),
+                    digest: Some("sha256:b".into()),
+                    ..KustomizeImage::default()
+                },
+            ],
+            merge_images: true,
+            ..KustomizeOptions::default()
+        };
+        lay(&mut kustomization, &options);
+        assert_eq!(
+            Value::Object(kustomization),
+            json!({"images": [
+                {"name": "nginx", "newName": "registry.local/nginx", "newTag": "2"},
+                {"name": "redis", "digest": "sha256:b"},
+            ]})
+        );
+    }
+
+    #[test]
     fn labels_without_selector_go_to_labels() {
         let mut kustomization = Map::new();
         let options = KustomizeOptions {
@@ -322,6 +412,10 @@ mod tests {
             "base/kustomization.yaml",
             "base/d.yaml",
             ".git/x.yaml",
+            ".github/workflows/ci.yaml",
+            "sub/.sops.yaml",
+            "cloudbuild.yaml",
+            ".config/e.yaml",
         ] {
             let path = root.join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -341,7 +435,9 @@ mod tests {
             json!({
                 "apiVersion": "kustomize.config.k8s.io/v1beta1",
                 "kind": "Kustomization",
-                "resources": ["a.yml", "b.yaml", "base", "sub/c.yaml"],
+                // Hidden names are Flux's too; source-controller's default
+                // exclusions are not.
+                "resources": [".config/e.yaml", ".hidden.yaml", "a.yml", "b.yaml", "base", "sub/c.yaml"],
                 "namespace": "shop",
             })
         );
@@ -384,6 +480,28 @@ mod tests {
             &with(&["../../components/tls"], "p.yaml"),
         )
         .unwrap();
+        // Asked to, a missing component is left out (one outside too: never read).
+        let lenient = KustomizeOptions {
+            ignore_missing_components: true,
+            ..with(
+                &[
+                    "../../components/gone",
+                    "../../../outside",
+                    "../../components/tls",
+                ],
+                "p.yaml",
+            )
+        };
+        write(&root, "apps/shop", &lenient).unwrap();
+        let written: Value = serde_json::from_slice(
+            &std::fs::read(root.join("apps/shop/kustomization.yaml")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            written["components"],
+            json!(["../../components/tls", "../../components/tls"]),
+            "the first write's, then the second's"
+        );
         for (options, said) in [
             (
                 with(&["../../../outside"], "p.yaml"),

@@ -15,7 +15,7 @@ use crate::model::ledger::LedgerEntry;
 use crate::model::{AppName, CommitInfo, HealthStatus, SyncPolicy, SyncStatus};
 
 mod action;
-pub use action::{Action, Managed, shown};
+pub use action::{Action, EnginePlan, Managed, shown};
 
 /// Which pane of the overview has the keyboard.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -388,6 +388,8 @@ pub struct EngineForm {
     /// live one, newest first, which `ctrl-v` steps through.
     pub versions: Vec<String>,
     pub plan: Vec<String>,
+    /// The plan's own title, once planned (the form's until then).
+    pub planned_title: Option<String>,
     pub pending: Pending,
     pub error: Option<String>,
 }

@@ -241,13 +241,17 @@ pub(super) fn unpin(
             // The app that was rolled back (and suspended) is gone; this one was
             // never suspended by it: it is only reconciled with the source's ref.
             let by = crate::model::text::one_line(by.unwrap_or_default()).into_owned();
-            steps.extend([
-                request_reconcile(&key, &token),
-                Step::AwaitReconcile { target: key, token },
-            ]);
+            let suspended = is_suspended(app);
+            if !suspended {
+                steps.extend([
+                    request_reconcile(&key, &token),
+                    Step::AwaitReconcile { target: key, token },
+                ]);
+            }
             let mut plan = base(
                 format!(
-                    "unpin {} {}/{} (pinned by the rollback of {by}, which is gone)",
+                    "unpin {} {}/{} (pinned by the rollback of {by}, which no longer builds \
+                     from it)",
                     source_key.kind, source_key.namespace, source_key.name
                 ),
                 steps,
@@ -256,6 +260,12 @@ pub(super) fn unpin(
                 "every app built from {} {}/{} follows {was} again",
                 source_key.kind, source_key.namespace, source_key.name
             ));
+            if suspended {
+                plan.warnings.push(format!(
+                    "{name} is suspended: it is not reconciled now, and takes the ref when \
+                     resumed"
+                ));
+            }
             return Ok(plan);
         }
         steps.extend([

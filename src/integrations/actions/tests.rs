@@ -373,3 +373,27 @@ fn patched_lists_each_object_once_in_order() {
 mod argocd_plans;
 mod flux_plans;
 mod flux_revert_plans;
+
+#[test]
+fn a_pin_names_a_flux_app_by_kind_namespace_and_name() {
+    use super::pinner_key;
+    assert_eq!(pinner_key("Kustomization/flux-system/apps"), Some(ks_key()));
+    assert_eq!(
+        pinner_key("HelmRelease/apps/podinfo"),
+        Some(ResourceKey::new(
+            "helm.toolkit.fluxcd.io",
+            "HelmRelease",
+            "apps",
+            "podinfo"
+        ))
+    );
+    for bad in [
+        "Application/argocd/shop",
+        "Kustomization/flux-system",
+        "Kustomization//apps",
+        "Kustomization/flux-system/",
+        "",
+    ] {
+        assert_eq!(pinner_key(bad), None, "{bad}");
+    }
+}

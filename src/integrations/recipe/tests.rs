@@ -614,6 +614,7 @@ fn argo_cd_kustomize_options_are_laid_over_the_kustomization() {
         recipe.kustomize,
         KustomizeOptions {
             generate: false,
+            merge_images: true,
             namespace: Some("shop-eu".into()),
             name_prefix: Some("eu-".into()),
             name_suffix: Some("-v2".into()),
@@ -646,6 +647,7 @@ fn argo_cd_kustomize_options_are_laid_over_the_kustomization() {
             labels_without_selector: true,
             common_annotations: json!({"owner": "ops"}).as_object().unwrap().clone(),
             substitute: None,
+            ignore_missing_components: false,
         }
     );
     assert_eq!(
@@ -660,6 +662,26 @@ fn argo_cd_kustomize_options_are_laid_over_the_kustomization() {
     assert_eq!(
         refused(AppKind::Application, &bad),
         "spec.source.kustomize.images: =x is not an image override"
+    );
+    let both = application(json!({
+        "destination": {"server": "https://kubernetes.default.svc"},
+        "source": {"repoURL": "https://git.example.com/shop.git", "path": "a",
+            "helm": {"releaseName": "x"}, "kustomize": {"namePrefix": "p-"}}
+    }));
+    assert_eq!(
+        refused(AppKind::Application, &both),
+        "its source sets helm and kustomize (or directory) at once, which Argo CD refuses \
+         (multiple application sources defined)"
+    );
+    // An empty `directory` sets nothing, as Argo CD counts it.
+    let helm = application(json!({
+        "destination": {"server": "https://kubernetes.default.svc"},
+        "source": {"repoURL": "https://git.example.com/shop.git", "path": "a",
+            "helm": {"releaseName": "x"}, "directory": {"jsonnet": {}}}
+    }));
+    assert_eq!(
+        super::recipe(AppKind::Application, &helm).unwrap().render,
+        RenderKind::Helm
     );
 }
 

@@ -20,7 +20,7 @@ pub async fn plan(engine: &Engine, action: &Action) -> Result<Vec<String>, Failu
             context, key, ask, ..
         } => super::external::plan(engine, context.as_deref(), key, ask)
             .await
-            .map(|(lines, _)| lines),
+            .map(|planned| planned.lines),
         Action::Sync { app, prune, force } => {
             let options = SyncOptions {
                 force_conflicts: *force,

@@ -17,7 +17,7 @@ use crate::integrations::ExternalApp;
 use crate::integrations::actions::{self, Ask};
 use crate::model::ledger::{Actor, LedgerEntry, Operation, Outcome};
 use crate::model::{ResourceKey, text};
-use crate::tui::model::Assessed;
+use crate::tui::model::{Assessed, EnginePlan};
 use crate::tui::update::DiffRead;
 use crate::tui::update::external::Found;
 
@@ -115,7 +115,7 @@ pub async fn plan(
     context: Option<&str>,
     key: &ResourceKey,
     ask: &Ask,
-) -> Result<(Vec<String>, Ask), Failure> {
+) -> Result<EnginePlan, Failure> {
     let (connection, catalog) = engines_of(engine, context).await?;
     let prepared =
         external_actions::prepare(&connection, &catalog, key, ask, None, &engine.config.repos)
@@ -126,7 +126,11 @@ pub async fn plan(
         .iter()
         .map(|line| text::one_line(line).into_owned())
         .collect();
-    Ok((lines, prepared.planned_ask(ask)))
+    Ok(EnginePlan {
+        title: text::one_line(&prepared.plan.title).into_owned(),
+        lines,
+        ask: prepared.planned_ask(ask),
+    })
 }
 
 /// Runs a confirmed engine action: planned again on fresh objects, patched,

@@ -7,6 +7,16 @@ use crate::integrations::ExternalApp;
 use crate::integrations::actions::Ask;
 use crate::model::AppName;
 
+/// An engine action as planned on the objects read: its title (which may say
+/// more than the ask's, e.g. whose pin an unpin undoes), the plan's lines, and
+/// the ask as planned.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnginePlan {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub ask: Ask,
+}
+
 /// An Argo CD or Flux app that a support action (logs, events, restart, scale,
 /// delete pod) works on: the context it was found in and the app as its engine
 /// last described it (what it manages).

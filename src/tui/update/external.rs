@@ -11,7 +11,7 @@ use crate::integrations::actions::{Ask, SyncAsk};
 use crate::integrations::{Automation, Engine, ExternalApp};
 use crate::tui::keymap::Command;
 use crate::tui::model::{
-    Action, AppRow, EngineApp, EngineForm, Modal, Model, Pending, Screen, Seen, Stale,
+    Action, AppRow, EngineApp, EngineForm, EnginePlan, Modal, Model, Pending, Screen, Seen, Stale,
 };
 
 /// What one context answered.
@@ -352,6 +352,7 @@ pub(super) fn open_form(
         reason_required,
         versions,
         plan: Vec::new(),
+        planned_title: None,
         pending: Pending::default(),
         error: None,
     };
@@ -362,7 +363,7 @@ pub(super) fn open_form(
 
 /// The engine form's plan came: its lines, and the ask as planned replaces the
 /// form's (a revert then runs only on the branch's tip it showed).
-pub fn on_planned(model: &mut Model, generation: u64, result: Result<(Vec<String>, Ask), String>) {
+pub fn on_planned(model: &mut Model, generation: u64, result: Result<EnginePlan, String>) {
     let Some(Modal::Engine(form)) = &mut model.modal else {
         return;
     };
@@ -370,10 +371,11 @@ pub fn on_planned(model: &mut Model, generation: u64, result: Result<(Vec<String
         return;
     }
     match result {
-        Ok((lines, planned)) => {
-            form.plan = lines;
+        Ok(planned) => {
+            form.plan = planned.lines;
+            form.planned_title = Some(planned.title);
             if let Action::Engine { ask, .. } = &mut form.action {
-                *ask = planned;
+                *ask = planned.ask;
             }
         }
         Err(message) => form.error = Some(message),

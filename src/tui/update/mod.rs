@@ -15,13 +15,12 @@ use jiff::Timestamp;
 
 use super::keymap::Command;
 use super::model::{
-    Action, AppLedger, Assessed, EventRow, Managed, Modal, Model, Pane, RepoRow, ResourceRow,
-    Running, Screen, Seen,
+    Action, AppLedger, Assessed, EnginePlan, EventRow, Managed, Modal, Model, Pane, RepoRow,
+    ResourceRow, Running, Screen, Seen,
 };
 use crate::engine::deploys::Marked;
 use crate::engine::status::AppStatus;
 use crate::engine::support::AppPod;
-use crate::integrations::actions::Ask;
 use crate::model::AppName;
 use status_line::{outcome_kept, say, say_news, say_outcome, show_kept_news};
 
@@ -72,7 +71,7 @@ pub enum Msg {
     /// of an [`Action::Engine`]).
     EnginePlanned {
         generation: u64,
-        result: Result<(Vec<String>, Ask), String>,
+        result: Result<EnginePlan, String>,
     },
     /// An action finished (answer to [`Effect::Run`]): what it did, or why not.
     Done {

@@ -58,11 +58,13 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
             theme.dim(),
         ));
         if loaded {
+            // A note is prose: wrapped to the pane (diff lines are not).
+            let width = usize::from(area.width.saturating_sub(2)).max(20);
             for note in &view.notes {
-                lines.push(Line::styled(
-                    format!("note: {}", text::one_line(note)),
-                    theme.error(),
-                ));
+                let note = format!("note: {}", text::one_line(note));
+                for part in wrapped(&note, width) {
+                    lines.push(Line::styled(part, theme.error()));
+                }
             }
         }
         for resource in changed {
@@ -86,4 +88,34 @@ pub fn render(model: &Model, theme: &Theme, frame: &mut Frame<'_>, area: Rect) {
         Paragraph::new(lines).block(block).scroll((view.scroll, 0)),
         area,
     );
+}
+
+/// `text` in lines of at most `width` characters, broken between words (a word
+/// longer than a line is cut); continuation lines indented by two.
+fn wrapped(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::replace(&mut line, "  ".to_owned()));
+        } else if len > 0 && !line.trim().is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_note_wraps_between_words() {
+        assert_eq!(
+            super::wrapped("note: the build may differ from Argo CD's", 20),
+            ["note: the build may", "  differ from Argo", "  CD's"]
+        );
+        assert_eq!(super::wrapped("short", 20), ["short"]);
+    }
 }

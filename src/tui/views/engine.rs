@@ -204,7 +204,10 @@ fn pin_words(model: &Model, engine_app: &EngineApp) -> Option<(String, bool)> {
         )
     } else {
         (
-            format!("{source} pinned by the rollback of {by}, which is gone: {unpin} unpins it"),
+            format!(
+                "{source} pinned by the rollback of {by}, which is not among the apps found: \
+                 {unpin} unpins it if it is gone"
+            ),
             true,
         )
     })
@@ -455,7 +458,15 @@ pub fn form(form: &EngineForm, theme: &Theme, frame: &mut Frame<'_>) {
     let area = centered(frame.area(), 100, frame.area().height.saturating_sub(2));
     frame.render_widget(Clear, area);
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(" {}? ", text::one_line(&form.action.title())),
+        format!(
+            " {}? ",
+            text::one_line(
+                &form
+                    .planned_title
+                    .clone()
+                    .unwrap_or_else(|| form.action.title())
+            )
+        ),
         theme.title(true),
     ));
     let inner = block.inner(area);

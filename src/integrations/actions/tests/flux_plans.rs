@@ -226,7 +226,7 @@ fn flux_rollback_pins_the_git_source_and_unpin_restores_it() {
         orphan,
         flux_plan(
             "unpin GitRepository flux-system/fleet (pinned by the rollback of \
-             Kustomization/flux-system/apps, which is gone)",
+             Kustomization/flux-system/apps, which no longer builds from it)",
             vec![
                 patch(
                     &git_key(),
@@ -249,6 +249,16 @@ fn flux_rollback_pins_the_git_source_and_unpin_restores_it() {
             ],
             Operation::Unpin
         )
+    );
+    // A suspended sibling is not asked to reconcile (Flux would not answer).
+    let mut suspended = other.clone();
+    suspended["spec"]["suspend"] = json!(true);
+    let orphan = ks_plan_with(&suspended, &git, &Ask::Unpin, true).unwrap();
+    assert_eq!(orphan.steps.len(), 2, "{:#?}", orphan.steps);
+    assert_eq!(
+        orphan.warnings[1],
+        "flux-system/infra is suspended: it is not reconciled now, and takes the ref when \
+         resumed"
     );
 
     let unpin = ks_plan(&app, &git, &Ask::Unpin).unwrap();

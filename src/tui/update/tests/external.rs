@@ -8,7 +8,7 @@ use crate::engine::external::Discovered;
 use crate::integrations::actions::{Ask, SyncAsk};
 use crate::integrations::{ExternalApp, argocd, flux};
 use crate::model::ResourceKey;
-use crate::tui::model::{AppRow, EngineForm, Stale};
+use crate::tui::model::{AppRow, EngineForm, EnginePlan, Stale};
 use crate::tui::update::external::{DISCOVER_EVERY, Found, discover};
 
 mod form;
@@ -157,7 +157,11 @@ fn engine_planned(model: &Model, generation: u64, result: Result<Vec<String>, St
     };
     Msg::EnginePlanned {
         generation,
-        result: result.map(|lines| (lines, ask.clone())),
+        result: result.map(|lines| EnginePlan {
+            title: format!("planned: {}", form(model).action.title()),
+            lines,
+            ask: ask.clone(),
+        }),
     }
 }
 

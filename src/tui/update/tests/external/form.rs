@@ -348,7 +348,11 @@ fn a_revert_runs_on_the_branch_tip_its_plan_showed() {
         &mut model,
         Msg::EnginePlanned {
             generation: 1,
-            result: Ok((vec!["stale".into()], planned.clone())),
+            result: Ok(EnginePlan {
+                title: "stale".into(),
+                lines: vec!["stale".into()],
+                ask: planned.clone(),
+            }),
         },
     );
     assert!(form(&model).plan.is_empty());
@@ -356,7 +360,11 @@ fn a_revert_runs_on_the_branch_tip_its_plan_showed() {
         &mut model,
         Msg::EnginePlanned {
             generation: 2,
-            result: Ok((lines.clone(), planned.clone())),
+            result: Ok(EnginePlan {
+                title: "roll back flux-system/apps by a Git commit".into(),
+                lines: lines.clone(),
+                ask: planned.clone(),
+            }),
         },
     );
     assert_eq!(form(&model).plan, lines);
