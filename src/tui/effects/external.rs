@@ -238,7 +238,8 @@ fn engine_entries(app: &ExternalApp) -> Vec<LedgerEntry> {
             let failed = deployed
                 .status
                 .as_deref()
-                .is_some_and(|s| s.eq_ignore_ascii_case("failed"));
+                // Helm's `failed`, Flux's `ReconciliationFailed`.
+                .is_some_and(|s| s.to_ascii_lowercase().ends_with("failed"));
             let at = deployed.deployed_at.unwrap_or_default();
             Some(LedgerEntry {
                 id: format!("{}-{n}", app.engine().label()),

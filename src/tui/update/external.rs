@@ -98,6 +98,14 @@ pub fn on_discovered(model: &mut Model, generation: u64, found: Vec<Found>) -> V
     let searched_before = model.discovery.at;
     model.discovery.at = model.now;
     let selected = model.selected_app().map(|row| row.name.clone());
+    // What the history pane's markers come from, to read it again when it moved.
+    let deploys_of = |model: &Model| {
+        model
+            .selected_app()
+            .and_then(AppRow::engine_app)
+            .map(|e| (e.app.live_revision.clone(), e.app.history.clone()))
+    };
+    let deploys_before = deploys_of(model);
     let mut problems = Vec::new();
     let mut rows = Vec::new();
     let mut unsearched = Vec::new();
@@ -163,12 +171,16 @@ pub fn on_discovered(model: &mut Model, generation: u64, found: Vec<Found>) -> V
     match index {
         Some(index) => {
             model.selected = index;
+            let mut effects = Vec::new();
+            // The engine deployed since: the history pane's markers are read again.
+            if deploys_of(model) != deploys_before {
+                effects.extend(load_history(model));
+            }
             // The open app screen's live health and replicas, read again too.
             if model.screen() == Screen::App {
-                assess(model).into_iter().collect()
-            } else {
-                Vec::new()
+                effects.extend(assess(model));
             }
+            effects
         }
         None => {
             model.selected = model.selected.min(model.apps.len().saturating_sub(1));

@@ -271,6 +271,33 @@ fn discovery_adds_engine_rows_after_the_native_apps_and_keeps_the_selection() {
     );
     assert_eq!(model.selected, 3);
 
+    // The selected app deployed since: its history pane is read again, markers
+    // and all.
+    let generation = next_discovery(&mut model);
+    let mut deployed = application("guestbook", true);
+    deployed.live_revision = Some(NEW.to_owned());
+    let effects = update(
+        &mut model,
+        answer(
+            generation,
+            vec![
+                application("billing", false),
+                deployed.clone(),
+                kustomization("apps", false),
+            ],
+            &[],
+        ),
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::LoadEngineHistory {
+            generation: model.history.pending.generation,
+            app: AppName::new(GUESTBOOK),
+            context: None,
+            engine_app: Box::new(deployed),
+        }]
+    );
+
     // A stale answer is dropped.
     let generation = next_discovery(&mut model);
     assert!(update(&mut model, answer(generation - 1, Vec::new(), &[])).is_empty());
