@@ -181,6 +181,15 @@ impl Prepared {
     }
 }
 
+/// The engine kind of an app's key.
+fn kind_of(app: &ResourceKey) -> AppKind {
+    match app.kind.as_str() {
+        "Application" => AppKind::Application,
+        "Kustomization" => AppKind::Kustomization,
+        _ => AppKind::HelmRelease,
+    }
+}
+
 /// Reads the app (and a Flux app's source) and plans `ask` on it.
 pub async fn prepare(
     connection: &Connection,
@@ -191,11 +200,7 @@ pub async fn prepare(
     repos: &[RepoSpec],
 ) -> Result<Prepared, ActionError> {
     let object = fetch(connection, catalog, app).await?;
-    let kind = match app.kind.as_str() {
-        "Application" => AppKind::Application,
-        "Kustomization" => AppKind::Kustomization,
-        _ => AppKind::HelmRelease,
-    };
+    let kind = kind_of(app);
     let alone = map(kind, &object, None)?;
     let source_key = alone.source.as_ref().and_then(|s| s.object.clone());
     let source = match &source_key {
@@ -223,12 +228,7 @@ pub async fn prepare(
         Some(pinner) if matches!(ask, Ask::Unpin) => {
             match fetch(connection, catalog, &pinner).await {
                 Ok(object) => {
-                    let kind = if pinner.kind == "HelmRelease" {
-                        AppKind::HelmRelease
-                    } else {
-                        AppKind::Kustomization
-                    };
-                    let builds_from = map(kind, &object, None)
+                    let builds_from = map(kind_of(&pinner), &object, None)
                         .ok()
                         .and_then(|app| app.source.and_then(|s| s.object));
                     builds_from != source_key

@@ -40,22 +40,18 @@ pub(super) fn render(
     }
     let args: Vec<OsString> = vec![subcommand.into(), "--".into(), dir.into_os_string()];
     let mut output = tool.run(&args, &export.root(), &[], timeout)?;
+    let source = format!("<{} {subcommand} {}>", tool.name, display_path(&app.path));
     // Flux substitutes nothing, not even defaults, when there are no variables.
     if let Some(vars) = app.kustomize.substitute.as_ref().filter(|v| !v.is_empty()) {
-        let built = documents::as_text(&output, Path::new(&source_name(&tool, subcommand, app)))?;
+        let built = documents::as_text(&output, Path::new(&source))?;
         output = super::substitute::stream(built, vars)?.into_bytes();
     }
-    let source = source_name(&tool, subcommand, app);
     let manifests = documents::parse_manifests(&output, Path::new(&source))?;
     Ok(Output {
         manifests,
         warnings: super::warnings_for(app, export.warnings),
         reaches_outside_path: true,
     })
-}
-
-fn source_name(tool: &Tool, subcommand: &str, app: &AppSpec) -> String {
-    format!("<{} {subcommand} {}>", tool.name, display_path(&app.path))
 }
 
 pub(super) fn display_path(path: &str) -> &str {

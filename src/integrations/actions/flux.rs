@@ -50,7 +50,7 @@ pub(super) fn rollback(
                 body: json!({
                     "metadata": {"annotations": {
                         PINNED_FROM: was.to_string(),
-                        PINNED_BY: pinned_by(app),
+                        PINNED_BY: app.qualified(),
                         REQUESTED_AT: token
                     }},
                     "spec": {"ref": {"commit": commit}}
@@ -140,11 +140,6 @@ pub(super) fn rollback(
     })
 }
 
-/// The app a rollback pins a source for, as `PINNED_BY` names it.
-fn pinned_by(app: &ExternalApp) -> String {
-    app.qualified()
-}
-
 /// A rollback of an app (or source) pinned by an earlier one is refused: unpin first.
 pub(super) fn refuse_if_pinned(objects: &Objects<'_>, name: &str) -> Result<(), String> {
     if already_pinned(objects) {
@@ -200,8 +195,8 @@ pub(super) fn unpin(
             .pointer("/metadata/annotations")
             .and_then(|a| a.get(PINNED_BY))
             .and_then(Value::as_str);
-        let orphaned = by.is_some_and(|by| by != pinned_by(app)) && objects.pinner_gone;
-        if let Some(by) = by.filter(|by| *by != pinned_by(app) && !orphaned) {
+        let orphaned = by.is_some_and(|by| by != app.qualified()) && objects.pinner_gone;
+        if let Some(by) = by.filter(|by| *by != app.qualified() && !orphaned) {
             return Err(format!(
                 "{} {}/{} was pinned by the rollback of {}: unpin it from that app, \
                  which resumes it too",
