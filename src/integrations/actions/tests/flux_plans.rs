@@ -228,18 +228,7 @@ fn flux_rollback_pins_the_git_source_and_unpin_restores_it() {
             "unpin GitRepository flux-system/fleet (pinned by the rollback of \
              Kustomization/flux-system/apps, which no longer builds from it)",
             vec![
-                patch(
-                    &git_key(),
-                    json!({
-                        "metadata": {"annotations": {
-                            PINNED_FROM: null,
-                            PINNED_BY: null,
-                            REQUESTED_AT: TOKEN
-                        }},
-                        "spec": {"ref": {"branch": "main", "commit": null}}
-                    }),
-                    r#"restore spec.ref to {"branch":"main"}, reconcile"#
-                ),
+                restore_main(),
                 await_reconcile(&git_key()),
                 request_reconcile(&infra),
                 await_reconcile(&infra),
@@ -267,18 +256,7 @@ fn flux_rollback_pins_the_git_source_and_unpin_restores_it() {
         flux_plan(
             "unpin and resume flux-system/apps",
             vec![
-                patch(
-                    &git_key(),
-                    json!({
-                        "metadata": {"annotations": {
-                            PINNED_FROM: null,
-                            PINNED_BY: null,
-                            REQUESTED_AT: TOKEN
-                        }},
-                        "spec": {"ref": {"branch": "main", "commit": null}}
-                    }),
-                    r#"restore spec.ref to {"branch":"main"}, reconcile"#
-                ),
+                restore_main(),
                 await_reconcile(&git_key()),
                 patch(
                     &ks_key(),
@@ -516,4 +494,21 @@ fn flux_rollback_of_a_helm_release_from_git_waits_for_its_chart_built_from_the_c
         ]
     );
     assert_eq!(plan.patched(), vec![&git_key(), &chart, &hr_key()]);
+}
+
+/// The unpin's patch of the pinned `fleet`: its `main` ref back, the pin's
+/// annotations gone.
+fn restore_main() -> Step {
+    patch(
+        &git_key(),
+        json!({
+            "metadata": {"annotations": {
+                PINNED_FROM: null,
+                PINNED_BY: null,
+                REQUESTED_AT: TOKEN
+            }},
+            "spec": {"ref": {"branch": "main", "commit": null}}
+        }),
+        r#"restore spec.ref to {"branch":"main"}, reconcile"#,
+    )
 }
