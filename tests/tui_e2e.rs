@@ -126,8 +126,10 @@ fn a_person_syncs_rolls_back_and_reads_logs_in_the_demo() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let tmux = Tmux::demo(dir);
-    // The overview, and payments degraded by its bad commit.
-    let screen = tmux.wait_for(&["driftdeck apps", "payments", "Degraded"], 90);
+    // The overview, and payments degraded by its bad commit. (The demo's text
+    // before the cockpit opens names "driftdeck apps", payments and "Degraded"
+    // too: the history pane is the cockpit's own.)
+    let screen = tmux.wait_for(&["history: web", "payments", "Degraded"], 90);
     assert!(screen.contains("history: web"), "{screen}");
     assert!(screen.contains("HEAD live"), "{screen}");
 
@@ -334,7 +336,8 @@ fn a_person_scales_an_argo_cd_apps_workload_and_finds_its_ledger_on_the_activity
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let tmux = Tmux::demo(dir);
-    tmux.wait_for(&["driftdeck apps", "orders"], 90);
+    // The cockpit (the demo's text before it names both words too).
+    tmux.wait_for(&["history: web", "orders"], 90);
     let crds = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gitops/crds.yaml"),
     )
