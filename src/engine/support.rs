@@ -70,17 +70,28 @@ impl AppPod {
     }
 }
 
-/// Every pod the app's workloads select, sorted by namespace and name.
+/// Every pod the app's workloads select: running ones first (the first is the
+/// one logs open on, as `kubectl logs deploy/…` prefers a running pod; a pod
+/// still starting has no logs yet), then by namespace and name.
 pub async fn pods(objects: &AppObjects) -> Result<Vec<AppPod>, ClusterError> {
     let mut found = Vec::new();
     for workload in objects.workloads.values() {
         for pod in workloads::pods_of(&objects.connection, workload).await? {
-            found.extend(app_pod(&pod));
+            let running = pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
+            found.extend(app_pod(&pod).map(|app_pod| (running, app_pod)));
         }
     }
-    found.sort_by(|a: &AppPod, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    Ok(running_first(found))
+}
+
+/// Pods with whether each runs: running ones first, then by namespace and name,
+/// each once.
+fn running_first(mut found: Vec<(bool, AppPod)>) -> Vec<AppPod> {
+    found.sort_by(|(a_runs, a), (b_runs, b)| {
+        (!a_runs, &a.namespace, &a.name).cmp(&(!b_runs, &b.namespace, &b.name))
+    });
     found.dedup();
-    Ok(found)
+    found.into_iter().map(|(_, pod)| pod).collect()
 }
 
 fn app_pod(pod: &Pod) -> Option<AppPod> {
@@ -215,5 +226,36 @@ pub fn find_workload<'a>(
                 .collect::<Vec<_>>()
                 .join(", "),
         }),
+    }
+}
+
+#[cfg(test)]
+mod pod_order {
+    use super::{AppPod, running_first};
+
+    fn pod(namespace: &str, name: &str) -> AppPod {
+        AppPod {
+            namespace: namespace.into(),
+            name: name.into(),
+            containers: vec!["main".into()],
+        }
+    }
+
+    #[test]
+    fn logs_open_on_a_running_pod_before_one_still_starting() {
+        let found = vec![
+            (false, pod("shop", "web-a")),
+            (true, pod("shop", "web-c")),
+            (true, pod("other", "web-b")),
+            (true, pod("shop", "web-c")),
+        ];
+        assert_eq!(
+            running_first(found),
+            [
+                pod("other", "web-b"),
+                pod("shop", "web-c"),
+                pod("shop", "web-a")
+            ]
+        );
     }
 }
